@@ -1,0 +1,58 @@
+// swift-tools-version: 6.0
+// Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
+
+import PackageDescription
+
+// Kernels are written against unsafe pointers; language mode 5 keeps the
+// dispatch closures that capture them free of Sendable annotations.
+let languageModes: [SwiftLanguageMode] = [.v5]
+
+let package = Package(
+    name: "distill",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "distill", targets: ["distill"]),
+        .library(name: "DistillTensor", targets: ["DistillTensor"]),
+        .library(name: "DistillAutograd", targets: ["DistillAutograd"]),
+        .library(name: "DistillIO", targets: ["DistillIO"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // MARK: - System libraries
+
+        .target(
+            name: "CCBLAS",
+            linkerSettings: [
+                .linkedFramework("Accelerate", .when(platforms: [.macOS, .iOS])),
+                .linkedLibrary("dl", .when(platforms: [.linux])),
+            ]
+        ),
+
+        // MARK: - Public API
+
+        .target(name: "DistillTensor", dependencies: ["CCBLAS"]),
+        .target(name: "DistillAutograd", dependencies: ["DistillTensor"]),
+        .target(name: "DistillIO", dependencies: ["DistillTensor"]),
+        .target(name: "DistillBench", dependencies: ["DistillTensor", "DistillAutograd"]),
+        .executableTarget(
+            name: "distill",
+            dependencies: [
+                "DistillTensor", "DistillAutograd", "DistillIO", "DistillBench",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // MARK: - Implementation details
+
+        .target(name: "_DistillTestSupport", dependencies: ["DistillTensor", "DistillAutograd", "DistillIO"]),
+
+        // MARK: - Unit test bundles
+
+        .testTarget(name: "DistillTensorTests", dependencies: ["DistillTensor", "_DistillTestSupport"]),
+        .testTarget(name: "DistillAutogradTests", dependencies: ["DistillAutograd", "_DistillTestSupport"]),
+        .testTarget(name: "DistillIOTests", dependencies: ["DistillIO", "_DistillTestSupport"]),
+    ],
+    swiftLanguageModes: languageModes
+)

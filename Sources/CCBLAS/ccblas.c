@@ -1,0 +1,130 @@
+// Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
+#include "ccblas.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#if defined(__APPLE__)
+
+#include <Accelerate/Accelerate.h>
+
+int distill_blas_load(char *message, int capacity) { (void)message; (void)capacity; return 0; }
+
+void distill_sgemm(int ta, int tb, int m, int n, int k, float alpha, const float *a, int lda,
+                   const float *b, int ldb, float beta, float *c, int ldc) {
+    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+                m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+const char *distill_blas_description(void) { return "Accelerate"; }
+int distill_blas_threads(void) { return 0; }
+void distill_blas_set_threads(int threads) { (void)threads; }
+
+#else
+
+// OpenBLAS chooses its kernels once, in a constructor that runs when the
+// library is loaded, from the CPU model or the OPENBLAS_CORETYPE variable.
+// Version 0.3.21 does not know recent AVX-512 CPUs (AMD Zen 4, for one) and
+// falls back to AVX2 kernels at half the speed. Linking it normally would run
+// that constructor before any of our code, so we load it ourselves after
+// pointing it at its AVX-512 kernels when the CPU has them and the user has
+// not chosen a core type.
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdlib.h>
+
+enum { RowMajor = 101, NoTrans = 111, Trans = 112 };
+
+typedef void (*sgemm_fn)(int, int, int, int, int, int, float, const float *, int,
+                         const float *, int, float, float *, int);
+typedef void (*set_threads_fn)(int);
+typedef int (*get_threads_fn)(void);
+typedef char *(*get_string_fn)(void);
+
+static sgemm_fn sgemm_ptr;
+static set_threads_fn set_threads_ptr;
+static get_threads_fn get_threads_ptr;
+static get_string_fn corename_ptr;
+static get_string_fn config_ptr;
+static char load_error[512];
+static char description[256];
+static pthread_once_t load_once = PTHREAD_ONCE_INIT;
+
+static int cpu_has_avx512(void) {
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq");
+#else
+    return 0;
+#endif
+}
+
+static void load_library(void) {
+    if (getenv("OPENBLAS_CORETYPE") == NULL && cpu_has_avx512()) {
+        setenv("OPENBLAS_CORETYPE", "SkylakeX", 0);
+    }
+    static const char *candidates[] = {
+        "libopenblas.so.0", "libopenblas.so", "libopenblasp.so.0", "libblas.so.3", NULL,
+    };
+    void *handle = NULL;
+    for (int i = 0; candidates[i] != NULL && handle == NULL; i++) {
+        handle = dlopen(candidates[i], RTLD_NOW | RTLD_GLOBAL);
+    }
+    if (handle == NULL) {
+        snprintf(load_error, sizeof load_error,
+                 "cannot load OpenBLAS (libopenblas.so.0): install it with "
+                 "'apt-get install libopenblas-dev'");
+        return;
+    }
+    sgemm_ptr = (sgemm_fn)dlsym(handle, "cblas_sgemm");
+    if (sgemm_ptr == NULL) {
+        snprintf(load_error, sizeof load_error,
+                 "the BLAS library found has no cblas_sgemm: install libopenblas-dev");
+        return;
+    }
+    set_threads_ptr = (set_threads_fn)dlsym(handle, "openblas_set_num_threads");
+    get_threads_ptr = (get_threads_fn)dlsym(handle, "openblas_get_num_threads");
+    corename_ptr = (get_string_fn)dlsym(handle, "openblas_get_corename");
+    config_ptr = (get_string_fn)dlsym(handle, "openblas_get_config");
+    if (config_ptr != NULL && corename_ptr != NULL) {
+        snprintf(description, sizeof description, "%s (%s kernels)", config_ptr(), corename_ptr());
+    } else {
+        snprintf(description, sizeof description, "CBLAS");
+    }
+}
+
+int distill_blas_load(char *message, int capacity) {
+    pthread_once(&load_once, load_library);
+    if (sgemm_ptr != NULL) return 0;
+    if (message != NULL && capacity > 0) snprintf(message, (size_t)capacity, "%s", load_error);
+    return 1;
+}
+
+void distill_sgemm(int ta, int tb, int m, int n, int k, float alpha, const float *a, int lda,
+                   const float *b, int ldb, float beta, float *c, int ldc) {
+    pthread_once(&load_once, load_library);
+    if (sgemm_ptr == NULL) {
+        fprintf(stderr, "distill: %s\n", load_error);
+        exit(70);
+    }
+    sgemm_ptr(RowMajor, ta ? Trans : NoTrans, tb ? Trans : NoTrans, m, n, k, alpha, a, lda, b,
+              ldb, beta, c, ldc);
+}
+
+const char *distill_blas_description(void) {
+    pthread_once(&load_once, load_library);
+    return sgemm_ptr != NULL ? description : load_error;
+}
+
+int distill_blas_threads(void) {
+    pthread_once(&load_once, load_library);
+    return get_threads_ptr != NULL ? get_threads_ptr() : 1;
+}
+
+void distill_blas_set_threads(int threads) {
+    pthread_once(&load_once, load_library);
+    if (set_threads_ptr != NULL) set_threads_ptr(threads);
+}
+
+#endif

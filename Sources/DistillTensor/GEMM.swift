@@ -1,0 +1,73 @@
+// Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
+
+import CCBLAS
+
+/// Single-precision matrix multiply through the platform BLAS.
+public enum BLAS {
+    /// `C = alpha · op(A) · op(B) + beta · C` on row-major matrices, where
+    /// op(A) is `m × k`, op(B) is `k × n` and C is `m × n`.
+    ///
+    /// - Parameters:
+    ///   - lda, ldb, ldc: row strides of the stored (untransposed) matrices.
+    @inline(__always)
+    public static func sgemm(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        if m == 0 || n == 0 { return }
+        if k == 0 {
+            // BLAS leaves C unscaled by beta in some implementations when k = 0.
+            for row in 0..<m {
+                for col in 0..<n { c[row * ldc + col] = beta == 0 ? 0 : beta * c[row * ldc + col] }
+            }
+            return
+        }
+        distill_sgemm(
+            transposeA ? 1 : 0, transposeB ? 1 : 0, Int32(m), Int32(n), Int32(k),
+            alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    /// Name of the BLAS and kernels in use, e.g. "OpenBLAS 0.3.21 (SkylakeX kernels)".
+    public static var description: String { String(cString: distill_blas_description()) }
+
+    /// Threads the BLAS uses per call.
+    public static var threadCount: Int { Int(distill_blas_threads()) }
+
+    /// Loads the BLAS, returning a one-line reason when it cannot be used.
+    public static func load() -> String? {
+        var message = [CChar](repeating: 0, count: 512)
+        let status = message.withUnsafeMutableBufferPointer { distill_blas_load($0.baseAddress, Int32($0.count)) }
+        return status == 0 ? nil : String(cString: message)
+    }
+}
+
+extension NDArray {
+    /// Matrix product of 2-D arrays, optionally transposing either operand.
+    ///
+    ///     result = op(self) · op(other),  op(self): [m, k], op(other): [k, n]
+    public func matmul(_ other: NDArray, transposeSelf: Bool = false, transposeOther: Bool = false) -> NDArray {
+        precondition(
+            rank == 2 && other.rank == 2,
+            "matmul: expects 2-D operands, got \(shape) and \(other.shape)")
+        let m = transposeSelf ? shape[1] : shape[0]
+        let k = transposeSelf ? shape[0] : shape[1]
+        let k2 = transposeOther ? other.shape[1] : other.shape[0]
+        let n = transposeOther ? other.shape[0] : other.shape[1]
+        precondition(
+            k == k2,
+            "matmul: inner dimensions differ for \(shape)\(transposeSelf ? "ᵀ" : "") · \(other.shape)\(transposeOther ? "ᵀ" : "")")
+        if k == 0 { return NDArray(zeros: [m, n]) }
+        return NDArray(shape: [m, n]) { c in
+            withUnsafeBufferPointer { a in
+                other.withUnsafeBufferPointer { b in
+                    BLAS.sgemm(
+                        transposeA: transposeSelf, transposeB: transposeOther, m: m, n: n, k: k,
+                        a: a.baseAddress!, lda: shape[1], b: b.baseAddress!, ldb: other.shape[1],
+                        c: c.baseAddress!, ldc: n)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,13 @@
+// Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
+
+import ArgumentParser
+
+@main
+struct Distill: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "distill",
+        abstract: "Dataset distillation with model pools, evaluated across architectures.",
+        version: "0.1.0",
+        subcommands: [Bench.self]
+    )
+}
