@@ -29,17 +29,27 @@ let package = Package(
                 .linkedLibrary("dl", .when(platforms: [.linux])),
             ]
         ),
+        .systemLibrary(name: "CZlib"),
 
         // MARK: - Public API
 
         .target(name: "DistillTensor", dependencies: ["CCBLAS"]),
         .target(name: "DistillAutograd", dependencies: ["DistillTensor"]),
-        .target(name: "DistillIO", dependencies: ["DistillTensor"]),
+        .target(name: "DistillIO", dependencies: ["DistillTensor", "CZlib"]),
+        .target(name: "DistillNN", dependencies: ["DistillAutograd", "DistillIO"]),
+        .target(name: "DistillZoo", dependencies: ["DistillNN"]),
+        .target(
+            name: "DistillData",
+            dependencies: ["DistillTensor", "DistillAutograd", "CZlib"]
+        ),
+        .target(name: "DistillEval", dependencies: ["DistillNN", "DistillZoo", "DistillData"]),
+        .target(name: "DistillMethods", dependencies: ["DistillNN", "DistillZoo", "DistillData"]),
         .target(name: "DistillBench", dependencies: ["DistillTensor", "DistillAutograd"]),
         .executableTarget(
             name: "distill",
             dependencies: [
-                "DistillTensor", "DistillAutograd", "DistillIO", "DistillBench",
+                "DistillTensor", "DistillAutograd", "DistillIO", "DistillNN", "DistillZoo", "DistillData",
+                "DistillEval", "DistillMethods", "DistillBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -53,6 +63,10 @@ let package = Package(
         .testTarget(name: "DistillTensorTests", dependencies: ["DistillTensor", "_DistillTestSupport"]),
         .testTarget(name: "DistillAutogradTests", dependencies: ["DistillAutograd", "_DistillTestSupport"]),
         .testTarget(name: "DistillIOTests", dependencies: ["DistillIO", "_DistillTestSupport"]),
+        .testTarget(name: "DistillNNTests", dependencies: ["DistillNN", "_DistillTestSupport"]),
+        .testTarget(name: "DistillZooTests", dependencies: ["DistillZoo", "_DistillTestSupport"]),
+        .testTarget(name: "DistillDataTests", dependencies: ["DistillData", "CZlib", "_DistillTestSupport"]),
+        .testTarget(name: "DistillMethodsTests", dependencies: ["DistillMethods", "_DistillTestSupport"]),
     ],
     swiftLanguageModes: languageModes
 )

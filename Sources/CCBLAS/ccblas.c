@@ -27,11 +27,22 @@ void distill_blas_set_threads(int threads) { (void)threads; }
 // Version 0.3.21 does not know recent AVX-512 CPUs (AMD Zen 4, for one) and
 // falls back to AVX2 kernels at half the speed. Linking it normally would run
 // that constructor before any of our code, so we load it ourselves after
-// pointing it at its AVX-512 kernels when the CPU has them and the user has
-// not chosen a core type.
+// pointing it at its AVX-512 kernels when the CPU has them.
 #include <dlfcn.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdlib.h>
+
+// The engine allocates a fresh buffer for every intermediate tensor, many of
+// them megabytes large. glibc serves such sizes with mmap and returns them to
+// the kernel on free, so every op paid page faults on fresh memory (measured:
+// as much system time as user time while training). Serving every block from
+// the heap and never trimming it lets freed buffers be reused, as a caching
+// allocator would. (The mmap threshold alone cannot be raised past 32 MB.)
+__attribute__((constructor)) static void distill_keep_large_allocations(void) {
+    mallopt(M_MMAP_MAX, 0);
+    mallopt(M_TRIM_THRESHOLD, 0x7FFFFFFF);
+}
 
 enum { RowMajor = 101, NoTrans = 111, Trans = 112 };
 
@@ -61,8 +72,14 @@ static int cpu_has_avx512(void) {
 }
 
 static void load_library(void) {
-    if (getenv("OPENBLAS_CORETYPE") == NULL && cpu_has_avx512()) {
-        setenv("OPENBLAS_CORETYPE", "SkylakeX", 0);
+    // DISTILL_BLAS_CORETYPE is the explicit override. An inherited
+    // OPENBLAS_CORETYPE is not trusted on an AVX-512 CPU: machines set it to
+    // Haswell or Zen to work around this same detection gap, and it halves speed.
+    const char *requested = getenv("DISTILL_BLAS_CORETYPE");
+    if (requested != NULL && requested[0] != '\0') {
+        setenv("OPENBLAS_CORETYPE", requested, 1);
+    } else if (cpu_has_avx512()) {
+        setenv("OPENBLAS_CORETYPE", "SkylakeX", 1);
     }
     static const char *candidates[] = {
         "libopenblas.so.0", "libopenblas.so", "libopenblasp.so.0", "libblas.so.3", NULL,

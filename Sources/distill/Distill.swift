@@ -3,11 +3,11 @@
 import ArgumentParser
 
 @main
-struct Distill: ParsableCommand {
+struct Distill: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "distill",
         abstract: "Dataset distillation with model pools, evaluated across architectures.",
         version: "0.1.0",
-        subcommands: [Bench.self]
+        subcommands: [Condense.self, Evaluate.self, Train.self, DataCommand.self, Models.self, Forward.self, Bench.self]
     )
 }

@@ -1,0 +1,154 @@
+// Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
+
+import Foundation
+
+/// The files of one dataset found on disk, ready to be read.
+public enum DatasetSource: Sendable, Equatable {
+    /// MNIST-style IDX files, each path raw or `.gz`.
+    case idx(trainImages: String, trainLabels: String, testImages: String, testLabels: String)
+    /// The official CIFAR `.tar.gz`.
+    case cifarArchive(String)
+    /// An extracted CIFAR directory such as `…/cifar-10-batches-bin`.
+    case cifarDirectory(String)
+    /// SVHN's `train_32x32.mat` and `test_32x32.mat`, which distill cannot read yet.
+    case matlab(directory: String)
+}
+
+/// Finds datasets on disk.
+///
+/// Search order, first complete copy wins:
+/// 1. `<dataDirectory>/<name>` (the `--data-dir` option),
+/// 2. `$DISTILL_DATA/<name>`,
+/// 3. `~/.cache/distill/<name>` (where `distill data fetch` puts data by default),
+/// 4. a system directory: Debian's `dataset-fashion-mnist` package installs
+///    `/usr/share/datasets/fashion-mnist` (gzip IDX).
+///
+/// `<name>` is the dataset's `name` (`fashion-mnist`, `cifar10`, …). The
+/// environment is a parameter, not read from a global, so callers and tests
+/// decide what `$DISTILL_DATA` and `$HOME` are.
+public struct DataLocator: Sendable {
+    /// Where a search location comes from.
+    public enum Origin: String, Sendable {
+        case dataDirectory = "--data-dir"
+        case environment = "$DISTILL_DATA"
+        case userCache = "~/.cache/distill"
+        case system = "system package"
+    }
+
+    /// What one search location holds.
+    public enum Status: Sendable, Equatable {
+        case complete(DatasetSource)
+        /// The directory exists but lacks these files.
+        case incomplete(missing: [String])
+        case absent
+    }
+
+    /// One directory looked at for a dataset.
+    public struct Candidate: Sendable, Equatable {
+        public var directory: String
+        public var origin: Origin
+        public var status: Status
+    }
+
+    /// Every location looked at for one dataset, in search order.
+    public struct Search: Sendable, Equatable {
+        public var kind: DatasetKind
+        public var candidates: [Candidate]
+
+        /// The first location holding a complete copy.
+        public var found: Candidate? {
+            candidates.first { if case .complete = $0.status { return true } else { return false } }
+        }
+    }
+
+    /// Directories that system packages install datasets into.
+    public static let systemDirectories: [DatasetKind: String] = [.fashionMNIST: "/usr/share/datasets/fashion-mnist"]
+
+    /// The `--data-dir` option, searched first when set.
+    public var dataDirectory: String?
+    /// Supplies `DISTILL_DATA` and `HOME`.
+    public var environment: [String: String]
+    /// System install directories per dataset, searched last.
+    public var systemDirectories: [DatasetKind: String]
+
+    public init(
+        dataDirectory: String? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        systemDirectories: [DatasetKind: String] = DataLocator.systemDirectories
+    ) {
+        self.dataDirectory = dataDirectory
+        self.environment = environment
+        self.systemDirectories = systemDirectories
+    }
+
+    /// The data roots in search order: `--data-dir`, `$DISTILL_DATA`, `~/.cache/distill`.
+    public var roots: [(path: String, origin: Origin)] {
+        var roots = [(path: String, origin: Origin)]()
+        if let dataDirectory, !dataDirectory.isEmpty { roots.append((expand(dataDirectory), .dataDirectory)) }
+        if let variable = environment["DISTILL_DATA"], !variable.isEmpty { roots.append((expand(variable), .environment)) }
+        roots.append(((home as NSString).appendingPathComponent(".cache/distill"), .userCache))
+        return roots
+    }
+
+    /// Where `distill data fetch` writes `kind`: `<first root>/<name>`.
+    public func downloadDirectory(for kind: DatasetKind) -> String {
+        (roots[0].path as NSString).appendingPathComponent(kind.name)
+    }
+
+    /// Looks for `kind` in every location.
+    public func search(_ kind: DatasetKind) -> Search {
+        var directories = roots.map { (($0.path as NSString).appendingPathComponent(kind.name), $0.origin) }
+        if let system = systemDirectories[kind] { directories.append((system, .system)) }
+        var seen = Set<String>()
+        let candidates = directories.compactMap { directory, origin -> Candidate? in
+            let key = (directory as NSString).standardizingPath
+            guard seen.insert(key).inserted else { return nil }
+            return Candidate(directory: directory, origin: origin, status: Self.status(of: kind, in: directory))
+        }
+        return Search(kind: kind, candidates: candidates)
+    }
+
+    /// The search result for every known dataset, for `distill data list`.
+    public func searchAll() -> [Search] {
+        DatasetKind.allCases.map(search)
+    }
+
+    /// The first complete copy of `kind`.
+    /// - Throws: `DatasetError.notFound` listing every location looked at and the command that gets the data.
+    public func locate(_ kind: DatasetKind) throws -> DatasetSource {
+        let result = search(kind)
+        if let found = result.found, case .complete(let source) = found.status { return source }
+        let searched = result.candidates.map { candidate -> String in
+            switch candidate.status {
+            case .absent: return candidate.directory
+            case .incomplete(let missing): return "\(candidate.directory) (lacks \(missing.joined(separator: ", ")))"
+            case .complete: return candidate.directory
+            }
+        }
+        throw DatasetError.notFound(dataset: kind.name, searched: searched, fix: Self.fix(for: kind))
+    }
+
+    /// The command that gets `kind` onto this machine.
+    public static func fix(for kind: DatasetKind) -> String {
+        switch kind {
+        case .fashionMNIST:
+            return "run `distill data fetch fashion-mnist` or `apt-get install dataset-fashion-mnist`"
+        case .svhn:
+            return "SVHN ships as MATLAB .mat files, which distill cannot read yet; use mnist, fashion-mnist, cifar10 or cifar100"
+        default:
+            return "run `distill data fetch \(kind.name)`"
+        }
+    }
+
+    // MARK: - Private
+
+    private var home: String {
+        environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+    }
+
+    private func expand(_ path: String) -> String {
+        if path == "~" { return home }
+        if path.hasPrefix("~/") { return (home as NSString).appendingPathComponent(String(path.dropFirst(2))) }
+        return path
+    }
+}

@@ -1,0 +1,60 @@
+// Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
+
+import Foundation
+
+/// What can go wrong when finding, reading or sampling a dataset.
+///
+/// Every case describes itself in one line that says what is wrong and how
+/// to fix it, so the CLI can print `error.description` as is.
+public enum DatasetError: Error, Equatable, CustomStringConvertible, LocalizedError {
+    /// No complete copy of the dataset was found in any search location.
+    /// - `searched`: every directory looked at, in search order, each with what it lacked.
+    /// - `fix`: the command that gets the data.
+    case notFound(dataset: String, searched: [String], fix: String)
+    /// A file could not be read at all (permissions, I/O).
+    case unreadable(path: String, reason: String)
+    /// A file was read but its content is not what the format requires.
+    /// `dataset` names the dataset when the reader knows which one it was loading.
+    case corrupt(path: String, reason: String, dataset: String?)
+    /// The dataset is known but distill cannot read or fetch it.
+    case unsupported(dataset: String, reason: String)
+    /// A per-class sample asked for more images than the class holds.
+    case notEnoughImages(dataset: String, split: String, classIndex: Int, className: String, requested: Int, available: Int)
+
+    public var description: String {
+        switch self {
+        case .notFound(let dataset, let searched, let fix):
+            return "\(dataset) not found (looked in \(searched.joined(separator: "; "))); \(fix)"
+        case .unreadable(let path, let reason):
+            return "cannot read \(path): \(reason); check that the file exists and is readable"
+        case .corrupt(let path, let reason, let dataset):
+            let fix = dataset.map { "delete it and run `distill data fetch \($0)`" } ?? "replace it with a good copy"
+            return "corrupt data in \(path): \(reason); \(fix)"
+        case .unsupported(let dataset, let reason):
+            return "\(dataset) is not supported: \(reason)"
+        case .notEnoughImages(let dataset, let split, let classIndex, let className, let requested, let available):
+            return "cannot sample \(requested) images of class \(classIndex) (\(className)) from the \(dataset) \(split) "
+                + "split: it has only \(available); ask for at most \(available)"
+        }
+    }
+
+    public var errorDescription: String? { description }
+
+    /// The same error with the dataset named, so a corrupt-file message can say which fetch repairs it.
+    func naming(_ kind: DatasetKind) -> DatasetError {
+        if case .corrupt(let path, let reason, nil) = self {
+            return .corrupt(path: path, reason: reason, dataset: kind.rawValue)
+        }
+        return self
+    }
+}
+
+/// Reads a whole file, turning Foundation's error into a one-line `DatasetError`.
+func readFile(atPath path: String) throws -> [UInt8] {
+    do {
+        return [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+    } catch {
+        let reason = (error as NSError).localizedFailureReason ?? error.localizedDescription
+        throw DatasetError.unreadable(path: path, reason: reason)
+    }
+}

@@ -1,0 +1,143 @@
+// Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
+
+import Foundation
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// Downloads datasets from their official sources with MD5 verification.
+///
+/// Each file streams into a temporary file in the target directory while its
+/// MD5 is computed on the fly; only a complete file with the published MD5 is
+/// renamed to its final name, and any failure deletes the temporary file, so
+/// the directory never holds half a download. A file already present with the
+/// right MD5 is kept and not downloaded again.
+public struct DatasetDownloader: Sendable {
+    /// Replaces every dataset's official base URL (tests point it at a local server).
+    public var baseURL: URL?
+    /// Seconds without data before a transfer counts as failed.
+    public var timeout: TimeInterval
+
+    public init(baseURL: URL? = nil, timeout: TimeInterval = 60) {
+        self.baseURL = baseURL
+        self.timeout = timeout
+    }
+
+    /// Downloads every file of `kind`'s official release into `directory`.
+    /// - Parameters:
+    ///   - directory: where the files land, e.g. `DataLocator.downloadDirectory(for:)`; created if missing.
+    ///   - progress: called as bytes arrive, on a background queue.
+    /// - Returns: the paths of the files, in `kind.remoteFiles` order.
+    /// - Throws: `DatasetError.unsupported` for SVHN; `DownloadError` for the first file that fails.
+    @discardableResult
+    public func fetch(
+        _ kind: DatasetKind, into directory: String,
+        progress: @escaping @Sendable (DownloadProgress) -> Void = { _ in }
+    ) async throws -> [String] {
+        guard let base = baseURL ?? kind.officialBaseURL, !kind.remoteFiles.isEmpty else {
+            throw DatasetError.unsupported(dataset: kind.name, reason: DataLocator.fix(for: kind))
+        }
+        let files = kind.remoteFiles
+        var paths = [String]()
+        for (index, file) in files.enumerated() {
+            let path = try await download(file, from: base.appendingPathComponent(file.name), into: directory) {
+                received, expected in
+                progress(DownloadProgress(
+                    file: file.name, fileIndex: index, fileCount: files.count,
+                    bytesReceived: received, bytesExpected: expected))
+            }
+            paths.append(path)
+        }
+        return paths
+    }
+
+    /// Downloads one file to `directory/file.name` and checks its MD5.
+    /// - Parameter progress: `(bytes received, Content-Length if announced)`.
+    /// - Returns: the final path.
+    /// - Throws: `DownloadError` (HTTP status, truncated body, checksum mismatch, network, file system).
+    @discardableResult
+    public func download(
+        _ file: RemoteFile, from url: URL, into directory: String,
+        progress: @escaping @Sendable (Int64, Int64?) -> Void = { _, _ in }
+    ) async throws -> String {
+        let destination = (directory as NSString).appendingPathComponent(file.name)
+        if let existing = try? Self.md5(ofFileAt: destination), existing == file.md5 {
+            let attributes = try? FileManager.default.attributesOfItem(atPath: destination)
+            let size = (attributes?[.size] as? NSNumber)?.int64Value
+            progress(size ?? 0, size)
+            return destination
+        }
+        let temporary = (directory as NSString).appendingPathComponent(".\(file.name).\(UUID().uuidString).part")
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw DownloadError.fileSystem(path: directory, reason: error.localizedDescription)
+        }
+        guard FileManager.default.createFile(atPath: temporary, contents: nil),
+            let handle = FileHandle(forWritingAtPath: temporary)
+        else {
+            throw DownloadError.fileSystem(path: temporary, reason: "cannot create the file")
+        }
+        do {
+            let digest = try await transfer(url, to: handle, path: temporary, progress: progress)
+            try? handle.close()
+            guard digest == file.md5 else {
+                throw DownloadError.checksumMismatch(url: url.absoluteString, expected: file.md5, actual: digest)
+            }
+            guard rename(temporary, destination) == 0 else {
+                throw DownloadError.fileSystem(path: destination, reason: String(cString: strerror(errno)))
+            }
+            return destination
+        } catch {
+            try? handle.close()
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw error
+        }
+    }
+
+    /// Streams `url` into `handle`, returning the body's MD5 in hexadecimal.
+    private func transfer(
+        _ url: URL, to handle: FileHandle, path: String, progress: @escaping @Sendable (Int64, Int64?) -> Void
+    ) async throws -> String {
+        var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: timeout)
+        // The MD5 is of the stored bytes: ask the server not to re-encode them.
+        request.setValue("identity", forHTTPHeaderField: "Accept-Encoding")
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = timeout
+        configuration.urlCache = nil
+        let receiver = DownloadReceiver(url: url, handle: handle, path: path, progress: progress)
+        let queue = OperationQueue()
+        queue.maxConcurrentOperationCount = 1
+        let session = URLSession(configuration: configuration, delegate: receiver, delegateQueue: queue)
+        defer { session.finishTasksAndInvalidate() }
+        let task = session.dataTask(with: request)
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                receiver.start(task, continuation: continuation)
+            }
+        } onCancel: {
+            task.cancel()
+        }
+    }
+
+    /// The MD5 of a file's bytes in lower-case hexadecimal, read in chunks.
+    public static func md5(ofFileAt path: String) throws -> String {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw DatasetError.unreadable(path: path, reason: "cannot open the file")
+        }
+        defer { try? handle.close() }
+        var hasher = MD5()
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+            hasher.update(data: chunk)
+        }
+        return hex(hasher.finalize())
+    }
+
+    static func hex<Digest: Sequence>(_ digest: Digest) -> String where Digest.Element == UInt8 {
+        digest.map { byte in
+            let text = String(byte, radix: 16)
+            return byte < 16 ? "0" + text : text
+        }.joined()
+    }
+}

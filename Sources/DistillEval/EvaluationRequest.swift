@@ -1,0 +1,42 @@
+// Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
+
+import DistillData
+
+/// What `distill evaluate` asks for.
+public struct EvaluationRequest: Sendable {
+    public var architectures: [String]
+    public var runs: Int
+    /// Training epochs; nil for the protocol's default (300, or 1000 with augmentation).
+    public var epochs: Int?
+    public var distillation: DistillationSettings?
+    public var seed: UInt64
+
+    public init(architectures: [String], runs: Int, epochs: Int?, distillation: DistillationSettings?, seed: UInt64) {
+        self.architectures = architectures
+        self.runs = runs
+        self.epochs = epochs
+        self.distillation = distillation
+        self.seed = seed
+    }
+
+    /// The protocol for one architecture: DSA augmentation for sets made by DSA or
+    /// DM, DC's rule otherwise (none, except MNIST and ConvNetBN).
+    public func trainingProtocol(for architecture: String, on training: TrainingSet) -> TrainingProtocol {
+        let dsa: DSAStrategy? =
+            training.method == "dsa" || training.method == "dm"
+            ? (training.kind == .mnist ? .digits : .standard) : nil
+        let augmentation = TrainingProtocol.defaultAugmentation(dsa: dsa, dataset: training.kind, architecture: architecture)
+        return TrainingProtocol(epochs: epochs, augmentation: augmentation)
+    }
+
+    /// Trains and tests the whole grid.
+    public func run(on training: TrainingSet, progress: ((EvaluationProgress) -> Void)? = nil) throws -> EvaluationReport {
+        let protocols = Dictionary(
+            (architectures + [distillation?.teacher].compactMap { $0 }).map { ($0, trainingProtocol(for: $0, on: training)) },
+            uniquingKeysWith: { first, _ in first })
+        let plan = EvaluationPlan(
+            architectures: architectures, runs: runs, protocolFor: { protocols[$0] ?? TrainingProtocol() },
+            distillation: distillation, seed: seed)
+        return try plan.run(images: training.images, labels: training.labels, testSet: training.testSet, progress: progress)
+    }
+}

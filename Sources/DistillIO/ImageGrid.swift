@@ -1,0 +1,45 @@
+// Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
+
+import DistillTensor
+import Foundation
+
+/// Lays out a batch of normalised images as one picture: one row per class.
+public enum ImageGrid {
+    /// PNG bytes of `images` arranged `columns` per row, de-normalised with
+    /// `mean`/`std` per channel and clamped to [0, 1].
+    ///
+    /// - Parameters:
+    ///   - images: [N, C, H, W] with C = 1 or 3, N a multiple of `columns`.
+    ///   - columns: images per row (the images per class).
+    ///   - mean, std: the per-channel normalisation to undo (C values each).
+    ///   - scale: each pixel becomes a `scale × scale` block, so 28-pixel images stay visible.
+    ///   - gap: background pixels between images.
+    public static func png(
+        _ images: NDArray, columns: Int, mean: [Float], std: [Float], scale: Int = 2, gap: Int = 2
+    ) -> Data {
+        precondition(images.rank == 4, "ImageGrid: images must be [N, C, H, W], got \(images.shape)")
+        let (n, c, h, w) = (images.shape[0], images.shape[1], images.shape[2], images.shape[3])
+        precondition(c == 1 || c == 3, "ImageGrid: 1 or 3 channels, got \(images.shape)")
+        precondition(columns > 0 && n % columns == 0, "ImageGrid: \(n) images do not fill rows of \(columns)")
+        precondition(mean.count == c && std.count == c, "ImageGrid: \(mean.count) means and \(std.count) stds for \(c) channels")
+        let rows = n / columns
+        let cellWidth = w * scale + gap, cellHeight = h * scale + gap
+        let width = columns * cellWidth + gap, height = rows * cellHeight + gap
+        var pixels = [UInt8](repeating: 255, count: width * height * c)
+        let values = images.scalars
+        for index in 0..<n {
+            let originX = gap + (index % columns) * cellWidth
+            let originY = gap + (index / columns) * cellHeight
+            for y in 0..<(h * scale) {
+                for x in 0..<(w * scale) {
+                    for channel in 0..<c {
+                        let value = values[((index * c + channel) * h + y / scale) * w + x / scale]
+                        let pixel = min(max(value * std[channel] + mean[channel], 0), 1)
+                        pixels[((originY + y) * width + originX + x) * c + channel] = UInt8((pixel * 255).rounded())
+                    }
+                }
+            }
+        }
+        return PNG.encode(pixels: pixels, width: width, height: height, channels: c)
+    }
+}

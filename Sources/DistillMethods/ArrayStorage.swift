@@ -1,0 +1,45 @@
+// Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
+
+import DistillTensor
+
+/// An `NDArray` as a Codable value (shape and row-major scalars), for checkpoints.
+///
+/// Float32 values survive JSON and property-list round trips exactly
+/// (Swift writes the shortest representation that reads back to the same bits);
+/// non-finite values do not fit JSON, which the encoder reports.
+struct StoredArray: Codable, Equatable {
+    var shape: [Int]
+    var scalars: [Float]
+
+    init(_ array: NDArray) {
+        shape = array.shape
+        scalars = array.scalars
+    }
+
+    /// The array, after checking that the scalars fill the shape.
+    func array(codingPath: [CodingKey]) throws -> NDArray {
+        guard shape.allSatisfy({ $0 >= 0 }), shape.elementCount == scalars.count else {
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: codingPath, debugDescription: "\(scalars.count) values do not fill shape \(shape)"))
+        }
+        return NDArray(shape: shape, scalars: scalars)
+    }
+}
+
+extension NDArray {
+    /// Copies the rows (first-axis slices) at `indices`, in that order.
+    /// - Returns: `[indices.count] + shape.dropFirst()`.
+    func rows(_ indices: [Int]) -> NDArray {
+        let rowSize = shape.dropFirst().reduce(1, *)
+        return withUnsafeBufferPointer { source in
+            NDArray(shape: [indices.count] + shape.dropFirst()) { out in
+                for (row, index) in indices.enumerated() {
+                    precondition(
+                        (0..<shape[0]).contains(index), "NDArray.rows: index \(index) outside 0..<\(shape[0])")
+                    (out.baseAddress! + row * rowSize).update(
+                        from: source.baseAddress! + index * rowSize, count: rowSize)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,144 @@
+// Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
+
+import DistillAutograd
+import DistillData
+import DistillNN
+import DistillTensor
+import DistillZoo
+import Foundation
+
+/// Dataset condensation by distribution matching (DM: Zhao and Bilen, WACV
+/// 2023), with networks drawn from a model pool.
+///
+/// One iteration:
+///
+///     ψ ← fresh network of an architecture drawn from the pool (train mode, parameters frozen)
+///     L = Σ_c ‖mean ψ(A_c(R_c)) − mean ψ(A_c(S_c))‖²      ψ the embedding, R_c a real batch of class c
+///     S ← S − lr_img · momentum-SGD(∂L/∂S)
+///
+/// with A_c one siamese DSA draw per class (the identity without augmentation).
+/// Networks with BatchNorm embed all classes in one batch, real and synthetic
+/// separately, as the reference code does (per-class batches of one
+/// synthetic image would have degenerate batch statistics).
+///
+/// Departures from the reference code: per-iteration generators derived from
+/// the run's seed replace the global torch RNG and DSA's time-based seeds.
+public struct DistributionMatching: CondensationMethod {
+    public let configuration: DistributionMatchingConfiguration
+    /// The real training images.
+    public let data: any RealImageSource
+
+    /// A distribution-matching run over `data`.
+    /// - Throws: `PoolError.memberWithoutEmbedding`, `CondensationError` (non-square images,
+    ///   an empty class), `ZooError.unsupportedInput`.
+    public init(configuration: DistributionMatchingConfiguration, data: some RealImageSource) throws {
+        try configuration.validate()
+        try checkData(data)
+        try configuration.pool.validate(
+            channels: data.imageShape[0], imageSize: data.imageShape[1], classes: data.classCount,
+            requiringEmbedding: true)
+        self.configuration = configuration
+        self.data = data
+    }
+
+    public var iterations: Int { configuration.iterations }
+
+    /// The synthetic set initialised as configured, at iteration 0.
+    /// - Throws: `CondensationError.imagesPerClassTooLarge` for `real` initialisation of a small class.
+    public func initialState(seed: UInt64) throws -> CondensationState {
+        var generator = CondensationState.initializationGenerator(seed: seed)
+        let synthetic = try SyntheticSet(
+            configuration.initialization, imagesPerClass: configuration.imagesPerClass, from: data,
+            using: &generator)
+        return CondensationState(
+            seed: seed, synthetic: synthetic,
+            optimizer: ImageOptimizer(
+                learningRate: configuration.learningRateImage, momentum: configuration.momentumImage))
+    }
+
+    /// Performs iteration `state.iteration`: one network, one image update.
+    /// - Throws: `CondensationError.stateMismatch`, `PoolError.memberWithoutEmbedding`, or a data error.
+    public func step(_ state: inout CondensationState) throws -> IterationReport {
+        let start = DispatchTime.now()
+        try checkState(state, data: data, imagesPerClass: configuration.imagesPerClass)
+        let c = configuration
+        var generator = state.nextIterationGenerator
+        let architecture = c.pool.sample(iteration: state.iteration, using: &generator)
+        var initGenerator = generator.split()
+        var dataGenerator = generator.split()
+        let shape = data.imageShape
+        let network = try Zoo.make(
+            name: architecture, channels: shape[0], imageSize: shape[1], classes: data.classCount,
+            using: &initGenerator)
+        guard let embedding = network as? any Embedding else { throw PoolError.memberWithoutEmbedding(architecture) }
+        network.train()
+        // Constants instead of leaf variables: the backward pass then skips every parameter gradient.
+        network.setParameters(network.parameters.map { $0.detached() })
+
+        let images = Tensor(state.synthetic.images).requiringGradient()
+        var reals: [Tensor] = []
+        var synthetics: [Tensor] = []
+        for label in 0..<data.classCount {
+            var real = Tensor(
+                try data.sample(
+                    count: min(c.batchReal, data.imageCount(ofClass: label)), ofClass: label, using: &dataGenerator))
+            var synthetic = images.sliced(axis: 0, range: state.synthetic.rows(ofClass: label))
+            if let strategy = c.augmentation {
+                let draw = strategy.draw(
+                    using: &dataGenerator, batch: 1, height: shape[1], width: shape[2], siamese: true)
+                real = withoutGradients { draw.apply(to: real) }
+                synthetic = draw.apply(to: synthetic)
+            }
+            reals.append(real)
+            synthetics.append(synthetic)
+        }
+        let loss: Tensor
+        if batchNormLayers(of: network).isEmpty {
+            loss = zip(reals, synthetics).reduce(Tensor(scalar: 0)) {
+                $0 + Self.classLoss(embedding: embedding, real: $1.0, synthetic: $1.1)
+            }
+        } else {
+            loss = Self.jointLoss(embedding: embedding, reals: reals, synthetics: synthetics)
+        }
+        let gradient = try gradients(of: loss, withRespectTo: [images])[0]
+        state.synthetic.images = state.optimizer.step(state.synthetic.images, gradient: gradient.array)
+        let report = IterationReport(
+            iteration: state.iteration, architecture: architecture,
+            loss: Double(loss.scalar) / Double(data.classCount), seconds: secondsSince(start))
+        state.iteration += 1
+        return report
+    }
+
+    /// The matching loss of one class: the squared distance between the mean embeddings.
+    ///
+    ///     loss = ‖mean_i ψ(real_i) − mean_j ψ(synthetic_j)‖²       (real embedding constant)
+    ///
+    /// - Parameters:
+    ///   - embedding: the network ψ, used in its current mode.
+    ///   - real: real images of one class, `[N_r, C, H, W]`.
+    ///   - synthetic: synthetic images of the same class, `[N_s, C, H, W]`.
+    /// - Returns: a rank-0 tensor differentiable with respect to `synthetic`.
+    public static func classLoss(embedding: any Embedding, real: Tensor, synthetic: Tensor) -> Tensor {
+        let realMean = withoutGradients { embedding.embed(real).mean(alongAxes: [0]) }
+        return (realMean - embedding.embed(synthetic).mean(alongAxes: [0])).squared().sum()
+    }
+
+    /// The summed class losses with every class embedded in one real and one synthetic batch.
+    static func jointLoss(embedding: any Embedding, reals: [Tensor], synthetics: [Tensor]) -> Tensor {
+        let realFeatures = withoutGradients { embedding.embed(Tensor.concatenate(reals, axis: 0)) }
+        let syntheticFeatures = embedding.embed(Tensor.concatenate(synthetics, axis: 0))
+        var loss = Tensor(scalar: 0)
+        var realStart = 0
+        var syntheticStart = 0
+        for (real, synthetic) in zip(reals, synthetics) {
+            let realRows = realStart..<(realStart + real.shape[0])
+            let syntheticRows = syntheticStart..<(syntheticStart + synthetic.shape[0])
+            let realMean = realFeatures.sliced(axis: 0, range: realRows).mean(alongAxes: [0])
+            let syntheticMean = syntheticFeatures.sliced(axis: 0, range: syntheticRows).mean(alongAxes: [0])
+            loss = loss + (realMean - syntheticMean).squared().sum()
+            realStart += real.shape[0]
+            syntheticStart += synthetic.shape[0]
+        }
+        return loss
+    }
+}

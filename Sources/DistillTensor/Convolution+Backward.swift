@@ -1,0 +1,116 @@
+// Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
+
+extension NDArray {
+    /// Gradient of a convolution with respect to its input (transposed
+    /// convolution, PyTorch's `conv2d_input`), with `self` the output gradient.
+    ///
+    /// ```
+    /// dx[n, c, h, w] = Σ_{o, a, b : h = i·s + a − p, w = j·s + b − p} w[o, c, a, b] · dy[n, o, i, j]
+    /// ```
+    /// Computed per chunk of images as the GEMM `columns = Wᵀ · dy` followed by col2im.
+    ///
+    /// - Parameters:
+    ///   - self: the output gradient `dy`, `[N, C_out, H_out, W_out]`.
+    ///   - weight: `[C_out, C_in, kH, kW]`.
+    ///   - inputShape: the convolution's input shape `[N, C_in, H, W]`; its output size must be `dy`'s.
+    /// - Returns: `[N, C_in, H, W]`.
+    public func conv2dBackwardInput(weight: NDArray, inputShape: [Int], stride: Int = 1, padding: Int = 0) -> NDArray {
+        let g = Conv2dGeometry(inputShape: inputShape, weightShape: weight.shape, stride: stride, padding: padding)
+        precondition(
+            shape == g.outputShape,
+            "conv2dBackwardInput: output gradient \(shape) does not match input \(inputShape) and weight \(weight.shape)")
+        let inputImage = g.inChannels * g.height * g.width
+        return NDArray(shape: inputShape) { dx in
+            guard g.batch > 0, inputImage > 0 else { return }
+            if g.outChannels == 0 || g.outputPlane == 0 {
+                dx.update(repeating: 0)
+                return
+            }
+            let chunk = g.imagesPerChunk
+            let columns = UnsafeMutablePointer<Float>.allocate(capacity: g.patchSize * chunk * g.outputPlane)
+            let gathered = UnsafeMutablePointer<Float>.allocate(capacity: chunk > 1 ? g.outChannels * chunk * g.outputPlane : 0)
+            defer {
+                columns.deallocate()
+                gathered.deallocate()
+            }
+            withUnsafeBufferPointer { dy in
+                weight.withUnsafeBufferPointer { w in
+                    for first in Swift.stride(from: 0, to: g.batch, by: chunk) {
+                        let images = first..<min(first + chunk, g.batch)
+                        let width = images.count * g.outputPlane
+                        let outputs = Self.outputGradients(dy.baseAddress!, images: images, gathered: gathered, geometry: g)
+                        BLAS.sgemm(
+                            transposeA: true, transposeB: false, m: g.patchSize, n: width, k: g.outChannels,
+                            a: w.baseAddress!, lda: g.patchSize, b: outputs, ldb: width, c: columns, ldc: width)
+                        Conv2dColumns.fold(columns, images: images, into: dx.baseAddress!, geometry: g)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Gradient of a convolution with respect to its weight (PyTorch's
+    /// `conv2d_weight`), with `self` the convolution's input.
+    ///
+    /// ```
+    /// dw[o, c, a, b] = Σ_{n, i, j} dy[n, o, i, j] · x[n, c, i·s + a − p, j·s + b − p]
+    /// ```
+    /// Computed as `Σ_chunks dy_chunk · columns_chunkᵀ`; chunks are summed in a
+    /// fixed order, so the result is bitwise reproducible.
+    ///
+    /// - Parameters:
+    ///   - self: the input `x`, `[N, C_in, H, W]`.
+    ///   - outputGradient: `dy`, `[N, C_out, H_out, W_out]`.
+    ///   - kernelHeight, kernelWidth: the weight's spatial extent.
+    /// - Returns: `[C_out, C_in, kH, kW]`.
+    public func conv2dBackwardWeight(
+        outputGradient: NDArray, kernelHeight: Int, kernelWidth: Int, stride: Int = 1, padding: Int = 0
+    ) -> NDArray {
+        precondition(
+            rank == 4 && outputGradient.rank == 4,
+            "conv2dBackwardWeight: expects input and output gradient of rank 4, got \(shape) and \(outputGradient.shape)")
+        let weightShape = [outputGradient.shape[1], shape[1], kernelHeight, kernelWidth]
+        let g = Conv2dGeometry(inputShape: shape, weightShape: weightShape, stride: stride, padding: padding)
+        precondition(
+            outputGradient.shape == g.outputShape,
+            "conv2dBackwardWeight: output gradient \(outputGradient.shape) does not match input \(shape) and weight \(weightShape)")
+        return NDArray(shape: weightShape) { dw in
+            guard !dw.isEmpty else { return }
+            if g.batch == 0 || g.outputPlane == 0 {
+                dw.update(repeating: 0)
+                return
+            }
+            let chunk = g.imagesPerChunk
+            let columns = UnsafeMutablePointer<Float>.allocate(capacity: g.patchSize * chunk * g.outputPlane)
+            let gathered = UnsafeMutablePointer<Float>.allocate(capacity: chunk > 1 ? g.outChannels * chunk * g.outputPlane : 0)
+            defer {
+                columns.deallocate()
+                gathered.deallocate()
+            }
+            withUnsafeBufferPointer { x in
+                outputGradient.withUnsafeBufferPointer { dy in
+                    for first in Swift.stride(from: 0, to: g.batch, by: chunk) {
+                        let images = first..<min(first + chunk, g.batch)
+                        let width = images.count * g.outputPlane
+                        Conv2dColumns.unfold(x.baseAddress!, images: images, into: columns, geometry: g)
+                        let outputs = Self.outputGradients(dy.baseAddress!, images: images, gathered: gathered, geometry: g)
+                        BLAS.sgemm(
+                            transposeA: false, transposeB: true, m: g.outChannels, n: g.patchSize, k: width,
+                            a: outputs, lda: width, b: columns, ldb: width,
+                            beta: first == 0 ? 0 : 1, c: dw.baseAddress!, ldc: g.patchSize)
+                    }
+                }
+            }
+        }
+    }
+
+    /// The output gradients of `images` as a `[C_out, images·H_out·W_out]`
+    /// matrix: `dy` itself for one image, else a copy gathered into `gathered`.
+    private static func outputGradients(
+        _ dy: UnsafePointer<Float>, images: Range<Int>, gathered: UnsafeMutablePointer<Float>, geometry g: Conv2dGeometry
+    ) -> UnsafePointer<Float> {
+        if images.count == 1 { return dy + images.lowerBound * g.outChannels * g.outputPlane }
+        Conv2dColumns.gatherOutputs(dy, images: images, into: gathered, geometry: g)
+        return UnsafePointer(gathered)
+    }
+}

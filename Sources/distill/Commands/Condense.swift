@@ -1,0 +1,91 @@
+// Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
+
+import ArgumentParser
+import DistillData
+import DistillMethods
+import Foundation
+
+enum MethodChoice: String, CaseIterable, ExpressibleByArgument {
+    case dc, dsa, dm
+}
+
+extension MatchingDistance: ExpressibleByArgument {}
+extension SyntheticInitialization: ExpressibleByArgument {}
+
+struct Condense: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Learn a synthetic training set (DC, DSA or DM), optionally drawing networks from a model pool.",
+        discussion: """
+            Writes synthetic.safetensors, synthetic.png, log.jsonl and checkpoint.json into --out. \
+            Defaults follow the papers for the chosen method (DC: init noise, lr-img 0.1; DSA: init real; \
+            DM: init real, lr-img 1.0, 20000 iterations).
+            """)
+
+    @Option(help: "Dataset: \(DatasetKind.allValueStrings.joined(separator: ", ")).")
+    var dataset: DatasetKind = .fashionMNIST
+    @Option(help: "Synthetic images per class.")
+    var ipc = 1
+    @Option(help: "Method: dc, dsa or dm.")
+    var method: MethodChoice = .dc
+    @Option(help: "Main network (zoo name or ConvNet spec).")
+    var model = "ConvNet"
+    @Option(help: "Model pool: none, paper, main-model, total-random, or 'ARCH:P,ARCH:P,…'.")
+    var pool = "none"
+    @Option(name: .customLong("pool-warmup"), help: "Iterations that use the main model only.")
+    var poolWarmup = 0
+    @Option(help: "Iterations (default 1000 for DC/DSA, 20000 for DM).")
+    var iterations: Int?
+    @Option(help: "Synthetic initialisation: noise or real (default noise for DC, real for DSA/DM).")
+    var initialization: SyntheticInitialization?
+    @Option(name: .customLong("lr-img"), help: "Learning rate of the synthetic images.")
+    var lrImage: Float?
+    @Option(name: .customLong("lr-net"), help: "Learning rate of the network's inner-loop training (DC/DSA).")
+    var lrNet: Float = 0.01
+    @Option(name: .customLong("batch-real"), help: "Real images per class per step.")
+    var batchReal = 256
+    @Option(name: .customLong("outer-loop"), help: "Outer-loop steps per iteration (DC/DSA; default by ipc).")
+    var outerLoop: Int?
+    @Option(name: .customLong("inner-loop"), help: "Inner-loop epochs per outer step (DC/DSA; default by ipc).")
+    var innerLoop: Int?
+    @Option(name: .customLong("dsa-strategy"), help: "DSA augmentation strategy (DSA/DM).")
+    var dsaStrategy = "color_crop_cutout_flip_scale_rotate"
+    @Option(help: "Gradient distance: ours, mse or cos (DC/DSA).")
+    var distance: MatchingDistance = .ours
+    @Option(help: "Seed; the same seed gives the same synthetic set.")
+    var seed: UInt64 = 0
+    @Option(help: "Output directory.")
+    var out: String
+    @Option(name: .customLong("checkpoint-every"), help: "Save a checkpoint every N iterations.")
+    var checkpointEvery = 10
+    @Flag(help: "Continue from the checkpoint in --out.")
+    var resume = false
+    @OptionGroup var data: DataOptions
+
+    func validate() throws {
+        guard ipc > 0 else { throw ValidationError("--ipc must be ≥ 1, got \(ipc)") }
+        guard checkpointEvery > 0 else { throw ValidationError("--checkpoint-every must be ≥ 1") }
+        if let iterations, iterations < 0 { throw ValidationError("--iterations must be ≥ 0, got \(iterations)") }
+    }
+
+    func run() throws {
+        let request = CondensationRequest(
+            dataset: dataset, method: method.rawValue, imagesPerClass: ipc, mainModel: model, pool: pool,
+            poolWarmup: poolWarmup, iterations: iterations, initialization: initialization, learningRateImage: lrImage,
+            learningRateNetwork: lrNet, batchReal: batchReal, outerLoop: outerLoop, innerLoop: innerLoop,
+            dsaStrategy: dsaStrategy, distance: distance, seed: seed, checkpointEvery: checkpointEvery, resume: resume)
+        var line = ProgressLine()
+        let start = Date()
+        var firstIteration: Int?
+        let summary = try request.run(locator: data.locator, output: CondensationOutput(directory: out)) { report, total in
+            if firstIteration == nil { firstIteration = report.iteration }
+            let done = report.iteration - firstIteration! + 1
+            let perSecond = Double(done) / Date().timeIntervalSince(start)
+            line.update(
+                "iteration \(report.iteration + 1)/\(total)  loss \(String(format: "%.4f", report.loss))  "
+                    + "\(report.architecture)  \(String(format: "%.2f", perSecond)) it/s  "
+                    + "ETA \(formatDuration(Double(total - report.iteration - 1) / perSecond))")
+        }
+        line.finish()
+        print(summary)
+    }
+}

@@ -1,0 +1,68 @@
+// Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
+
+import ArgumentParser
+import DistillData
+import Foundation
+
+struct DataCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "data", abstract: "List and download datasets.", subcommands: [List.self, Fetch.self])
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show which datasets are present and where.")
+
+        @OptionGroup var data: DataOptions
+
+        func run() throws {
+            for search in data.locator.searchAll() {
+                if let found = search.found {
+                    print("\(search.kind.name.padding(toLength: 14, withPad: " ", startingAt: 0)) present  \(found.directory) (\(found.origin.rawValue))")
+                } else {
+                    let looked = search.candidates.map(\.directory).joined(separator: ", ")
+                    print("\(search.kind.name.padding(toLength: 14, withPad: " ", startingAt: 0)) missing  looked in \(looked); \(DataLocator.fix(for: search.kind))")
+                }
+            }
+        }
+    }
+
+    struct Fetch: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Download a dataset from its official source, verifying MD5 checksums.")
+
+        @Argument(help: "Dataset: \(DatasetKind.allValueStrings.joined(separator: ", ")).")
+        var dataset: DatasetKind
+
+        @OptionGroup var data: DataOptions
+
+        func run() async throws {
+            let directory = data.locator.downloadDirectory(for: dataset)
+            let reporter = FetchReporter()
+            let paths = try await DatasetDownloader().fetch(dataset, into: directory) { progress in
+                reporter.report(progress)
+            }
+            reporter.finish()
+            print("fetched \(dataset.name) into \(directory) (\(paths.count) files, checksums verified)")
+        }
+    }
+}
+
+/// Prints download progress from the downloader's background queue.
+private final class FetchReporter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var line = ProgressLine()
+
+    func report(_ progress: DownloadProgress) {
+        lock.lock()
+        defer { lock.unlock() }
+        let megabytes = Double(progress.bytesReceived) / 1_048_576
+        let total = progress.bytesExpected.map { String(format: " / %.1f MB", Double($0) / 1_048_576) } ?? ""
+        line.update(
+            "[\(progress.fileIndex + 1)/\(progress.fileCount)] \(progress.file): \(String(format: "%.1f", megabytes)) MB\(total)")
+    }
+
+    func finish() {
+        lock.lock()
+        defer { lock.unlock() }
+        line.finish()
+    }
+}

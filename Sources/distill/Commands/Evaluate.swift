@@ -1,0 +1,96 @@
+// Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
+
+import ArgumentParser
+import DistillData
+import DistillEval
+import DistillIO
+import DistillTensor
+import Foundation
+
+struct Evaluate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train fresh networks on a synthetic set (or a random real subset) and report test accuracy.",
+        discussion: """
+            Writes evaluation.csv and evaluation.json next to the synthetic set (or into --out). Runs whose \
+            loss goes non-finite or whose accuracy is at chance level are marked diverged and left out of \
+            the mean.
+            """)
+
+    @Argument(help: "A run directory or a synthetic .safetensors file (omit with --random-real).")
+    var source: String?
+    @Option(help: "Comma-separated architectures to train.")
+    var models = "ConvNet,MLP,LeNet,AlexNet,VGG11,ResNet18"
+    @Option(name: .customLong("num-eval"), help: "Networks trained per architecture.")
+    var numEval = 5
+    @Option(help: "Training epochs (default 300, or 1000 with augmentation).")
+    var epochs: Int?
+    @Flag(help: "Also train every architecture with knowledge distillation from a teacher.")
+    var kd = false
+    @Option(help: "Teacher architecture for --kd.")
+    var teacher = "ConvNet"
+    @Option(name: .customLong("kd-tau"), help: "KD temperature τ.")
+    var kdTau: Float = 1.5
+    @Option(name: .customLong("kd-alpha"), help: "KD weight α of the KL term.")
+    var kdAlpha: Float = 0.5
+    @Option(name: .customLong("kd-tau-decay"), help: "Factor applied to τ after every epoch.")
+    var kdTauDecay: Float = 1.0
+    @Flag(name: .customLong("kd-guard"), help: "Fall back to cross-entropy for a student whose KD loss goes non-finite.")
+    var kdGuard = false
+    @Option(name: .customLong("random-real"), help: "Evaluate a random real subset with this many images per class instead.")
+    var randomReal: Int?
+    @Option(help: "Dataset for --random-real (a synthetic set names its own).")
+    var dataset: DatasetKind = .fashionMNIST
+    @Option(help: "Seed.")
+    var seed: UInt64 = 0
+    @Option(help: "Directory for evaluation.csv and evaluation.json.")
+    var out: String?
+    @Flag(help: "Print one JSON object on the last line.")
+    var json = false
+    @OptionGroup var data: DataOptions
+
+    func validate() throws {
+        guard (source == nil) != (randomReal == nil) else {
+            throw ValidationError("give either a synthetic set (RUN_DIR or FILE) or --random-real IPC, not both or neither")
+        }
+        guard numEval > 0 else { throw ValidationError("--num-eval must be ≥ 1") }
+        if let randomReal, randomReal < 1 { throw ValidationError("--random-real must be ≥ 1") }
+        guard kdTau > 0, (0...1).contains(kdAlpha) else { throw ValidationError("--kd-tau must be > 0 and --kd-alpha in [0, 1]") }
+    }
+
+    func run() throws {
+        let request = EvaluationRequest(
+            architectures: models.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) },
+            runs: numEval, epochs: epochs,
+            distillation: kd
+                ? DistillationSettings(
+                    teacher: teacher, temperature: kdTau, alpha: kdAlpha, temperatureDecay: kdTauDecay,
+                    fallsBackOnNonFiniteLoss: kdGuard) : nil,
+            seed: seed)
+        let training: TrainingSet
+        if let source {
+            training = try TrainingSet(syntheticAt: source, locator: data.locator)
+        } else {
+            training = try TrainingSet(randomRealImagesPerClass: randomReal!, of: dataset, seed: seed, locator: data.locator)
+        }
+        var line = ProgressLine()
+        var lastUpdate = Date.distantPast
+        let report = try request.run(on: training) { progress in
+            guard Date().timeIntervalSince(lastUpdate) > 0.5 || progress.finishedAccuracy != nil else { return }
+            lastUpdate = Date()
+            let kind = progress.distilled ? " +KD" : ""
+            if let accuracy = progress.finishedAccuracy {
+                line.update("\(progress.architecture)\(kind) run \(progress.run + 1)/\(progress.runs): \(String(format: "%.2f", accuracy))%")
+            } else if let t = progress.training {
+                line.update(
+                    "\(progress.architecture)\(kind) run \(progress.run + 1)/\(progress.runs)  epoch \(t.epoch)/\(t.epochs)  "
+                        + "loss \(String(format: "%.4f", t.loss))  ETA \(formatDuration(t.secondsRemaining))")
+            }
+        }
+        line.finish()
+        let directory = out ?? training.defaultOutputDirectory
+        try EvaluationFiles.write(report, to: directory)
+        print(EvaluationFiles.table(report))
+        print("wrote \((directory as NSString).appendingPathComponent("evaluation.csv")) and evaluation.json")
+        if json { print(EvaluationFiles.summaryJSON(report)) }
+    }
+}

@@ -1,0 +1,87 @@
+// Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
+
+import ArgumentParser
+import DistillAutograd
+import DistillIO
+import DistillNN
+import DistillTensor
+import DistillZoo
+
+struct Forward: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a network on a batch of images and write its logits.",
+        discussion: """
+            Loads the network's parameters and buffers from --weights by PyTorch state_dict name \
+            (num_batches_tracked optional), reads tensor 'x' [N, C, H, W] from --input, and writes \
+            tensor 'logits' [N, classes] to --out atomically. Training mode (the default) normalises \
+            BatchNorm layers with the statistics of the whole batch; --eval uses the running statistics.
+            """)
+
+    @Option(help: "Network name (see `distill models`) or a ConvNet spec.")
+    var model: String
+
+    @Option(help: "Safetensors file of the network's state_dict.")
+    var weights: String
+
+    @Option(help: "Safetensors file holding tensor 'x' [N, C, H, W].")
+    var input: String
+
+    @Option(help: "Where to write tensor 'logits' [N, classes] (safetensors).")
+    var out: String
+
+    @Option(help: "Number of classes; read from the weights when omitted.")
+    var classes: Int?
+
+    @Flag(help: "Run in evaluation mode (BatchNorm uses its running statistics).")
+    var eval = false
+
+    func validate() throws {
+        if let classes, classes <= 0 { throw ValidationError("--classes must be positive (got \(classes))") }
+    }
+
+    func run() throws {
+        let x = try SafeTensorsFile(contentsOf: input).floats("x")
+        guard x.rank == 4, x.shape[0] > 0, x.shape[2] == x.shape[3] else {
+            throw ForwardError.badImages(file: input, shape: x.shape)
+        }
+        let (channels, size) = (x.shape[1], x.shape[2])
+        let state = try StateDict(contentsOf: weights)
+        var generator = SeededGenerator(seed: 0)
+        let classCount = try classes ?? inferClasses(state, channels: channels, size: size, using: &generator)
+        let network = try Zoo.make(
+            name: model, channels: channels, imageSize: size, classes: classCount, using: &generator)
+        try network.load(stateDict: state)
+        network.setTraining(!eval)
+        let logits = withoutGradients { network(Tensor(x)) }
+        try SafeTensors.write(["logits": SafeTensorsEntry(logits.array)], to: out)
+    }
+
+    /// The class count the weights were saved with: the length of the network's
+    /// last parameter, which in every zoo network is the classifier's bias.
+    private func inferClasses(
+        _ state: StateDict, channels: Int, size: Int, using generator: inout SeededGenerator
+    ) throws -> Int {
+        let probe = try Zoo.make(name: model, channels: channels, imageSize: size, classes: 1, using: &generator)
+        let key = probe.namedParameters().last!.name
+        guard let entry = state[key], entry.shape.count == 1 else {
+            throw ForwardError.unknownClassCount(file: weights, key: key, model: model)
+        }
+        return entry.shape[0]
+    }
+}
+
+/// Input problems `distill forward` finds before the library sees them.
+enum ForwardError: Error, CustomStringConvertible {
+    case badImages(file: String, shape: [Int])
+    case unknownClassCount(file: String, key: String, model: String)
+
+    var description: String {
+        switch self {
+        case let .badImages(file, shape):
+            return "tensor 'x' in \(file) has shape \(shape); expected [N, C, H, W] with N > 0 and H == W"
+        case let .unknownClassCount(file, key, model):
+            return "\(file) has no 1-D '\(key)' to read the class count from; "
+                + "pass --classes, or use weights saved from \(model)"
+        }
+    }
+}

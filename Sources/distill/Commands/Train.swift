@@ -1,0 +1,76 @@
+// Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
+
+import ArgumentParser
+import DistillData
+import DistillEval
+import DistillTensor
+import DistillZoo
+import Foundation
+
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train a network on a whole real training set and report its test accuracy.",
+        discussion: """
+            Uses the evaluation protocol's optimiser (SGD, momentum 0.9, weight decay 5e-4, learning \
+            rate ×0.1 after pass epochs/2 + 1), for the given number of epochs.
+            """)
+
+    @Option(help: "Network name (see `distill models`) or a ConvNet spec such as 'ConvNet(width=64,depth=4)'.")
+    var model = "ConvNet"
+
+    @Option(help: "Dataset: \(DatasetKind.allValueStrings.joined(separator: ", ")).")
+    var dataset: DatasetKind = .fashionMNIST
+
+    @Option(help: "Training epochs (the protocol runs passes 0…epochs, so epochs + 1 in all).")
+    var epochs = 2
+
+    @Option(help: "Batch size.")
+    var batch = 256
+
+    @Option(help: "Learning rate.")
+    var lr: Float = 0.01
+
+    @Option(help: "Seed for initialisation and shuffling.")
+    var seed: UInt64 = 0
+
+    @OptionGroup var data: DataOptions
+
+    func validate() throws {
+        guard epochs >= 0 else { throw ValidationError("--epochs must be ≥ 0, got \(epochs)") }
+        guard batch > 0 else { throw ValidationError("--batch must be > 0, got \(batch)") }
+        guard lr > 0 else { throw ValidationError("--lr must be > 0, got \(lr)") }
+    }
+
+    func run() throws {
+        let (trainSet, testSet) = try data.locator.load(dataset)
+        var generator = SeededGenerator(seed: seed)
+        var initGenerator = generator.split()
+        let shape = dataset.imageShape
+        let network = try Zoo.make(
+            name: model, channels: shape[0], imageSize: shape[1], classes: dataset.classCount, using: &initGenerator)
+        let trainingProtocol = TrainingProtocol(epochs: epochs, learningRate: lr, batchSize: batch)
+        var line = ProgressLine()
+        let start = Date()
+        var lastUpdate = Date.distantPast
+        let outcome = train(
+            network, images: trainSet.images, labels: trainSet.labels, protocol: trainingProtocol, using: &generator
+        ) { progress in
+            guard Date().timeIntervalSince(lastUpdate) > 0.5 || progress.batch == progress.batchesPerEpoch else { return }
+            lastUpdate = Date()
+            line.update(
+                "epoch \(progress.epoch)/\(progress.epochs)  batch \(progress.batch)/\(progress.batchesPerEpoch)  loss \(String(format: "%.4f", progress.loss))  "
+                    + "\(Int(progress.imagesPerSecond)) images/s  ETA \(formatDuration(progress.secondsRemaining))")
+        }
+        line.finish()
+        if outcome.lossDiverged {
+            throw ValidationError("training diverged (loss \(outcome.finalLoss)); try a smaller --lr")
+        }
+        let accuracy = testAccuracy(of: network, on: testSet)
+        let seconds = Date().timeIntervalSince(start)
+        let imagesPerSecond = Double(trainSet.count * (epochs + 1)) / outcome.seconds
+        print(
+            String(
+                format: "%@ on %@: test accuracy %.2f%% after %d epochs (%d passes), %.0f s, %.0f training images/s",
+                model, dataset.name, accuracy, epochs, epochs + 1, seconds, imagesPerSecond))
+    }
+}

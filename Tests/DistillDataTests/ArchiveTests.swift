@@ -1,0 +1,114 @@
+// Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
+
+import DistillData
+import DistillTensor
+import XCTest
+
+final class ArchiveTests: XCTestCase {
+    private func randomBytes(_ count: Int, seed: UInt64) -> [UInt8] {
+        var generator = SeededGenerator(seed: seed)
+        // Runs of repeated bytes make the data compressible, like images.
+        return (0..<count).map { index in UInt8(truncatingIfNeeded: index % 7 == 0 ? generator.next() : UInt64(index / 64)) }
+    }
+
+    private func assertCorrupt(_ body: () throws -> Void, mentions text: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertThrowsError(try body(), file: file, line: line) { error in
+            guard case DatasetError.corrupt = error else {
+                return XCTFail("expected DatasetError.corrupt, got \(error)", file: file, line: line)
+            }
+            XCTAssertTrue("\(error)".contains(text), "\(error) should mention \(text)", file: file, line: line)
+        }
+    }
+
+    // MARK: - Gzip
+
+    func testGzipRoundTripInMemoryAndStreaming() throws {
+        // Larger than the inflater's 256 KiB output buffer, so output arrives in several pieces.
+        let original = randomBytes(1_000_000, seed: 1)
+        let compressed = ArchiveWriters.gzip(original)
+        XCTAssertTrue(Gzip.isGzip(compressed))
+        XCTAssertFalse(Gzip.isGzip(original))
+        XCTAssertEqual(try Gzip.decompress(compressed, source: "memory"), original)
+
+        let path = ArchiveWriters.temporaryDirectory() + "/data.gz"
+        ArchiveWriters.write(compressed, to: path)
+        var pieces = 0
+        var streamed = [UInt8]()
+        try Gzip.decompressFile(atPath: path) { chunk in
+            pieces += 1
+            streamed += chunk
+        }
+        XCTAssertEqual(streamed, original)
+        XCTAssertGreaterThan(pieces, 1)
+    }
+
+    func testGzipConcatenatedMembersDecompressToTheConcatenation() throws {
+        let first = randomBytes(5000, seed: 2), second = randomBytes(3000, seed: 3)
+        let joined = ArchiveWriters.gzip(first) + ArchiveWriters.gzip(second)
+        XCTAssertEqual(try Gzip.decompress(joined, source: "joined.gz"), first + second)
+    }
+
+    func testGzipErrorsNameTheFileAndTheFault() {
+        let compressed = ArchiveWriters.gzip(randomBytes(100_000, seed: 4))
+        assertCorrupt({ _ = try Gzip.decompress(Array(compressed.prefix(compressed.count / 2)), source: "half.gz") },
+                      mentions: "half.gz: gzip stream is truncated")
+        var damaged = compressed
+        damaged[compressed.count / 2] ^= 0xFF
+        damaged[compressed.count / 2 + 1] ^= 0x55
+        assertCorrupt({ _ = try Gzip.decompress(damaged, source: "damaged.gz") }, mentions: "damaged.gz: gzip data error")
+        assertCorrupt({ _ = try Gzip.decompress(Array("plain text".utf8), source: "plain.txt") }, mentions: "plain.txt")
+        assertCorrupt({ _ = try Gzip.decompress([], source: "empty.gz") }, mentions: "empty file")
+        XCTAssertThrowsError(try Gzip.decompressFile(atPath: "/nonexistent/x.gz")) { error in
+            XCTAssertEqual(error as? DatasetError, .unreadable(path: "/nonexistent/x.gz", reason: "cannot open the file"))
+        }
+    }
+
+    // MARK: - Tar
+
+    private var members: [ArchiveWriters.Member] {
+        let longDirectory = String(repeating: "d", count: 80) + "/" + String(repeating: "e", count: 30)
+        return [
+            .init(name: "top/", type: "5"),
+            .init(name: "top/a.bin", contents: randomBytes(1000, seed: 5)),
+            .init(name: "top/link", type: "2"),
+            .init(name: "top/empty.txt", contents: []),
+            .init(name: longDirectory + "/long-name.bin", contents: randomBytes(512, seed: 6)),
+            .init(name: "top/b.txt", contents: Array("hello\n".utf8)),
+        ]
+    }
+
+    func testTarReadsRegularFilesWithPrefixAndSkipsOtherTypes() throws {
+        let archive = ArchiveWriters.tar(members)
+        let entries = try TarReader.entries(in: archive, source: "a.tar")
+        let expected = members.filter { $0.type == "0" }.map { TarEntry(name: $0.name, contents: $0.contents) }
+        XCTAssertEqual(entries, expected)
+        XCTAssertEqual(entries[2].name.utf8.count, 125, "name must be prefix + name, past the 100-byte field")
+    }
+
+    func testTarStreamingInOddPiecesMatchesWholeBufferAndFilters() throws {
+        let archive = ArchiveWriters.tar(members)
+        var reader = TarReader(source: "a.tar") { $0.hasSuffix(".txt") }
+        var offset = 0, size = 1
+        while offset < archive.count {
+            let end = min(archive.count, offset + size)
+            try archive[offset..<end].withUnsafeBytes { try reader.consume($0) }
+            offset = end
+            size = size * 3 % 1001 + 1
+        }
+        try reader.finish()
+        XCTAssertEqual(reader.entries.map(\.name), ["top/empty.txt", "top/b.txt"])
+        XCTAssertEqual(reader.entries[1].contents, Array("hello\n".utf8))
+    }
+
+    func testTarErrorsForTruncationAndBadChecksum() {
+        let archive = ArchiveWriters.tar(members)
+        assertCorrupt({ _ = try TarReader.entries(in: Array(archive.prefix(1200)), source: "cut.tar") },
+                      mentions: "member top/a.bin lacks its last")
+        assertCorrupt({ _ = try TarReader.entries(in: Array(archive.prefix(300)), source: "cut.tar") },
+                      mentions: "ends inside a header")
+        var damaged = archive
+        damaged[512 + 10] ^= 0x01  // the name of the second header
+        assertCorrupt({ _ = try TarReader.entries(in: damaged, source: "bad.tar") },
+                      mentions: "bad.tar: tar header at byte 512 fails its checksum")
+    }
+}
