@@ -66,7 +66,7 @@ let package = Package(
         .testTarget(name: "DistillNNTests", dependencies: ["DistillNN", "_DistillTestSupport"]),
         .testTarget(name: "DistillZooTests", dependencies: ["DistillZoo", "_DistillTestSupport"]),
         .testTarget(name: "DistillDataTests", dependencies: ["DistillData", "CZlib", "_DistillTestSupport"]),
-        .testTarget(name: "DistillMethodsTests", dependencies: ["DistillMethods", "_DistillTestSupport"]),
+        .testTarget(name: "DistillMethodsTests", dependencies: ["DistillMethods", "DistillIO", "_DistillTestSupport"]),
     ],
     swiftLanguageModes: languageModes
 )
