@@ -71,7 +71,7 @@ public func train(
         for batchStart in stride(from: 0, to: count, by: trainingProtocol.batchSize) {
             let batchIndices = Array(order[batchStart..<min(batchStart + trainingProtocol.batchSize, count)])
             let batchLabels = batchIndices.map { labels[$0] }
-            let batch = augment(gather(images, batchIndices), trainingProtocol.augmentation, using: &generator)
+            let batch = augment(images.rows(batchIndices), trainingProtocol.augmentation, using: &generator)
             var loss = lossOf(network, batch, batchLabels, distillation: useDistillation ? distillation : nil, temperature: temperature)
             if !loss.scalar.isFinite, useDistillation, distillation?.fallsBackOnNonFiniteLoss == true {
                 useDistillation = false
@@ -130,18 +130,5 @@ private func augment(
     case .none: return Tensor(images)
     case .dc(let strategy): return Tensor(strategy(images, using: &generator))
     case .dsa(let strategy): return withoutGradients { strategy(Tensor(images), using: &generator) }
-    }
-}
-
-/// The images at `indices` of a [N, …] array, in that order.
-func gather(_ images: NDArray, _ indices: [Int]) -> NDArray {
-    let stride = images.shape.dropFirst().reduce(1, *)
-    if indices.count == images.shape[0], indices == Array(0..<images.shape[0]) { return images }
-    return NDArray(shape: [indices.count] + images.shape.dropFirst()) { out in
-        images.withUnsafeBufferPointer { source in
-            for (row, index) in indices.enumerated() {
-                (out.baseAddress! + row * stride).update(from: source.baseAddress! + index * stride, count: stride)
-            }
-        }
     }
 }

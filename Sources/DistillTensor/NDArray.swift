@@ -95,3 +95,21 @@ extension Array where Element == Int {
         return strides
     }
 }
+
+extension NDArray {
+    /// Copies the rows (first-axis slices) at `indices`, in that order.
+    /// - Returns: `[indices.count] + shape.dropFirst()`.
+    public func rows(_ indices: [Int]) -> NDArray {
+        let rowSize = shape.dropFirst().reduce(1, *)
+        return withUnsafeBufferPointer { source in
+            NDArray(shape: [indices.count] + shape.dropFirst()) { out in
+                for (row, index) in indices.enumerated() {
+                    precondition(
+                        (0..<shape[0]).contains(index), "NDArray.rows: index \(index) outside 0..<\(shape[0])")
+                    (out.baseAddress! + row * rowSize).update(
+                        from: source.baseAddress! + index * rowSize, count: rowSize)
+                }
+            }
+        }
+    }
+}
