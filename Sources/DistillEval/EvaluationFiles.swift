@@ -27,7 +27,7 @@ public enum EvaluationFiles {
     /// A readable table: accuracy mean ± std per architecture, with a KD column when present.
     public static func table(_ report: EvaluationReport) -> String {
         let hasKD = report.results.contains { $0.distilled != nil }
-        let width = max(12, (report.results.map(\.architecture.count).max() ?? 0) + 2)
+        let width = max(14, (report.results.map(\.architecture.count).max() ?? 0) + 2)
         var lines = ["architecture".padding(toLength: width, withPad: " ", startingAt: 0) + "accuracy (%)" + (hasKD ? "              with KD (%)" : "")]
         for result in report.results {
             var line = result.architecture.padding(toLength: width, withPad: " ", startingAt: 0)
