@@ -59,6 +59,13 @@ public struct RunResult: Sendable, Codable, Equatable {
     public var diverged: Bool
     public var fellBackToCrossEntropy: Bool
     public var seconds: Double
+
+    public init(accuracy: Double?, diverged: Bool, fellBackToCrossEntropy: Bool, seconds: Double) {
+        self.accuracy = accuracy
+        self.diverged = diverged
+        self.fellBackToCrossEntropy = fellBackToCrossEntropy
+        self.seconds = seconds
+    }
 }
 
 /// Accuracy statistics over the runs of one architecture and setting.
@@ -97,6 +104,12 @@ public struct ArchitectureResult: Sendable, Codable, Equatable {
     public var plain: AccuracySummary
     /// With knowledge distillation from the teacher, when requested.
     public var distilled: AccuracySummary?
+
+    public init(architecture: String, plain: AccuracySummary, distilled: AccuracySummary?) {
+        self.architecture = architecture
+        self.plain = plain
+        self.distilled = distilled
+    }
 }
 
 /// Everything an evaluation produced.
@@ -105,6 +118,13 @@ public struct EvaluationReport: Sendable, Codable, Equatable {
     public var seed: UInt64
     public var runsPerArchitecture: Int
     public var distillation: DistillationSettings?
+
+    public init(results: [ArchitectureResult], seed: UInt64, runsPerArchitecture: Int, distillation: DistillationSettings?) {
+        self.results = results
+        self.seed = seed
+        self.runsPerArchitecture = runsPerArchitecture
+        self.distillation = distillation
+    }
 }
 
 /// Progress of a long evaluation.
