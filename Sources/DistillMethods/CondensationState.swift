@@ -88,6 +88,18 @@ public struct CondensationState: Sendable, Equatable, Codable {
     public internal(set) var optimizer: ImageOptimizer
 
     /// A state at iteration 0 (or a restored one).
+    /// The state at iteration 0: synthetic images initialised from `data`
+    /// with the run's initialisation stream, and a fresh image optimiser.
+    /// - Throws: `CondensationError.imagesPerClassTooLarge` for `real` initialisation of a small class.
+    public init(
+        seed: UInt64, initialization: SyntheticInitialization, imagesPerClass: Int, from data: some RealImageSource,
+        optimizer: ImageOptimizer
+    ) throws {
+        var generator = Self.initializationGenerator(seed: seed)
+        let synthetic = try SyntheticSet(initialization, imagesPerClass: imagesPerClass, from: data, using: &generator)
+        self.init(seed: seed, synthetic: synthetic, optimizer: optimizer)
+    }
+
     public init(seed: UInt64, iteration: Int = 0, synthetic: SyntheticSet, optimizer: ImageOptimizer) {
         precondition(iteration >= 0, "CondensationState: iteration \(iteration) is negative")
         self.seed = seed

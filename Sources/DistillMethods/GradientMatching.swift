@@ -53,13 +53,9 @@ public struct GradientMatching: CondensationMethod {
     /// The synthetic set initialised as configured, at iteration 0.
     /// - Throws: `CondensationError.imagesPerClassTooLarge` for `real` initialisation of a small class.
     public func initialState(seed: UInt64) throws -> CondensationState {
-        var generator = CondensationState.initializationGenerator(seed: seed)
-        let synthetic = try SyntheticSet(
-            configuration.initialization, imagesPerClass: configuration.imagesPerClass, from: data,
-            using: &generator)
-        return CondensationState(
-            seed: seed, synthetic: synthetic,
-            optimizer: ImageOptimizer(
+        try CondensationState(
+            seed: seed, initialization: configuration.initialization, imagesPerClass: configuration.imagesPerClass,
+            from: data, optimizer: ImageOptimizer(
                 learningRate: configuration.learningRateImage, momentum: configuration.momentumImage))
     }
 
