@@ -44,7 +44,10 @@ let package = Package(
         ),
         .target(name: "DistillEval", dependencies: ["DistillNN", "DistillZoo", "DistillData"]),
         .target(name: "DistillMethods", dependencies: ["DistillNN", "DistillZoo", "DistillData"]),
-        .target(name: "DistillBench", dependencies: ["DistillTensor", "DistillAutograd"]),
+        .target(
+            name: "DistillBench",
+            dependencies: ["DistillTensor", "DistillAutograd", "DistillNN", "DistillZoo", "DistillMethods"]
+        ),
         .executableTarget(
             name: "distill",
             dependencies: [

@@ -4,6 +4,13 @@
 #include <stdio.h>
 #include <string.h>
 
+// Whether the calling thread is one of the engine's parallel workers, so that
+// nested parallel regions and GEMM splitting run serially there instead of
+// oversubscribing the cores. Swift has no thread-local storage of its own.
+static _Thread_local int parallel_depth;
+int distill_parallel_depth(void) { return parallel_depth; }
+void distill_set_parallel_depth(int depth) { parallel_depth = depth; }
+
 #if defined(__APPLE__)
 
 #include <Accelerate/Accelerate.h>
@@ -104,6 +111,11 @@ static void load_library(void) {
     get_threads_ptr = (get_threads_fn)dlsym(handle, "openblas_get_num_threads");
     corename_ptr = (get_string_fn)dlsym(handle, "openblas_get_corename");
     config_ptr = (get_string_fn)dlsym(handle, "openblas_get_config");
+    // The engine splits work across cores itself (several single-threaded
+    // GEMMs at once, one per image chunk or per block of columns). OpenBLAS's
+    // own threads would oversubscribe the cores, and for the small GEMMs of a
+    // convolution they spend much of their time yielding while they wait.
+    if (set_threads_ptr != NULL) set_threads_ptr(1);
     if (config_ptr != NULL && corename_ptr != NULL) {
         snprintf(description, sizeof description, "%s (%s kernels)", config_ptr(), corename_ptr());
     } else {

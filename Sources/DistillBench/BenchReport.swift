@@ -19,12 +19,13 @@ public struct BenchReport {
 
     /// A human-readable table, one row per workload, columns aligned.
     public var table: String {
-        let header = ["workload", "GFLOP/s", "median ms", "sizes"]
+        let header = ["workload", "GFLOP/s", "median ms", "peak MiB", "sizes"]
         let rows = measurements.map { m in
             [
                 m.workload.name,
                 m.gflops.map { format($0, decimals: 1) } ?? "-",
                 format(m.seconds * 1000, decimals: 2),
+                m.peakResidentMegabytes.map { format($0, decimals: 0) } ?? "-",
                 m.workload.sizes.map { "\($0.key)=\($0.value)" }.joined(separator: " "),
             ]
         }
@@ -34,7 +35,7 @@ public struct BenchReport {
                 // Numbers right-aligned, text left-aligned; the last column is not padded.
                 let pad = String(repeating: " ", count: widths[column] - cell.count)
                 if column == cells.count - 1 { return cell }
-                return column == 1 || column == 2 ? pad + cell : cell + pad
+                return (1...3).contains(column) ? pad + cell : cell + pad
             }.joined(separator: "  ")
         }
         var lines = [line(header)] + rows.map(line)
@@ -43,16 +44,19 @@ public struct BenchReport {
         return lines.joined(separator: "\n")
     }
 
-    /// One JSON object on one line: `<name>_gflops` (or `<name>_seconds` for
-    /// workloads without a FLOP count), `blas`, `threads`, `repeats`,
-    /// `seconds` (median per workload) and `sizes` (per workload).
+    /// One JSON object on one line: per workload `<name>_s` (median seconds),
+    /// `<name>_gflops` when it counts FLOPs and `<name>_peak_rss_mb` when it
+    /// measures memory; then `blas`, `threads`, `repeats`, `seconds` (median
+    /// per workload) and `sizes` (per workload).
     public var json: String {
         var fields: [String] = []
         for m in measurements {
+            fields.append("\(quoted(m.workload.name + "_s")): \(format(m.seconds, decimals: 6))")
             if let gflops = m.gflops {
                 fields.append("\(quoted(m.workload.name + "_gflops")): \(format(gflops, decimals: 2))")
-            } else {
-                fields.append("\(quoted(m.workload.name + "_seconds")): \(format(m.seconds, decimals: 6))")
+            }
+            if let megabytes = m.peakResidentMegabytes {
+                fields.append("\(quoted(m.workload.name + "_peak_rss_mb")): \(format(megabytes, decimals: 1))")
             }
         }
         fields.append("\"blas\": \(quoted(blas))")

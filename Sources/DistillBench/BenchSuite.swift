@@ -8,19 +8,39 @@ public enum BenchError: Error, CustomStringConvertible, Equatable {
     case blasUnavailable(String)
     /// A repeat count below 1 was asked for.
     case invalidRepeats(Int)
+    /// `--only` named a workload that does not exist.
+    case unknownWorkload(String, known: [String])
 
     public var description: String {
         switch self {
         case let .blasUnavailable(reason): return "bench: \(reason)"
         case let .invalidRepeats(count): return "bench: --repeats is \(count); it must be at least 1"
+        case let .unknownWorkload(name, known):
+            return "bench: no workload named '\(name)'; choose from \(known.joined(separator: ", "))"
         }
     }
 }
 
 /// The workloads behind `distill bench`.
 public enum BenchSuite {
-    /// Every standard workload, in report order.
-    public static var workloads: [Workload] { [sgemm(size: 2048), conv3x3FwdBwd()] }
+    /// Every standard workload, in report order: the kernels, then the
+    /// distillation workloads that `Scripts/bench-vs-pytorch` compares with PyTorch.
+    public static var workloads: [Workload] {
+        [
+            sgemm(size: 2048), conv3x3FwdBwd(), stepForwardBackward(), gradientMatchingStep(imagesPerClass: 1),
+            evaluationTraining(), testForward(), gradientMatchingStep(imagesPerClass: 10, measuresPeakMemory: true),
+        ]
+    }
+
+    /// The standard workloads whose names are in `names`, in report order.
+    /// - Throws: `BenchError.unknownWorkload` for a name that is not one.
+    public static func workloads(named names: [String]) throws -> [Workload] {
+        let all = workloads
+        for name in names where !all.contains(where: { $0.name == name }) {
+            throw BenchError.unknownWorkload(name, known: all.map(\.name))
+        }
+        return all.filter { names.contains($0.name) }
+    }
 
     /// Measures `workloads` after checking that the BLAS loads.
     ///

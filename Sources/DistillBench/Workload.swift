@@ -11,15 +11,19 @@ public struct Workload {
     public var sizes: KeyValuePairs<String, Int>
     /// Floating-point operations per step; nil for workloads reported in seconds only.
     public var flops: Double?
+    /// Whether to report the peak resident memory of the timed runs.
+    public var measuresPeakMemory: Bool
     /// Builds the inputs and returns the step to time.
     public var prepare: () -> () -> Void
 
     public init(
-        name: String, sizes: KeyValuePairs<String, Int>, flops: Double?, prepare: @escaping () -> () -> Void
+        name: String, sizes: KeyValuePairs<String, Int>, flops: Double?, measuresPeakMemory: Bool = false,
+        prepare: @escaping () -> () -> Void
     ) {
         self.name = name
         self.sizes = sizes
         self.flops = flops
+        self.measuresPeakMemory = measuresPeakMemory
         self.prepare = prepare
     }
 }
@@ -31,6 +35,8 @@ public struct Measurement {
     public var seconds: Double
     /// Every timed repeat, in run order.
     public var samples: [Double]
+    /// Peak resident memory in MiB while the step ran (inputs included), when measured.
+    public var peakResidentMegabytes: Double?
 
     /// Throughput in GFLOP/s, when the workload counts its FLOPs.
     public var gflops: Double? { workload.flops.map { $0 / seconds / 1e9 } }
@@ -45,6 +51,8 @@ extension Workload {
     ///   - progress: called before each run with a short status line.
     public func measure(repeats: Int, progress: (String) -> Void = { _ in }) -> Measurement {
         precondition(repeats >= 1, "Workload.measure: repeats must be at least 1, got \(repeats)")
+        // The peak is taken over preparation and every run, so the inputs count.
+        if measuresPeakMemory { PeakMemory.reset() }
         let step = prepare()
         progress("\(name): warm-up")
         step()
@@ -55,7 +63,9 @@ extension Workload {
             let elapsed = clock.measure(step)
             samples.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
         }
-        return Measurement(workload: self, seconds: median(samples), samples: samples)
+        return Measurement(
+            workload: self, seconds: median(samples), samples: samples,
+            peakResidentMegabytes: measuresPeakMemory ? PeakMemory.megabytes : nil)
     }
 }
 

@@ -1,6 +1,7 @@
 // Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
 
 import DistillAutograd
+import DistillTensor
 
 /// Layers applied one after another, named `0`, `1`, … like PyTorch's `nn.Sequential`.
 ///
@@ -9,6 +10,11 @@ import DistillAutograd
 /// Layers without tensors (activations, pooling, `Flatten`) still take an
 /// index, so `features.4.weight` names the fifth layer's weight. An empty
 /// sequential is the identity (PyTorch's empty shortcut).
+///
+/// An instance norm (`GroupNorm` with one channel per group) followed by
+/// `ReLU` and a 2×2, stride-2 `AvgPool2d` (the block tail of DC's ConvNet)
+/// runs as the single fused op `instanceNormReLUAvgPool`: same values,
+/// a fraction of the memory traffic. The layers and their names stay as they are.
 public final class Sequential: Module, UnaryLayer {
     /// The layers in application order.
     public let layers: [any UnaryLayer]
@@ -27,6 +33,26 @@ public final class Sequential: Module, UnaryLayer {
 
     /// Applies every layer in order; an empty sequential returns `x`.
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        layers.reduce(x) { $1($0) }
+        var y = x
+        var index = 0
+        while index < layers.count {
+            if let norm = fusableInstanceNorm(at: index, input: y) {
+                y = y.instanceNormReLUAvgPool(weight: norm.weight, bias: norm.bias, epsilon: norm.epsilon)
+                index += 3
+            } else {
+                y = layers[index](y)
+                index += 1
+            }
+        }
+        return y
+    }
+
+    /// The instance norm at `index` when it starts a norm → ReLU → 2×2 average pool run that the fused op takes.
+    private func fusableInstanceNorm(at index: Int, input: Tensor) -> GroupNorm? {
+        guard index + 2 < layers.count, let norm = layers[index] as? GroupNorm, norm.groups == norm.channels,
+            layers[index + 1] is ReLU, let pool = layers[index + 2] as? AvgPool2d, pool.kernel == 2, pool.stride == 2,
+            InstanceNormReLUPool.supports(input.shape)
+        else { return nil }
+        return norm
     }
 }

@@ -26,23 +26,30 @@ extension NDArray {
                 dx.update(repeating: 0)
                 return
             }
-            let chunk = g.imagesPerChunk
-            let columns = UnsafeMutablePointer<Float>.allocate(capacity: g.patchSize * chunk * g.outputPlane)
-            let gathered = UnsafeMutablePointer<Float>.allocate(capacity: chunk > 1 ? g.outChannels * chunk * g.outputPlane : 0)
-            defer {
-                columns.deallocate()
-                gathered.deallocate()
+            if Winograd.applies(to: g) {
+                // The transposed 3×3 convolution is a 3×3 convolution with flipped filters.
+                withUnsafeBufferPointer { dy in
+                    weight.withUnsafeBufferPointer { w in
+                        let u = Winograd.transformWeights(
+                            w.baseAddress!, outChannels: g.outChannels, inChannels: g.inChannels, flipped: true)
+                        Winograd.convolve(
+                            dy.baseAddress!, batch: g.batch, inChannels: g.outChannels, outChannels: g.inChannels,
+                            tiling: WinogradTiling(height: g.height, width: g.width), transformedWeights: u, bias: nil,
+                            into: dx.baseAddress!)
+                    }
+                }
+                return
             }
             withUnsafeBufferPointer { dy in
                 weight.withUnsafeBufferPointer { w in
-                    for first in Swift.stride(from: 0, to: g.batch, by: chunk) {
-                        let images = first..<min(first + chunk, g.batch)
+                    let gathered = g.imagesPerChunk > 1 ? g.outChannels : 0
+                    g.forEachChunk(buffers: [g.patchSize, gathered]) { images, buffers, _ in
                         let width = images.count * g.outputPlane
-                        let outputs = Self.outputGradients(dy.baseAddress!, images: images, gathered: gathered, geometry: g)
+                        let outputs = Self.outputGradients(dy.baseAddress!, images: images, gathered: buffers[1], geometry: g)
                         BLAS.sgemm(
                             transposeA: true, transposeB: false, m: g.patchSize, n: width, k: g.outChannels,
-                            a: w.baseAddress!, lda: g.patchSize, b: outputs, ldb: width, c: columns, ldc: width)
-                        Conv2dColumns.fold(columns, images: images, into: dx.baseAddress!, geometry: g)
+                            a: w.baseAddress!, lda: g.patchSize, b: outputs, ldb: width, c: buffers[0], ldc: width)
+                        Conv2dColumns.fold(buffers[0], images: images, into: dx.baseAddress!, geometry: g)
                     }
                 }
             }
@@ -55,8 +62,9 @@ extension NDArray {
     /// ```
     /// dw[o, c, a, b] = Σ_{n, i, j} dy[n, o, i, j] · x[n, c, i·s + a − p, j·s + b − p]
     /// ```
-    /// Computed as `Σ_chunks dy_chunk · columns_chunkᵀ`; chunks are summed in a
-    /// fixed order, so the result is bitwise reproducible.
+    /// Computed as `Σ_chunks dy_chunk · columns_chunkᵀ`; the chunks, and the
+    /// partial sums of the workers that run them, are summed in a fixed order,
+    /// so the result is bitwise reproducible on a given number of cores.
     ///
     /// - Parameters:
     ///   - self: the input `x`, `[N, C_in, H, W]`.
@@ -80,26 +88,45 @@ extension NDArray {
                 dw.update(repeating: 0)
                 return
             }
-            let chunk = g.imagesPerChunk
-            let columns = UnsafeMutablePointer<Float>.allocate(capacity: g.patchSize * chunk * g.outputPlane)
-            let gathered = UnsafeMutablePointer<Float>.allocate(capacity: chunk > 1 ? g.outChannels * chunk * g.outputPlane : 0)
-            defer {
-                columns.deallocate()
-                gathered.deallocate()
-            }
-            withUnsafeBufferPointer { x in
-                outputGradient.withUnsafeBufferPointer { dy in
-                    for first in Swift.stride(from: 0, to: g.batch, by: chunk) {
-                        let images = first..<min(first + chunk, g.batch)
-                        let width = images.count * g.outputPlane
-                        Conv2dColumns.unfold(x.baseAddress!, images: images, into: columns, geometry: g)
-                        let outputs = Self.outputGradients(dy.baseAddress!, images: images, gathered: gathered, geometry: g)
-                        BLAS.sgemm(
-                            transposeA: false, transposeB: true, m: g.outChannels, n: g.patchSize, k: width,
-                            a: outputs, lda: width, b: columns, ldb: width,
-                            beta: first == 0 ? 0 : 1, c: dw.baseAddress!, ldc: g.patchSize)
+            if Winograd.applies(to: g) {
+                withUnsafeBufferPointer { x in
+                    outputGradient.withUnsafeBufferPointer { dy in
+                        Winograd.weightGradient(
+                            x.baseAddress!, outputGradient: dy.baseAddress!, batch: g.batch, inChannels: g.inChannels,
+                            outChannels: g.outChannels, tiling: WinogradTiling(height: g.height, width: g.width),
+                            into: dw.baseAddress!)
                     }
                 }
+                return
+            }
+            // Each worker sums its chunks into its own partial (worker 0's is
+            // `dw` itself); partials are added in worker order at the end.
+            let weightCount = dw.count, workers = g.chunkWorkers
+            let partials = UnsafeMutablePointer<Float>.allocate(capacity: (workers - 1) * weightCount)
+            defer { partials.deallocate() }
+            var started = [Bool](repeating: false, count: workers)
+            withUnsafeBufferPointer { x in
+                outputGradient.withUnsafeBufferPointer { dy in
+                    started.withUnsafeMutableBufferPointer { started in
+                        let gathered = g.imagesPerChunk > 1 ? g.outChannels : 0
+                        g.forEachChunk(buffers: [g.patchSize, gathered]) { images, buffers, worker in
+                            let width = images.count * g.outputPlane
+                            let target = worker == 0 ? dw.baseAddress! : partials + (worker - 1) * weightCount
+                            Conv2dColumns.unfold(x.baseAddress!, images: images, into: buffers[0], geometry: g)
+                            let outputs = Self.outputGradients(
+                                dy.baseAddress!, images: images, gathered: buffers[1], geometry: g)
+                            BLAS.sgemm(
+                                transposeA: false, transposeB: true, m: g.outChannels, n: g.patchSize, k: width,
+                                a: outputs, lda: width, b: buffers[0], ldb: width,
+                                beta: started[worker] ? 1 : 0, c: target, ldc: g.patchSize)
+                            started[worker] = true
+                        }
+                    }
+                }
+            }
+            for worker in 1..<max(workers, 1) {
+                let partial = partials + (worker - 1) * weightCount
+                for i in 0..<weightCount { dw[i] += partial[i] }
             }
         }
     }

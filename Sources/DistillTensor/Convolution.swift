@@ -57,13 +57,38 @@ public struct Conv2dGeometry: Sendable, Equatable {
     /// Output pixels per channel of one image.
     var outputPlane: Int { outputHeight * outputWidth }
 
+    /// Calls `body(images, buffers, worker)` for consecutive chunks of `imagesPerChunk`
+    /// images, spreading chunks over the cores when there are enough of
+    /// them (each chunk is then one single-threaded GEMM), else one chunk at
+    /// a time with each chunk's work split across the cores.
+    ///
+    /// - Parameters:
+    ///   - buffers: per buffer, its floats per output pixel of a chunk
+    ///     (`rows · images · H_out · W_out`); each worker gets its own, uninitialised.
+    ///   - body: also receives the index of the worker that runs it, in
+    ///     `0..<chunkWorkers`, for callers that keep per-worker partial results.
+    func forEachChunk(
+        buffers rows: [Int], _ body: (_ images: Range<Int>, _ buffers: [UnsafeMutablePointer<Float>], _ worker: Int) -> Void
+    ) {
+        let chunk = imagesPerChunk, chunks = (batch + chunk - 1) / chunk
+        Parallel.forEachSplit(chunks, into: chunkWorkers) { worker, range in
+            let buffers = rows.map { UnsafeMutablePointer<Float>.allocate(capacity: $0 * chunk * outputPlane) }
+            defer { for buffer in buffers { buffer.deallocate() } }
+            for index in range {
+                let first = index * chunk
+                body(first..<min(first + chunk, batch), buffers, worker)
+            }
+        }
+    }
+
+    /// The number of workers `forEachChunk` uses here.
+    var chunkWorkers: Int { Parallel.rangeCount((batch + imagesPerChunk - 1) / imagesPerChunk) }
+
     /// Images whose columns share one GEMM: enough for a GEMM about 256
     /// columns wide (where OpenBLAS runs at its full rate on this problem
     /// family; wider ones gain nothing and push the column buffer out of L2),
     /// with at most 2²⁰ floats (4 MiB) of columns. One image per chunk, the
-    /// common case, needs no copies around the GEMMs. The count depends only
-    /// on the geometry, so the order in which weight gradients accumulate
-    /// (and hence their bits) never changes with the thread count.
+    /// common case, needs no copies around the GEMMs.
     public var imagesPerChunk: Int {
         let targetWidth = 256, columnBudget = 1 << 20
         let wanted = (targetWidth + outputPlane - 1) / max(outputPlane, 1)
@@ -79,8 +104,9 @@ extension NDArray {
     /// ```
     /// y[n, o, i, j] = bias[o] + Σ_{c, a, b} w[o, c, a, b] · x[n, c, i·s + a − p, j·s + b − p]
     /// ```
-    /// where `x` reads as zero outside the image. Computed per chunk of images
-    /// as one GEMM `W[C_out, C_in·kH·kW] · columns[C_in·kH·kW, images·H_out·W_out]`.
+    /// where `x` reads as zero outside the image. Computed with Winograd's
+    /// F(2×2, 3×3) where it applies (`Winograd.applies(to:)`), else per chunk
+    /// of images as one GEMM `W[C_out, C_in·kH·kW] · columns[C_in·kH·kW, images·H_out·W_out]`.
     ///
     /// - Parameters:
     ///   - weight: `[C_out, C_in, kH, kW]`.
@@ -101,27 +127,33 @@ extension NDArray {
                 Self.fillWithBias(out.baseAddress!, bias, geometry: g)
                 return
             }
-            let chunk = g.imagesPerChunk
-            let columns = UnsafeMutablePointer<Float>.allocate(capacity: g.patchSize * chunk * g.outputPlane)
-            let products = UnsafeMutablePointer<Float>.allocate(capacity: chunk > 1 ? g.outChannels * chunk * g.outputPlane : 0)
-            defer {
-                columns.deallocate()
-                products.deallocate()
+            if Winograd.applies(to: g) {
+                withUnsafeBufferPointer { x in
+                    weight.withUnsafeBufferPointer { w in
+                        let u = Winograd.transformWeights(
+                            w.baseAddress!, outChannels: g.outChannels, inChannels: g.inChannels, flipped: false)
+                        Winograd.convolve(
+                            x.baseAddress!, batch: g.batch, inChannels: g.inChannels, outChannels: g.outChannels,
+                            tiling: WinogradTiling(height: g.height, width: g.width), transformedWeights: u,
+                            bias: bias?.scalars,
+                            into: out.baseAddress!)
+                    }
+                }
+                return
             }
             withUnsafeBufferPointer { x in
                 weight.withUnsafeBufferPointer { w in
-                    for first in Swift.stride(from: 0, to: g.batch, by: chunk) {
-                        let images = min(chunk, g.batch - first)
-                        let width = images * g.outputPlane
-                        let target = out.baseAddress! + first * outputImage
-                        Conv2dColumns.unfold(x.baseAddress!, images: first..<(first + images), into: columns, geometry: g)
+                    let gathered = g.imagesPerChunk > 1 ? g.outChannels : 0
+                    g.forEachChunk(buffers: [g.patchSize, gathered]) { images, buffers, _ in
+                        let width = images.count * g.outputPlane
+                        let target = out.baseAddress! + images.lowerBound * outputImage
+                        let products = images.count == 1 ? target : buffers[1]
+                        Conv2dColumns.unfold(x.baseAddress!, images: images, into: buffers[0], geometry: g)
                         // One image's product is already in NCHW order: write it in place.
                         BLAS.sgemm(
                             transposeA: false, transposeB: false, m: g.outChannels, n: width, k: g.patchSize,
-                            a: w.baseAddress!, lda: g.patchSize, b: columns, ldb: width,
-                            c: images == 1 ? target : products, ldc: width)
-                        Self.scatterProducts(
-                            images == 1 ? target : products, into: target, images: images, bias: bias, geometry: g)
+                            a: w.baseAddress!, lda: g.patchSize, b: buffers[0], ldb: width, c: products, ldc: width)
+                        Self.scatterProducts(products, into: target, images: images.count, bias: bias, geometry: g)
                     }
                 }
             }

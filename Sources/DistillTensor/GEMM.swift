@@ -24,15 +24,38 @@ public enum BLAS {
             }
             return
         }
-        distill_sgemm(
-            transposeA ? 1 : 0, transposeB ? 1 : 0, Int32(m), Int32(n), Int32(k),
-            alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        // The BLAS runs single-threaded (see ccblas.c); a large product is
+        // split here into blocks of C computed at once, one core each. Each
+        // element of C is still one BLAS dot product, so the split changes no bits.
+        let blocks = Parallel.rangeCount(m * n * k, grain: 1 << 21)
+        if blocks > 1 && n >= 16 * blocks {
+            // Blocks of 16 columns keep every part on the kernels' full vector width.
+            let groups = (n + 15) / 16
+            Parallel.forEachSplit(groups, into: min(blocks, groups)) { _, range in
+                let first = range.lowerBound * 16, count = min(range.upperBound * 16, n) - first
+                distill_sgemm(
+                    transposeA ? 1 : 0, transposeB ? 1 : 0, Int32(m), Int32(count), Int32(k),
+                    alpha, a, Int32(lda), transposeB ? b + first * ldb : b + first, Int32(ldb), beta,
+                    c + first, Int32(ldc))
+            }
+        } else if blocks > 1 && m >= blocks {
+            Parallel.forEachSplit(m, into: blocks) { _, range in
+                distill_sgemm(
+                    transposeA ? 1 : 0, transposeB ? 1 : 0, Int32(range.count), Int32(n), Int32(k),
+                    alpha, transposeA ? a + range.lowerBound : a + range.lowerBound * lda, Int32(lda), b, Int32(ldb),
+                    beta, c + range.lowerBound * ldc, Int32(ldc))
+            }
+        } else {
+            distill_sgemm(
+                transposeA ? 1 : 0, transposeB ? 1 : 0, Int32(m), Int32(n), Int32(k),
+                alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        }
     }
 
     /// Name of the BLAS and kernels in use, e.g. "OpenBLAS 0.3.21 (SkylakeX kernels)".
     public static var description: String { String(cString: distill_blas_description()) }
 
-    /// Threads the BLAS uses per call.
+    /// Threads the BLAS uses per call (1: the engine splits GEMMs itself).
     public static var threadCount: Int { Int(distill_blas_threads()) }
 
     /// Loads the BLAS, returning a one-line reason when it cannot be used.

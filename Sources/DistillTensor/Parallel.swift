@@ -1,5 +1,6 @@
 // Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
 
+import CCBLAS
 import Dispatch
 import Foundation
 
@@ -7,22 +8,44 @@ import Foundation
 ///
 /// Every range is computed by one thread and the split depends only on the
 /// problem size and core count, so any reduction done per range and combined
-/// in range order gives the same result on every run.
+/// in range order gives the same result on every run. A parallel region
+/// inside another one runs serially on its worker: the outer split already
+/// occupies every core.
 public enum Parallel {
     /// Number of worker threads the engine uses (the active processor count).
     public static let coreCount = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+    /// Whether the calling thread is already a worker of a parallel region.
+    public static var isInsideRegion: Bool { distill_parallel_depth() > 0 }
+
+    /// How many ranges `forEachRange(count, grain:)` splits into here:
+    /// 1 inside a parallel region.
+    public static func rangeCount(_ count: Int, grain: Int = 1) -> Int {
+        isInsideRegion ? 1 : min(coreCount, max(1, count / max(grain, 1)))
+    }
 
     /// Calls `body` on disjoint ranges that cover `0..<count`, in parallel
     /// when each range would hold at least `grain` items.
     public static func forEachRange(_ count: Int, grain: Int = 1, _ body: (Range<Int>) -> Void) {
         guard count > 0 else { return }
-        let chunks = min(coreCount, max(1, count / max(grain, 1)))
-        if chunks == 1 {
-            body(0..<count)
+        forEachSplit(count, into: rangeCount(count, grain: grain)) { _, range in body(range) }
+    }
+
+    /// Calls `body(index, range)` for each of `ranges` near-equal disjoint
+    /// ranges covering `0..<count`, one thread each, all at once.
+    /// - Precondition: `1 ≤ ranges ≤ count`, or `count == 0`.
+    public static func forEachSplit(_ count: Int, into ranges: Int, _ body: (Int, Range<Int>) -> Void) {
+        guard count > 0 else { return }
+        precondition(ranges >= 1 && ranges <= count, "Parallel.forEachSplit: \(ranges) ranges of \(count) items")
+        if ranges == 1 {
+            body(0, 0..<count)
             return
         }
-        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-            body(range(of: chunk, in: chunks, count: count))
+        DispatchQueue.concurrentPerform(iterations: ranges) { chunk in
+            let depth = distill_parallel_depth()
+            distill_set_parallel_depth(depth + 1)
+            defer { distill_set_parallel_depth(depth) }
+            body(chunk, range(of: chunk, in: ranges, count: count))
         }
     }
 

@@ -1,7 +1,7 @@
 // Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
 
 import DistillAutograd
-import DistillTensor
+@testable import DistillTensor
 import XCTest
 import _DistillTestSupport
 
@@ -92,6 +92,34 @@ final class Conv2dTests: XCTestCase {
             relativeError(
                 x.conv2dBackwardWeight(outputGradient: dy, kernelHeight: 5, kernelWidth: 5, stride: 1, padding: 2), refDw),
             1e-5)
+    }
+
+    /// 3×3, stride-1, padding-1 convolutions with 16 or more channels take
+    /// Winograd's F(2×2, 3×3); check all three kernels against naive loops
+    /// for a map with four-tile rows (8×8) and one with wider rows (16×8),
+    /// for a batch run chunk by chunk and for one split over the cores, and
+    /// that the results repeat bit for bit.
+    func testWinogradKernelsMatchNaiveLoops() {
+        let shapes: [([Int], [Int])] = [
+            ([3, 16, 8, 8], [24, 16, 3, 3]), ([2, 24, 16, 8], [16, 24, 3, 3]), ([40, 16, 8, 16], [16, 16, 3, 3]),
+        ]
+        for (inputShape, weightShape) in shapes {
+            let geometry = Conv2dGeometry(inputShape: inputShape, weightShape: weightShape, stride: 1, padding: 1)
+            XCTAssertTrue(Winograd.applies(to: geometry), "\(inputShape) must take the Winograd path")
+            let naive = NaiveConv(x: inputShape, w: weightShape, stride: 1, padding: 1)
+            let x = random(inputShape), w = random(weightShape), b = random([weightShape[0]])
+            let dy = random(naive.outputShape)
+            let (refDx, refDw) = naive.backward(x, w, dy)
+            let y = x.conv2d(weight: w, bias: b, stride: 1, padding: 1)
+            let dx = dy.conv2dBackwardInput(weight: w, inputShape: inputShape, stride: 1, padding: 1)
+            let dw = x.conv2dBackwardWeight(outputGradient: dy, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1)
+            XCTAssertLessThan(relativeError(y, naive.forward(x, w, b)), 1e-5, "\(inputShape) forward")
+            XCTAssertLessThan(relativeError(dx, refDx), 1e-5, "\(inputShape) input gradient")
+            XCTAssertLessThan(relativeError(dw, refDw), 1e-5, "\(inputShape) weight gradient")
+            XCTAssertEqual(y, x.conv2d(weight: w, bias: b, stride: 1, padding: 1))
+            XCTAssertEqual(
+                dw, x.conv2dBackwardWeight(outputGradient: dy, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1))
+        }
     }
 
     // MARK: - Gradients against finite differences

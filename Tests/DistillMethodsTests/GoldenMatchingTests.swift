@@ -12,14 +12,19 @@ import _DistillTestSupport
 /// synthetic images against PyTorch (`dc.safetensors`, `dm.safetensors`),
 /// through the second-order graph for DC.
 ///
-/// One case is ill-conditioned in Float32: in `convnet_sigmoid_layernorm_max_c3`
+/// Two cases are ill-conditioned in Float32. In `convnet_sigmoid_layernorm_max_c3`
 /// a third-block max-pool window of the real batch holds two values 2 ulps
 /// apart (0.38611978 vs 0.38611972), and which one wins decides where that
 /// image's gradient flows. The Float64 reference picks the other one; nudging
 /// the real batch by 3e-7 so that our Float32 order agrees brings every error
-/// of the case below 1e-5. Where such a near tie (within `nearTieGap`) exists
-/// in a ConvNet's real batch, the test asserts it and compares against
-/// `nearTieTolerance` instead (measured errors 5e-4 … 1.3e-2).
+/// of the case below 1e-5. In `vgg11bn_c3` two inputs of a max-pool window
+/// are 9e-8 (relative, about 1 ulp) apart: whether our Float32 order agrees
+/// with the reference's depends on the convolution's summation order (direct
+/// convolution happens to agree; Winograd's F(2×2, 3×3) does not, which gives
+/// errors up to 1.7e-4). Where such a near tie (within `nearTieGap`) exists in
+/// a ConvNet's or VGG's real batch, the test asserts it and compares against
+/// `nearTieTolerance` instead (measured errors 1.7e-4 … 1.3e-2). Windows whose
+/// largest value is a ReLU zero tie harmlessly and are not counted.
 final class GoldenMatchingTests: XCTestCase {
     /// Two max-pool inputs closer than this (relative) count as a near tie: 2 to 4 Float32 ulps.
     private let nearTieGap: Float = 3e-7
@@ -43,7 +48,7 @@ final class GoldenMatchingTests: XCTestCase {
             let real = Tensor(try golden.floats("\(key)/x_real"))
             let label = try golden.integers("\(key)/label")[0]
             let nearTie = smallestMaxPoolGap(network, real) < nearTieGap
-            XCTAssertEqual(nearTie, key == "convnet_sigmoid_layernorm_max_c3", key)
+            XCTAssertEqual(nearTie, ["convnet_sigmoid_layernorm_max_c3", "vgg11bn_c3"].contains(key), key)
             let bound: Double? = nearTie ? nearTieTolerance : nil
             for distance in MatchingDistance.allCases {
                 let synthetic = Tensor(try golden.floats("\(key)/x_syn")).requiringGradient()
@@ -94,12 +99,15 @@ final class GoldenMatchingTests: XCTestCase {
     }
 
     /// The smallest relative gap between the two largest inputs of any max-pool window
-    /// that `images` meet in a ConvNet (infinity for other networks or without max pooling).
+    /// that `images` meet in a ConvNet or VGG (infinity for other networks or without max pooling).
     private func smallestMaxPoolGap(_ network: Network, _ images: Tensor) -> Float {
-        guard let convNet = network as? ConvNet else { return .infinity }
+        let features: Sequential
+        if let convNet = network as? ConvNet { features = convNet.features }
+        else if let vgg = network as? VGG11 { features = vgg.features }
+        else { return .infinity }
         var smallest = Float.infinity
         var x = images
-        for layer in convNet.features.layers {
+        for layer in features.layers {
             if let pool = layer as? MaxPool2d {
                 let shape = x.shape
                 let values = x.scalars
@@ -112,6 +120,8 @@ final class GoldenMatchingTests: XCTestCase {
                                 window += values[start..<(start + pool.kernel)]
                             }
                             window.sort(by: >)
+                            // A window of ReLU zeros ties harmlessly: no gradient flows through any of them.
+                            if window[0] == 0 { continue }
                             smallest = min(
                                 smallest, (window[0] - window[1]) / max(abs(window[0]), .leastNormalMagnitude))
                         }

@@ -25,6 +25,10 @@ void distill_sgemm(int transposeA, int transposeB, int m, int n, int k,
 /// "OpenBLAS 0.3.21 (SkylakeX kernels)".
 const char *distill_blas_description(void);
 
+/// Nesting depth of the engine's parallel regions on the calling thread.
+int distill_parallel_depth(void);
+void distill_set_parallel_depth(int depth);
+
 /// Number of threads the BLAS uses for one call.
 int distill_blas_threads(void);
 void distill_blas_set_threads(int threads);

@@ -13,9 +13,12 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure throughput of the engine's hot paths.",
         discussion: """
-            Reports the median over --repeats timed runs (after one warm-up) of each workload: \
-            SGEMM 2048³ and a 3×3 128→128 convolution's forward and both backward kernels on a \
-            256×128×16×16 batch, with the BLAS in use and the thread count.
+            Reports the median over --repeats timed runs (after one warm-up) of each workload, \
+            with the BLAS in use and the thread count: SGEMM 2048³; a 3×3 128→128 convolution's \
+            forward and both backward kernels on a 256×128×16×16 batch; and the four workloads of \
+            the PyTorch reference on the DC ConvNet with Fashion-MNIST shapes (forward+backward of \
+            256 images, one DC outer iteration at ipc 1, 300 training epochs on 10 images, a \
+            forward pass over 10,000 images), plus the peak memory of a DC outer step at ipc 10.
             """)
 
     @Flag(help: "Print one JSON object on the last line instead of a table.")
@@ -24,13 +27,18 @@ struct Bench: ParsableCommand {
     @Option(help: "Timed runs per workload; the median is reported.")
     var repeats = 5
 
+    @Option(help: "Comma-separated workloads to run (default: all), e.g. step_fwd_bwd_256,test_10k.")
+    var only: String?
+
     func validate() throws {
         guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1 (got \(repeats))") }
     }
 
     func run() throws {
         let interactive = isatty(STDERR_FILENO) != 0
-        let report = try BenchSuite.run(repeats: repeats) { status in
+        let workloads = try only.map { try BenchSuite.workloads(named: $0.split(separator: ",").map(String.init)) }
+            ?? BenchSuite.workloads
+        let report = try BenchSuite.run(workloads, repeats: repeats) { status in
             // On a terminal, one line rewritten in place; in a log, one line per workload.
             if interactive {
                 fputs("\r\u{1B}[2Kbench: \(status)", stderr)

@@ -1,0 +1,176 @@
+// Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
+
+/// Winograd's minimal filtering F(2×2, 3×3) (Lavin and Gray, CVPR 2016) for
+/// 3×3 convolutions with stride 1 and padding 1: every 2×2 output tile is
+///
+///     Y = Aᵀ [ (G g Gᵀ) ⊙ (Bᵀ d B) ] A
+///
+/// for its 4×4 input patch d and each 3×3 filter g, so that summing over
+/// input channels becomes 16 independent GEMMs (one per position ξ of the
+/// 4×4 transformed tile) with 2.25× fewer multiplications than direct
+/// convolution. The weight gradient is the exact adjoint of that forward,
+///
+///     ∂L/∂g = Gᵀ [ Σ_tiles (A ∂L/∂Y Aᵀ) ⊙ (Bᵀ d B) ] G,
+///
+/// and the input gradient is the same forward applied to ∂L/∂Y with the
+/// filters flipped and their channel roles swapped. Results agree with
+/// direct convolution to float rounding (the transforms only add and halve).
+///
+/// Transformed tiles are stored `[ξ][channel][tile]`, tiles numbered image by
+/// image in row-major tile order, so each GEMM reads contiguous rows.
+enum Winograd {
+    /// Whether a convolution of geometry `g` takes the Winograd path: 3×3,
+    /// stride 1, padding 1, at least 16 input and output channels (with
+    /// fewer the GEMMs are too thin to gain) in multiples of 8 (filters are
+    /// transformed eight at a time), and a map the tile kernels take
+    /// (`WinogradTiling.supports`).
+    static func applies(to g: Conv2dGeometry) -> Bool {
+        g.kernelHeight == 3 && g.kernelWidth == 3 && g.stride == 1 && g.padding == 1
+            && g.inChannels >= 16 && g.outChannels >= 16 && g.inChannels % 8 == 0 && g.outChannels % 8 == 0
+            && WinogradTiling.supports(height: g.height, width: g.width)
+    }
+
+    // MARK: - Convolution
+
+    /// `output = conv3×3(input, weights) + bias` for a batch, where `u` are
+    /// the transformed weights (`transformWeights`), `[16][outChannels][inChannels]`.
+    static func convolve(
+        _ input: UnsafePointer<Float>, batch: Int, inChannels: Int, outChannels: Int, tiling: WinogradTiling,
+        transformedWeights u: UnsafePointer<Float>, bias: [Float]?, into output: UnsafeMutablePointer<Float>
+    ) {
+        let plane = tiling.height * tiling.width
+        forEachChunk(batch: batch, tiling: tiling, buffers: [inChannels, outChannels]) { images, buffers, _ in
+            let tiles = images.count * tiling.tilesPerImage
+            tiling.transformInput(
+                input + images.lowerBound * inChannels * plane, images: images.count, channels: inChannels,
+                into: buffers[0])
+            forEachPosition { xi in
+                BLAS.sgemm(
+                    transposeA: false, transposeB: false, m: outChannels, n: tiles, k: inChannels,
+                    a: u + xi * outChannels * inChannels, lda: inChannels, b: buffers[0] + xi * inChannels * tiles,
+                    ldb: tiles, c: buffers[1] + xi * outChannels * tiles, ldc: tiles)
+            }
+            tiling.transformOutput(
+                buffers[1], images: images.count, channels: outChannels, bias: bias,
+                into: output + images.lowerBound * outChannels * plane)
+        }
+    }
+
+    /// `U[ξ][o][c] = (G g_{o,c} Gᵀ)[ξ]` for weights `[outChannels, inChannels, 3, 3]`;
+    /// with `flipped`, the filters of the input gradient instead: `U[ξ][c][o]`
+    /// from `g_{o,c}` rotated by 180°.
+    static func transformWeights(
+        _ weight: UnsafePointer<Float>, outChannels: Int, inChannels: Int, flipped: Bool
+    ) -> [Float] {
+        let pairs = outChannels * inChannels
+        // U is stored [ξ][row][column]; rows are output channels, or input channels when flipped.
+        let columns = flipped ? outChannels : inChannels
+        // Filters of consecutive columns: 9 floats apart, or a whole output channel apart when flipped.
+        let columnStride = flipped ? inChannels * 9 : 9
+        return [Float](unsafeUninitializedCapacity: 16 * pairs) { u, initialized in
+            let u = u.baseAddress!
+            Parallel.forEachRange(pairs / 8, grain: 256) { range in
+                for group in range {
+                    let target = group * 8, row = target / columns, column = target % columns
+                    let first = weight + (flipped ? column * inChannels + row : target) * 9
+                    WinogradFilters.transform(
+                        first, filterStride: columnStride, flipped: flipped, into: u + target, stride: pairs)
+                }
+            }
+            initialized = 16 * pairs
+        }
+    }
+
+    // MARK: - Weight gradient
+
+    /// `∂L/∂w` `[outChannels, inChannels, 3, 3]` of the convolution of `input` whose output gradient is `dy`.
+    static func weightGradient(
+        _ input: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>, batch: Int, inChannels: Int,
+        outChannels: Int, tiling: WinogradTiling, into dw: UnsafeMutablePointer<Float>
+    ) {
+        let plane = tiling.height * tiling.width
+        let pairs = outChannels * inChannels
+        // Σ over chunks of D · Vᵀ per tile position, one accumulator per worker;
+        // workers' sums are added in worker order.
+        let workers = chunkWorkers(batch: batch, tiling: tiling)
+        let accumulators = UnsafeMutablePointer<Float>.allocate(capacity: workers * 16 * pairs)
+        defer { accumulators.deallocate() }
+        var started = [Bool](repeating: false, count: workers)
+        started.withUnsafeMutableBufferPointer { started in
+            forEachChunk(batch: batch, tiling: tiling, buffers: [inChannels, outChannels]) { images, buffers, worker in
+                let tiles = images.count * tiling.tilesPerImage
+                tiling.transformInput(
+                    input + images.lowerBound * inChannels * plane, images: images.count, channels: inChannels,
+                    into: buffers[0])
+                tiling.transformOutputGradient(
+                    dy + images.lowerBound * outChannels * plane, images: images.count, channels: outChannels,
+                    into: buffers[1])
+                let accumulator = accumulators + worker * 16 * pairs
+                let beta: Float = started[worker] ? 1 : 0
+                forEachPosition { xi in
+                    BLAS.sgemm(
+                        transposeA: false, transposeB: true, m: outChannels, n: inChannels, k: tiles,
+                        a: buffers[1] + xi * outChannels * tiles, lda: tiles, b: buffers[0] + xi * inChannels * tiles,
+                        ldb: tiles, beta: beta, c: accumulator + xi * pairs, ldc: inChannels)
+                }
+                started[worker] = true
+            }
+        }
+        for worker in 1..<max(workers, 1) {
+            let partial = accumulators + worker * 16 * pairs
+            for i in 0..<(16 * pairs) { accumulators[i] += partial[i] }
+        }
+        Parallel.forEachRange(pairs, grain: 2048) { range in
+            for pair in range {
+                WinogradFilters.gradient(accumulators + pair, stride: pairs, into: dw + pair * 9)
+            }
+        }
+    }
+
+    // MARK: - Scheduling
+
+    /// Tiles per chunk: wide enough for the GEMMs to run at full rate, small
+    /// enough that a chunk's transformed tiles (16 · channels · tiles floats) stay in cache.
+    static let tilesPerChunk = 512
+
+    /// Workers `forEachChunk` uses: one per core when the batch has a
+    /// chunk for each, else one (whose chunks then spread their own work).
+    static func chunkWorkers(batch: Int, tiling: WinogradTiling) -> Int {
+        let workers = Parallel.rangeCount(batch)
+        return batch * tiling.tilesPerImage >= workers * tilesPerChunk ? workers : 1
+    }
+
+    /// Runs `body(images, buffers, worker)` on consecutive chunks of images,
+    /// each with its worker's buffers of `16 · rows · tiles` floats per entry
+    /// of `rows` (uninitialised).
+    ///
+    /// A large batch is split evenly over the cores and each worker runs its
+    /// chunks with single-threaded GEMMs; a small one runs its chunks one by
+    /// one, each spread over the cores (transforms by plane, GEMMs by tile
+    /// position), so that its GEMMs keep the full chunk width.
+    private static func forEachChunk(
+        batch: Int, tiling: WinogradTiling, buffers rows: [Int],
+        _ body: (Range<Int>, [UnsafeMutablePointer<Float>], Int) -> Void
+    ) {
+        let workers = chunkWorkers(batch: batch, tiling: tiling)
+        let imagesPerWorker = (batch + workers - 1) / workers
+        // Chunks of near-equal size, none over `tilesPerChunk` tiles unless one image is.
+        let most = max(1, tilesPerChunk / tiling.tilesPerImage)
+        let chunksPerWorker = (imagesPerWorker + most - 1) / most
+        let chunk = (imagesPerWorker + chunksPerWorker - 1) / chunksPerWorker
+        Parallel.forEachSplit(batch, into: workers) { worker, share in
+            let buffers = rows.map { UnsafeMutablePointer<Float>.allocate(capacity: 16 * $0 * chunk * tiling.tilesPerImage) }
+            defer { for buffer in buffers { buffer.deallocate() } }
+            for first in stride(from: share.lowerBound, to: share.upperBound, by: chunk) {
+                body(first..<min(first + chunk, share.upperBound), buffers, worker)
+            }
+        }
+    }
+
+    /// Runs `gemm(ξ)` for the 16 tile positions, across the cores unless already inside a parallel region.
+    private static func forEachPosition(_ gemm: (Int) -> Void) {
+        Parallel.forEachRange(16) { range in
+            for xi in range { gemm(xi) }
+        }
+    }
+}
