@@ -7,6 +7,17 @@ import PackageDescription
 // dispatch closures that capture them free of Sendable annotations.
 let languageModes: [SwiftLanguageMode] = [.v5]
 
+// The engine's kernels are written with 8-wide SIMD vectors; compiled for the
+// x86-64 baseline (SSE2) each becomes two 4-wide halves with spills, at half
+// speed or less. Haswell's instruction set (AVX2 and FMA, on every x86-64 CPU
+// since 2013-15) makes them single AVX registers. The manifest is evaluated on the
+// build machine, so this follows its architecture.
+#if arch(x86_64)
+let kernelSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
+#else
+let kernelSettings: [SwiftSetting] = []
+#endif
+
 let package = Package(
     name: "distill",
     platforms: [.macOS(.v13)],
@@ -33,7 +44,7 @@ let package = Package(
 
         // MARK: - Public API
 
-        .target(name: "DistillTensor", dependencies: ["CCBLAS"]),
+        .target(name: "DistillTensor", dependencies: ["CCBLAS"], swiftSettings: kernelSettings),
         .target(name: "DistillAutograd", dependencies: ["DistillTensor"]),
         .target(name: "DistillIO", dependencies: ["DistillTensor", "CZlib"]),
         .target(name: "DistillNN", dependencies: ["DistillAutograd", "DistillIO"]),

@@ -46,9 +46,14 @@ void distill_blas_set_threads(int threads) { (void)threads; }
 // as much system time as user time while training). Serving every block from
 // the heap and never trimming it lets freed buffers be reused, as a caching
 // allocator would. (The mmap threshold alone cannot be raised past 32 MB.)
+// Work runs on pool threads, and glibc gives each thread its own arena, whose
+// heaps are at most 64 MB: the 100 MB feature maps of a 256-image batch then
+// fell back to fresh pages on every step. A single arena keeps one heap that
+// they all reuse (measured: 0.72 → 0.56 s per 256-image forward-backward).
 __attribute__((constructor)) static void distill_keep_large_allocations(void) {
     mallopt(M_MMAP_MAX, 0);
     mallopt(M_TRIM_THRESHOLD, 0x7FFFFFFF);
+    mallopt(M_ARENA_MAX, 1);
 }
 
 enum { RowMajor = 101, NoTrans = 111, Trans = 112 };

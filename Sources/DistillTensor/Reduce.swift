@@ -5,6 +5,31 @@ extension NDArray {
     ///
     /// Accumulates in Double in a fixed order, so the result does not depend
     /// on the thread count and stays accurate for sums over whole batches.
+    /// `Σ x[0..<count]`: 16 Float lanes over blocks of 256 values, each
+    /// block's sum added in Double (a serial Double sum is latency-bound).
+    @inline(__always)
+    static func contiguousSum(_ x: UnsafePointer<Float>, count: Int) -> Double {
+        var total = 0.0
+        var start = 0
+        while start < count {
+            let end = Swift.min(start + 256, count)
+            var lanes = SIMD16<Float>()
+            var i = start
+            while i + 16 <= end {
+                lanes += UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
+                i += 16
+            }
+            var block = Double(lanes.sum())
+            while i < end {
+                block += Double(x[i])
+                i += 1
+            }
+            total += block
+            start = end
+        }
+        return total
+    }
+
     public func sum(alongAxes axes: [Int]) -> NDArray {
         let axisSet = Set(axes.map { $0 < 0 ? $0 + rank : $0 })
         precondition(axisSet.allSatisfy { $0 >= 0 && $0 < rank }, "sum: axes \(axes) out of range for shape \(shape)")
@@ -25,9 +50,7 @@ extension NDArray {
                             for i in 0..<inner { acc[i] = 0 }
                             let base = o * reduced * inner
                             if inner == 1 {
-                                var s = 0.0
-                                for r in 0..<reduced { s += Double(x[base + r]) }
-                                acc[0] = s
+                                acc[0] = Self.contiguousSum(x.baseAddress! + base, count: reduced)
                             } else {
                                 for r in 0..<reduced {
                                     let row = base + r * inner

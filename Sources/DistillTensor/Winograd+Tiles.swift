@@ -45,26 +45,40 @@ struct WinogradTiling {
                 let (image, channel) = (item / channels, item % channels)
                 let source = x + item * height * width
                 for r in 0..<height {
-                    (padded + (r + 1) * paddedWidth + 1).update(from: source + r * width, count: width)
+                    let from = source + r * width, to = padded + (r + 1) * paddedWidth + 1
+                    // Widths are multiples of 8: whole vectors, no short memcpy calls.
+                    for j in stride(from: 0, to: width, by: 8) { Self.store(Self.load(from + j), to + j) }
                 }
                 let target = v + channel * tiles + image * tilesPerImage
                 for first in stride(from: 0, to: tilesPerImage, by: 8) {
                     let (a, b) = (origin(ofTile: first), origin(ofTile: first + 4))
-                    let low = padded + a.row * paddedWidth + a.column, high = padded + b.row * paddedWidth + b.column
-                    // d B for each patch row: four columns combined, eight tiles per vector.
-                    let row = { (r: Int) -> (Lanes, Lanes, Lanes, Lanes) in
-                        let (d0, d1, d2, d3) = Self.patchColumns(low + r * paddedWidth, high + r * paddedWidth)
-                        return (d0 - d2, d1 + d2, d2 - d1, d1 - d3)
-                    }
-                    let (r0, r1, r2, r3) = (row(0), row(1), row(2), row(3))
-                    let out = target + first
-                    Self.storeRow(0, (r0.0 - r2.0, r0.1 - r2.1, r0.2 - r2.2, r0.3 - r2.3), out, step)
-                    Self.storeRow(1, (r1.0 + r2.0, r1.1 + r2.1, r1.2 + r2.2, r1.3 + r2.3), out, step)
-                    Self.storeRow(2, (r2.0 - r1.0, r2.1 - r1.1, r2.2 - r1.2, r2.3 - r1.3), out, step)
-                    Self.storeRow(3, (r1.0 - r3.0, r1.1 - r3.1, r1.2 - r3.2, r1.3 - r3.3), out, step)
+                    Self.inputTiles(
+                        low: padded + a.row * paddedWidth + a.column, high: padded + b.row * paddedWidth + b.column,
+                        rowStride: paddedWidth, into: target + first, step: step)
                 }
             }
         }
+    }
+
+    /// `Bᵀ d B` of eight 4×4 patches (four starting at `low`, four at `high`), stored at `out[ξ · step]`.
+    @inline(__always)
+    private static func inputTiles(
+        low: UnsafeMutablePointer<Float>, high: UnsafeMutablePointer<Float>, rowStride: Int,
+        into out: UnsafeMutablePointer<Float>, step: Int
+    ) {
+        // d B for each patch row: four columns combined, eight tiles per vector.
+        let (a0, a1, a2, a3) = patchColumns(low, high)
+        let (b0, b1, b2, b3) = patchColumns(low + rowStride, high + rowStride)
+        let (c0, c1, c2, c3) = patchColumns(low + 2 * rowStride, high + 2 * rowStride)
+        let (d0, d1, d2, d3) = patchColumns(low + 3 * rowStride, high + 3 * rowStride)
+        let r0 = (a0 - a2, a1 + a2, a2 - a1, a1 - a3)
+        let r1 = (b0 - b2, b1 + b2, b2 - b1, b1 - b3)
+        let r2 = (c0 - c2, c1 + c2, c2 - c1, c1 - c3)
+        let r3 = (d0 - d2, d1 + d2, d2 - d1, d1 - d3)
+        storeRow(0, (r0.0 - r2.0, r0.1 - r2.1, r0.2 - r2.2, r0.3 - r2.3), out, step)
+        storeRow(1, (r1.0 + r2.0, r1.1 + r2.1, r1.2 + r2.2, r1.3 + r2.3), out, step)
+        storeRow(2, (r2.0 - r1.0, r2.1 - r1.1, r2.2 - r1.2, r2.3 - r1.3), out, step)
+        storeRow(3, (r1.0 - r3.0, r1.1 - r3.1, r1.2 - r3.2, r1.3 - r3.3), out, step)
     }
 
     /// Columns 0 … 3 of one patch row for eight tiles: four tiles from `low`, four from `high`.
