@@ -44,12 +44,19 @@ let package = Package(
         ),
         .target(name: "DistillEval", dependencies: ["DistillNN", "DistillZoo", "DistillData"]),
         .target(name: "DistillMethods", dependencies: ["DistillNN", "DistillZoo", "DistillData"]),
-        .target(name: "DistillBench", dependencies: ["DistillTensor", "DistillAutograd"]),
+        .target(
+            name: "DistillExperiments",
+            dependencies: ["DistillMethods", "DistillEval", "DistillIO", "DistillZoo", "DistillData"]
+        ),
+        .target(
+            name: "DistillBench",
+            dependencies: ["DistillTensor", "DistillAutograd", "DistillNN", "DistillZoo", "DistillMethods"]
+        ),
         .executableTarget(
             name: "distill",
             dependencies: [
                 "DistillTensor", "DistillAutograd", "DistillIO", "DistillNN", "DistillZoo", "DistillData",
-                "DistillEval", "DistillMethods", "DistillBench",
+                "DistillEval", "DistillMethods", "DistillExperiments", "DistillBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -68,6 +75,10 @@ let package = Package(
         .testTarget(name: "DistillEvalTests", dependencies: ["DistillEval", "_DistillTestSupport"]),
         .testTarget(name: "DistillDataTests", dependencies: ["DistillData", "CZlib", "_DistillTestSupport"]),
         .testTarget(name: "DistillMethodsTests", dependencies: ["DistillMethods", "DistillIO", "_DistillTestSupport"]),
+        .testTarget(
+            name: "DistillExperimentsTests",
+            dependencies: ["DistillExperiments", "DistillMethods", "DistillEval", "DistillIO", "DistillData"]
+        ),
     ],
     swiftLanguageModes: languageModes
 )
