@@ -56,6 +56,10 @@ let package = Package(
         .target(name: "DistillEval", dependencies: ["DistillNN", "DistillZoo", "DistillData"]),
         .target(name: "DistillMethods", dependencies: ["DistillNN", "DistillZoo", "DistillData"]),
         .target(
+            name: "DistillExperiments",
+            dependencies: ["DistillMethods", "DistillEval", "DistillIO", "DistillZoo", "DistillData"]
+        ),
+        .target(
             name: "DistillBench",
             dependencies: ["DistillTensor", "DistillAutograd", "DistillNN", "DistillZoo", "DistillMethods"]
         ),
@@ -63,7 +67,7 @@ let package = Package(
             name: "distill",
             dependencies: [
                 "DistillTensor", "DistillAutograd", "DistillIO", "DistillNN", "DistillZoo", "DistillData",
-                "DistillEval", "DistillMethods", "DistillBench",
+                "DistillEval", "DistillMethods", "DistillExperiments", "DistillBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -82,6 +86,10 @@ let package = Package(
         .testTarget(name: "DistillEvalTests", dependencies: ["DistillEval", "_DistillTestSupport"]),
         .testTarget(name: "DistillDataTests", dependencies: ["DistillData", "CZlib", "_DistillTestSupport"]),
         .testTarget(name: "DistillMethodsTests", dependencies: ["DistillMethods", "DistillIO", "_DistillTestSupport"]),
+        .testTarget(
+            name: "DistillExperimentsTests",
+            dependencies: ["DistillExperiments", "DistillMethods", "DistillEval", "DistillIO", "DistillData"]
+        ),
     ],
     swiftLanguageModes: languageModes
 )

@@ -22,9 +22,8 @@ public enum ImageGrid {
         precondition(c == 1 || c == 3, "ImageGrid: 1 or 3 channels, got \(images.shape)")
         precondition(columns > 0 && n % columns == 0, "ImageGrid: \(n) images do not fill rows of \(columns)")
         precondition(mean.count == c && std.count == c, "ImageGrid: \(mean.count) means and \(std.count) stds for \(c) channels")
-        let rows = n / columns
         let cellWidth = w * scale + gap, cellHeight = h * scale + gap
-        let width = columns * cellWidth + gap, height = rows * cellHeight + gap
+        let (width, height) = size(rows: n / columns, columns: columns, imageHeight: h, imageWidth: w, scale: scale, gap: gap)
         var pixels = [UInt8](repeating: 255, count: width * height * c)
         let values = images.scalars
         for index in 0..<n {
@@ -41,5 +40,13 @@ public enum ImageGrid {
             }
         }
         return PNG.encode(pixels: pixels, width: width, height: height, channels: c)
+    }
+
+    /// The picture size `png` produces: `columns · (w · scale + gap) + gap` by
+    /// `rows · (h · scale + gap) + gap` pixels.
+    public static func size(
+        rows: Int, columns: Int, imageHeight: Int, imageWidth: Int, scale: Int, gap: Int = 2
+    ) -> (width: Int, height: Int) {
+        (columns * (imageWidth * scale + gap) + gap, rows * (imageHeight * scale + gap) + gap)
     }
 }

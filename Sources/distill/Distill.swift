@@ -8,6 +8,9 @@ struct Distill: AsyncParsableCommand {
         commandName: "distill",
         abstract: "Dataset distillation with model pools, evaluated across architectures.",
         version: "0.1.0",
-        subcommands: [Condense.self, Evaluate.self, Train.self, DataCommand.self, Models.self, Forward.self, Bench.self]
+        subcommands: [
+            Condense.self, Evaluate.self, Experiment.self, Render.self, Train.self, DataCommand.self, Models.self,
+            Forward.self, Bench.self,
+        ]
     )
 }

@@ -1,0 +1,86 @@
+// Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
+
+import Foundation
+
+/// A grouped bar chart of accuracies (0–100 %) as inline SVG: one group per
+/// architecture, one bar per method, with ±std whiskers.
+struct BarChart {
+    struct Bar {
+        var mean: Double?
+        var std: Double?
+    }
+
+    struct Series {
+        var name: String
+        /// A CSS colour.
+        var color: String
+        /// One bar per group; a nil mean is drawn as “×” (every run diverged or no result).
+        var bars: [Bar]
+    }
+
+    var title: String
+    var groups: [String]
+    var series: [Series]
+
+    private let barWidth = 16.0, groupGap = 28.0, left = 44.0, top = 34.0, plotHeight = 180.0
+
+    func svg() -> String {
+        let groupWidth = Double(series.count) * barWidth + groupGap
+        let width = left + Double(groups.count) * groupWidth + 16
+        let legendTop = top + plotHeight + 34
+        let height = legendTop + 22
+        var parts = [
+            "<svg width=\"\(f(width))\" height=\"\(f(height))\" "
+                + "viewBox=\"0 0 \(f(width)) \(f(height))\" role=\"img\" aria-label=\"\(escapeHTML(title))\">",
+            "<text x=\"\(f(left))\" y=\"18\" font-size=\"13\" font-weight=\"bold\">\(escapeHTML(title))</text>",
+        ]
+        for tick in stride(from: 0, through: 100, by: 20) {
+            let y = yPosition(Double(tick))
+            parts.append(
+                "<line x1=\"\(f(left))\" y1=\"\(f(y))\" x2=\"\(f(width - 16))\" y2=\"\(f(y))\" stroke=\"#ddd\"/>"
+                    + "<text x=\"\(f(left - 6))\" y=\"\(f(y + 4))\" font-size=\"10\" text-anchor=\"end\">\(tick)</text>")
+        }
+        for (groupIndex, group) in groups.enumerated() {
+            let groupLeft = left + Double(groupIndex) * groupWidth + groupGap / 2
+            for (seriesIndex, series) in series.enumerated() {
+                let x = groupLeft + Double(seriesIndex) * barWidth
+                parts.append(bar(series.bars[groupIndex], x: x, color: series.color, label: "\(series.name), \(group)"))
+            }
+            parts.append(
+                "<text x=\"\(f(groupLeft + Double(series.count) * barWidth / 2))\" y=\"\(f(top + plotHeight + 16))\" "
+                    + "font-size=\"11\" text-anchor=\"middle\">\(escapeHTML(group))</text>")
+        }
+        var legendX = left
+        for series in series {
+            parts.append(
+                "<rect x=\"\(f(legendX))\" y=\"\(f(legendTop))\" width=\"10\" height=\"10\" fill=\"\(series.color)\"/>"
+                    + "<text x=\"\(f(legendX + 14))\" y=\"\(f(legendTop + 9))\" font-size=\"11\">\(escapeHTML(series.name))</text>")
+            legendX += 24 + Double(series.name.count) * 6.5
+        }
+        parts.append("</svg>")
+        return parts.joined(separator: "\n")
+    }
+
+    private func bar(_ bar: Bar, x: Double, color: String, label: String) -> String {
+        guard let mean = bar.mean else {
+            return "<text x=\"\(f(x + barWidth / 2))\" y=\"\(f(yPosition(0) - 3))\" font-size=\"11\" text-anchor=\"middle\" "
+                + "fill=\"#b00\"><title>\(escapeHTML(label)): diverged</title>×</text>"
+        }
+        let y = yPosition(mean)
+        var svg =
+            "<rect x=\"\(f(x + 1))\" y=\"\(f(y))\" width=\"\(f(barWidth - 2))\" height=\"\(f(yPosition(0) - y))\" fill=\"\(color)\">"
+            + "<title>\(escapeHTML(label)): \(String(format: "%.2f", mean))%</title></rect>"
+        if let std = bar.std, std > 0 {
+            let center = x + barWidth / 2
+            svg += "<line x1=\"\(f(center))\" y1=\"\(f(yPosition(mean + std)))\" x2=\"\(f(center))\" "
+                + "y2=\"\(f(yPosition(mean - std)))\" stroke=\"#333\"/>"
+        }
+        return svg
+    }
+
+    private func yPosition(_ accuracy: Double) -> Double {
+        top + plotHeight * (1 - min(max(accuracy, 0), 100) / 100)
+    }
+
+    private func f(_ value: Double) -> String { String(format: "%.1f", value) }
+}

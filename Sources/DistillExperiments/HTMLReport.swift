@@ -1,0 +1,137 @@
+// Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
+
+import DistillIO
+import Foundation
+
+/// `report.html`: one self-contained page (no external resources) with the
+/// tables, an accuracy chart per images-per-class and iteration, and the
+/// kept synthetic sets drawn as PNG grids embedded as data URIs.
+struct HTMLReport {
+    let results: ModelPoolResults
+    /// The experiment directory the records' paths are relative to.
+    let directory: String
+
+    private static let colors: [TableMethod: String] = [
+        .baseline: "#7f8c8d", .modelPool: "#2e86c1", .knowledgeDistillation: "#d68910", .poolAndKnowledgeDistillation: "#28b463",
+    ]
+    private static let ablationColors: [PoolSetting: String] = [.totalRandom: "#c0392b", .mainModel: "#8e44ad", .modelPool: "#2e86c1"]
+
+    /// The page.
+    /// - Throws: `SafeTensorsError` or `SyntheticGridError` for a kept set that cannot be read or drawn.
+    func render() throws -> String {
+        let experiment = results.experiment
+        var body = ["<h1>Model-pool experiment on \(escapeHTML(experiment.dataset.displayName))</h1>"]
+        body += results.legend.map { "<p>\(paragraph($0))</p>" }
+        for iteration in experiment.iterations {
+            body.append("<h2>Iteration \(iteration)</h2>")
+            body.append(results.mainTable(iteration: iteration).html)
+            for ipc in experiment.imagesPerClass {
+                body.append(mainChart(imagesPerClass: ipc, iteration: iteration).svg())
+            }
+            if experiment.poolAblation {
+                body.append(results.ablationTable(iteration: iteration).html)
+                for ipc in experiment.imagesPerClass {
+                    body.append(ablationChart(imagesPerClass: ipc, iteration: iteration).svg())
+                }
+            }
+        }
+        body.append("<h2>Published, CIFAR-10</h2>")
+        body.append(
+            ModelPoolResults.publishedTable(
+                PublishedResults.modelPool, title: "Model-pool paper, CIFAR-10, iteration 1000", rowHeader: "method"
+            ).html)
+        if experiment.poolAblation {
+            body.append(
+                ModelPoolResults.publishedTable(
+                    PublishedResults.ablation, title: "Pool-setting ablation, CIFAR-10, ipc 10, iteration 1000", rowHeader: "pool"
+                ).html)
+        }
+        body.append("<h2>Synthetic sets</h2>")
+        body.append("<p>One row per class, de-normalised with the dataset's mean and std.</p>")
+        for condensation in results.condensations {
+            body.append("<h3>ipc \(condensation.imagesPerClass), \(escapeHTML(condensation.setting.rawValue)) (pool \(escapeHTML(condensation.pool)))</h3>")
+            body.append("<div class=\"grids\">")
+            for snapshot in condensation.snapshots {
+                let file = try SyntheticSetFile(contentsOf: (directory as NSString).appendingPathComponent(snapshot.file))
+                let png = try file.gridPNG(scale: 3).base64EncodedString()
+                body.append(
+                    "<figure><img alt=\"\(escapeHTML(condensation.directory)) at iteration \(snapshot.iteration)\" "
+                        + "src=\"data:image/png;base64,\(png)\"><figcaption>iteration \(snapshot.iteration), "
+                        + "\(String(format: "%.0f", snapshot.seconds)) s</figcaption></figure>")
+            }
+            body.append("</div>")
+        }
+        body.append(timingTable().html)
+        return """
+            <!DOCTYPE html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <title>Model-pool experiment on \(escapeHTML(experiment.dataset.displayName))</title>
+            <style>
+            body { font-family: sans-serif; margin: 2em; max-width: 72em; color: #222; }
+            table { border-collapse: collapse; margin: 0.5em 0 1.5em; }
+            th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: right; }
+            th:nth-child(-n+2), td:nth-child(-n+2) { text-align: left; }
+            svg { display: block; margin: 0.5em 0 1.5em; }
+            .grids { display: flex; flex-wrap: wrap; gap: 1em; }
+            figure { margin: 0; } img { image-rendering: pixelated; border: 1px solid #ccc; }
+            </style>
+            </head>
+            <body>
+            \(body.joined(separator: "\n"))
+            </body>
+            </html>
+
+            """
+    }
+
+    private func mainChart(imagesPerClass ipc: Int, iteration: Int) -> BarChart {
+        BarChart(
+            title: "ipc \(ipc), iteration \(iteration): accuracy (%) per architecture and method",
+            groups: results.experiment.architectures,
+            series: TableMethod.allCases.map { method in
+                BarChart.Series(
+                    name: method.rawValue, color: Self.colors[method]!,
+                    bars: results.experiment.architectures.map {
+                        bar(results.cell(table: .main, imagesPerClass: ipc, iteration: iteration, row: method.rawValue, architecture: $0))
+                    })
+            })
+    }
+
+    private func ablationChart(imagesPerClass ipc: Int, iteration: Int) -> BarChart {
+        BarChart(
+            title: "ipc \(ipc), iteration \(iteration): accuracy (%) per architecture and pool setting",
+            groups: results.experiment.architectures,
+            series: PoolSetting.ablation.map { setting in
+                BarChart.Series(
+                    name: setting.ablationLabel, color: Self.ablationColors[setting]!,
+                    bars: results.experiment.architectures.map {
+                        bar(results.cell(table: .ablation, imagesPerClass: ipc, iteration: iteration, row: setting.rawValue, architecture: $0))
+                    })
+            })
+    }
+
+    private func bar(_ cell: ResultCell?) -> BarChart.Bar {
+        BarChart.Bar(mean: cell?.summary.mean, std: cell?.summary.std)
+    }
+
+    private func timingTable() -> ResultTable {
+        var rows: [[String]] = results.condensations.flatMap { condensation in
+            condensation.snapshots.map {
+                [condensation.directory, "condense to iteration \($0.iteration)", String(format: "%.1f", $0.seconds)]
+            }
+        }
+        rows += results.evaluations.map {
+            [$0.setting.directoryName(imagesPerClass: $0.imagesPerClass), "evaluate iteration \($0.iteration)\($0.distilled ? " (+KD)" : "")",
+             String(format: "%.1f", $0.seconds)]
+        }
+        return ResultTable(title: "Wall time (s)", header: ["run", "stage", "seconds"], rows: rows)
+    }
+
+    /// A legend line as HTML: escaped, with Markdown's `**bold**` as <strong>.
+    private func paragraph(_ text: String) -> String {
+        escapeHTML(text).components(separatedBy: "**").enumerated()
+            .map { $0.offset % 2 == 1 ? "<strong>\($0.element)</strong>" : $0.element }.joined()
+    }
+}

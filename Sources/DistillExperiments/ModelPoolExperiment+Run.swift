@@ -1,0 +1,130 @@
+// Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
+
+import DistillData
+import DistillEval
+import DistillIO
+import DistillMethods
+import Foundation
+
+/// What a running experiment reports.
+public enum ExperimentEvent {
+    /// A stage starts or was reused: one line for the log.
+    case stage(String)
+    /// A condensation iteration finished; `total` is the iteration count of the current segment.
+    case condensation(IterationReport, total: Int)
+    /// An evaluation made progress.
+    case evaluation(EvaluationProgress)
+}
+
+extension ModelPoolExperiment {
+    /// Runs (or continues) the experiment in `directory` and writes `table.md`,
+    /// `results.json` and `report.html` there.
+    ///
+    /// Every condensation is a run directory `ipc<K>-<setting>/` inside
+    /// `directory`; sets already kept and evaluations already cached are reused,
+    /// so starting the same experiment again after a kill redoes only what had not finished.
+    ///
+    /// - Parameters:
+    ///   - directory: the experiment directory (created if needed).
+    ///   - locator: where the dataset is found.
+    ///   - events: stage lines and per-iteration progress.
+    /// - Returns: the results, as written to `results.json`.
+    /// - Throws: `ExperimentError` for bad settings or a directory made with other
+    ///   settings, and the data, condensation and evaluation errors.
+    @discardableResult
+    public func run(
+        in directory: String, locator: DataLocator, events: (ExperimentEvent) -> Void = { _ in }
+    ) throws -> ModelPoolResults {
+        try validate()
+        let start = Date()
+        events(.stage("model-pool experiment on \(dataset.name): ipc \(imagesPerClass.map(String.init).joined(separator: ",")), "
+            + "iterations \(iterations.map(String.init).joined(separator: ",")), pools \(settings.map(\.pool).joined(separator: ", ")) → \(directory)"))
+        if quick { events(.stage("quick run: " + reductions.joined(separator: "; "))) }
+        let cache = EvaluationCache(directory: directory)
+        let fullTestSet = try locator.load(dataset, split: .test)
+        let testSet = testImagesPerClass.map { fullTestSet.firstImages(perClass: $0) } ?? fullTestSet
+        var condensations: [CondensationRecord] = []
+        var evaluations: [EvaluationRecord] = []
+        var iterationsRun = 0
+        var evaluationsRun = 0
+        for ipc in imagesPerClass {
+            for setting in settings {
+                let name = setting.directoryName(imagesPerClass: ipc)
+                let condensation = SnapshotCondensation(
+                    request: condensationRequest(imagesPerClass: ipc, setting: setting),
+                    directory: (directory as NSString).appendingPathComponent(name), snapshots: iterations)
+                events(.stage("condense \(name): DC, pool \(setting.pool), to iteration \(iterations.last!)"))
+                let ran = try condensation.run(locator: locator) { events(.condensation($0, total: $1)) }
+                if ran == 0 { events(.stage("condense \(name): reused the kept sets")) }
+                iterationsRun += ran
+                condensations.append(
+                    CondensationRecord(
+                        imagesPerClass: ipc, setting: setting, pool: setting.pool, directory: name,
+                        snapshots: iterations.map {
+                            .init(
+                                iteration: $0, file: "\(name)/synthetic-iter\($0).safetensors",
+                                grid: "\(name)/synthetic-iter\($0).png", seconds: condensation.seconds(upTo: $0))
+                        }))
+                // The baseline and pool sets fill the KD rows too; the ablation sets need no teacher.
+                let distilled = setting == .baseline || setting == .modelPool
+                for iteration in iterations {
+                    let record = try evaluate(
+                        condensation.snapshotPath(iteration), name: "\(name)-iter\(iteration)\(distilled ? "-kd" : "")",
+                        iteration: iteration, relativeTo: directory, locator: locator, testSet: testSet,
+                        distilled: distilled, cache: cache, events: events)
+                    if record.ran { evaluationsRun += 1 }
+                    evaluations.append(
+                        EvaluationRecord(
+                            imagesPerClass: ipc, setting: setting, iteration: iteration, distilled: distilled,
+                            file: EvaluationCache.relativePath(record.name), seconds: record.entry.seconds,
+                            report: record.entry.report))
+                }
+            }
+        }
+        let results = ModelPoolResults(
+            experiment: self, reductions: reductions, condensations: condensations, evaluations: evaluations,
+            cells: cells(from: evaluations), wallSeconds: Date().timeIntervalSince(start), iterationsRun: iterationsRun,
+            evaluationsRun: evaluationsRun)
+        try ExperimentFiles.write(results, to: directory)
+        events(.stage("wrote table.md, results.json and report.html to \(directory)"))
+        return results
+    }
+
+    /// The DC condensation of one setting (iteration count and resume are set per snapshot).
+    public func condensationRequest(imagesPerClass ipc: Int, setting: PoolSetting) -> CondensationRequest {
+        CondensationRequest(
+            dataset: dataset, method: "dc", imagesPerClass: ipc, mainModel: "ConvNet", pool: setting.pool,
+            batchReal: batchReal, seed: seed)
+    }
+
+    private func evaluate(
+        _ synthetic: String, name: String, iteration: Int, relativeTo directory: String, locator: DataLocator,
+        testSet: Dataset, distilled: Bool, cache: EvaluationCache, events: (ExperimentEvent) -> Void
+    ) throws -> (name: String, entry: EvaluationCache.Entry, ran: Bool) {
+        let request = EvaluationRequest(
+            architectures: architectures, runs: evaluationRuns, epochs: epochs,
+            distillation: distilled ? distillation : nil, seed: seed)
+        let key = EvaluationCache.Key(
+            synthetic: String(synthetic.dropFirst(directory.count).drop { $0 == "/" }), architectures: architectures,
+            runs: evaluationRuns, epochs: epochs, testImagesPerClass: testImagesPerClass,
+            distillation: request.distillation, seed: seed)
+        if let entry = cache.lookup(name, key: key) {
+            events(.stage("evaluate \(name): reused \(EvaluationCache.relativePath(name))"))
+            return (name, entry, false)
+        }
+        events(.stage("evaluate \(name): \(architectures.joined(separator: ", "))\(distilled ? ", with KD from \(distillation.teacher)" : "")"))
+        let started = Date()
+        var training = try TrainingSet(syntheticAt: synthetic, locator: locator, expectedDataset: dataset)
+        training.testSet = testSet
+        // The optional progress parameter counts as escaping, though `run` only calls it before returning.
+        let report = try withoutActuallyEscaping(events) { events in
+            try request.run(on: training) { events(.evaluation($0)) }
+        }
+        // The per-run files sit beside the set they evaluate, as `distill evaluate` writes them.
+        let runDirectory = (synthetic as NSString).deletingLastPathComponent as NSString
+        try EvaluationFiles.write(report, to: runDirectory.appendingPathComponent("evaluation-iter\(iteration)"))
+        let entry = EvaluationCache.Entry(key: key, seconds: Date().timeIntervalSince(started), report: report)
+        try cache.store(entry, as: name)
+        return (name, entry, true)
+    }
+}

@@ -1,0 +1,93 @@
+// Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
+
+import DistillData
+import DistillIO
+import DistillMethods
+import Foundation
+
+/// One condensation run directory that keeps the synthetic set at several
+/// iteration counts: `synthetic-iter<N>.safetensors` and `synthetic-iter<N>.png`
+/// beside the usual files of `CondensationOutput`.
+///
+/// It runs the ordinary `CondensationRequest` to the first count, then
+/// resumes it from its checkpoint to each later count. An iteration's draws
+/// depend only on the seed and its number, so the kept sets are the ones an
+/// uninterrupted run passes through, and a killed run continues from its last
+/// checkpoint when the same experiment is started again.
+struct SnapshotCondensation {
+    /// The condensation, without an iteration count or resume flag (both are set per segment).
+    let request: CondensationRequest
+    let output: CondensationOutput
+    /// Iteration counts to keep, strictly increasing.
+    let snapshots: [Int]
+
+    init(request: CondensationRequest, directory: String, snapshots: [Int]) {
+        var request = request
+        request.iterations = nil
+        request.resume = false
+        self.request = request
+        self.output = CondensationOutput(directory: directory)
+        self.snapshots = snapshots
+    }
+
+    /// The kept synthetic set at `iteration`.
+    func snapshotPath(_ iteration: Int) -> String { path("synthetic-iter\(iteration).safetensors") }
+    /// The kept picture at `iteration`.
+    func gridPath(_ iteration: Int) -> String { path("synthetic-iter\(iteration).png") }
+    /// The request this directory was made with, checked before it is reused.
+    var requestPath: String { path("condensation-request.json") }
+
+    /// Makes every missing snapshot, continuing from the checkpoint where it can.
+    ///
+    /// - Parameter progress: called after every iteration run, with the segment's target count.
+    /// - Returns: the number of iterations run (0 when every snapshot already existed).
+    /// - Throws: `ExperimentError.conflictingRun` when the directory was made with
+    ///   other settings, or the condensation's own errors.
+    func run(locator: DataLocator, progress: (IterationReport, Int) -> Void) throws -> Int {
+        try claimDirectory()
+        var ran = 0
+        for target in snapshots where !FileManager.default.fileExists(atPath: snapshotPath(target)) {
+            var segment = request
+            segment.iterations = target
+            // A checkpoint past the target cannot be wound back; start over then.
+            let checkpoint = try? output.loadCheckpoint()
+            segment.resume = checkpoint.map { $0.iteration <= target } ?? false
+            _ = try segment.run(locator: locator, output: output) { report, total in
+                ran += 1
+                progress(report, total)
+            }
+            try AtomicWrite.write(Data(contentsOf: URL(fileURLWithPath: output.syntheticPath)), to: snapshotPath(target))
+            try AtomicWrite.write(Data(contentsOf: URL(fileURLWithPath: output.gridPath)), to: gridPath(target))
+        }
+        return ran
+    }
+
+    /// Seconds the condensation spent on its first `iteration` iterations, from its log
+    /// (so a resumed run counts the time spent before it was stopped).
+    func seconds(upTo iteration: Int) -> Double {
+        guard let data = FileManager.default.contents(atPath: output.logPath) else { return 0 }
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").reduce(0) { total, line in
+            guard let report = try? JSONDecoder().decode(IterationReport.self, from: Data(line.utf8)),
+                report.iteration < iteration
+            else { return total }
+            return total + report.seconds
+        }
+    }
+
+    /// Records the request in the directory, or checks that the recorded one is the same.
+    private func claimDirectory() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        if let data = FileManager.default.contents(atPath: requestPath) {
+            let recorded = try? JSONDecoder().decode(CondensationRequest.self, from: data)
+            guard let recorded, try encoder.encode(recorded) == encoder.encode(request) else {
+                throw ExperimentError.conflictingRun(
+                    directory: output.directory, reason: "its \((requestPath as NSString).lastPathComponent) differs")
+            }
+            return
+        }
+        try AtomicWrite.write(encoder.encode(request), to: requestPath)
+    }
+
+    private func path(_ name: String) -> String { (output.directory as NSString).appendingPathComponent(name) }
+}

@@ -1,0 +1,28 @@
+// Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
+
+import ArgumentParser
+import DistillIO
+import Foundation
+
+struct Render: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Draw a synthetic set as a PNG grid: one row per class, de-normalised with the file's mean and std.")
+
+    @Argument(help: "A run directory or a synthetic .safetensors file.")
+    var source: String
+    @Option(help: "Output PNG file.")
+    var out: String
+    @Option(help: "Pixel upscaling: each image pixel becomes an N×N block.")
+    var scale = 4
+
+    func validate() throws {
+        guard scale >= 1 else { throw ValidationError("--scale must be ≥ 1, got \(scale)") }
+    }
+
+    func run() throws {
+        let file = try SyntheticSetFile(contentsOf: source)
+        try AtomicWrite.write(file.gridPNG(scale: scale), to: out)
+        let size = file.gridSize(scale: scale)
+        print("wrote \(out) (\(size.width)×\(size.height), \(file.labels.count) images)")
+    }
+}
