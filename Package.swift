@@ -84,6 +84,7 @@ let package = Package(
         .testTarget(name: "DistillNNTests", dependencies: ["DistillNN", "_DistillTestSupport"]),
         .testTarget(name: "DistillZooTests", dependencies: ["DistillZoo", "_DistillTestSupport"]),
         .testTarget(name: "DistillEvalTests", dependencies: ["DistillEval", "_DistillTestSupport"]),
+        .testTarget(name: "DistillBenchTests", dependencies: ["DistillBench"]),
         .testTarget(name: "DistillDataTests", dependencies: ["DistillData", "CZlib", "_DistillTestSupport"]),
         .testTarget(name: "DistillMethodsTests", dependencies: ["DistillMethods", "DistillIO", "_DistillTestSupport"]),
         .testTarget(

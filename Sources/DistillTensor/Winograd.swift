@@ -131,7 +131,7 @@ enum Winograd {
 
     /// Tiles per chunk: wide enough for the GEMMs to run at full rate, small
     /// enough that a chunk's transformed tiles (16 · channels · tiles floats) stay in cache.
-    static let tilesPerChunk = 512
+    static let tilesPerChunk = 256
 
     /// Workers `forEachChunk` uses: one per core when the batch has a
     /// chunk for each, else one (whose chunks then spread their own work).
