@@ -25,8 +25,9 @@ public enum BLAS {
             return
         }
         // The BLAS runs single-threaded (see ccblas.c); a large product is
-        // split here into blocks of C computed at once, one core each. Each
-        // element of C is still one BLAS dot product, so the split changes no bits.
+        // split here into blocks of C computed at once, one core each. The
+        // split is along the rows or columns of C, never along k, and depends
+        // only on the sizes and the core count.
         let blocks = Parallel.rangeCount(m * n * k, grain: 1 << 21)
         if blocks > 1 && n >= 16 * blocks {
             // Blocks of 16 columns keep every part on the kernels' full vector width.
