@@ -74,7 +74,9 @@ let package = Package(
 
         // MARK: - Implementation details
 
-        .target(name: "_DistillTestSupport", dependencies: ["DistillTensor", "DistillAutograd", "DistillIO"]),
+        .target(
+            name: "_DistillTestSupport", dependencies: ["DistillTensor", "DistillAutograd", "DistillIO", "DistillData"]
+        ),
 
         // MARK: - Unit test bundles
 
@@ -89,8 +91,12 @@ let package = Package(
         .testTarget(name: "DistillMethodsTests", dependencies: ["DistillMethods", "DistillIO", "_DistillTestSupport"]),
         .testTarget(
             name: "DistillExperimentsTests",
-            dependencies: ["DistillExperiments", "DistillMethods", "DistillEval", "DistillIO", "DistillData"]
+            dependencies: [
+                "DistillExperiments", "DistillMethods", "DistillEval", "DistillIO", "DistillData", "_DistillTestSupport",
+            ]
         ),
+        // Runs the built `distill` binary, as a user does.
+        .testTarget(name: "DistillCLITests", dependencies: ["distill", "DistillIO", "_DistillTestSupport"]),
     ],
     swiftLanguageModes: languageModes
 )

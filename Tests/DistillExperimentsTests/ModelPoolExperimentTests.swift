@@ -6,6 +6,7 @@ import DistillExperiments
 import DistillIO
 import DistillMethods
 import Foundation
+import _DistillTestSupport
 import XCTest
 
 /// A miniature model-pool experiment on a generated dataset: the files it

@@ -7,10 +7,11 @@ import Foundation
 /// A generated Fashion-MNIST-shaped dataset (40 training and 20 test images,
 /// class k brighter than class k − 1) in a temporary directory, so an
 /// experiment runs end to end in seconds.
-struct TinyFashionMNIST {
-    let root: String
+public struct TinyFashionMNIST {
+    /// The directory to pass as the data directory (`--data-dir`).
+    public let root: String
 
-    init() throws {
+    public init() throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("distill-\(UUID().uuidString)").path
         let directory = (root as NSString).appendingPathComponent("fashion-mnist")
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -28,9 +29,9 @@ struct TinyFashionMNIST {
     }
 
     /// Finds only the generated files.
-    var locator: DataLocator { DataLocator(dataDirectory: root, environment: ["HOME": root], systemDirectories: [:]) }
+    public var locator: DataLocator { DataLocator(dataDirectory: root, environment: ["HOME": root], systemDirectories: [:]) }
 
-    func remove() { try? FileManager.default.removeItem(atPath: root) }
+    public func remove() { try? FileManager.default.removeItem(atPath: root) }
 
     private static func idx(magic: UInt32, dimensions: [Int], bytes: [UInt8]) -> Data {
         var data = Data()

@@ -1,0 +1,138 @@
+// Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
+
+import DistillIO
+import Foundation
+import XCTest
+import _DistillTestSupport
+
+/// The `distill` binary run as a user runs it, on a generated
+/// Fashion-MNIST-shaped dataset: commands chain through the files they
+/// write, and bad input ends with one error line and a non-zero status.
+final class CommandLineTests: XCTestCase {
+    private var data: TinyFashionMNIST!
+    private var scratch: String!
+
+    override func setUpWithError() throws {
+        data = try TinyFashionMNIST()
+        scratch = (data.root as NSString).appendingPathComponent("work")
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { data.remove() }
+
+    func testCondenseThenEvaluateThenRender() throws {
+        let run = path("run")
+        let condensed = try distill(
+            "condense", "--dataset", "fashion-mnist", "--ipc", "1", "--method", "dc", "--iterations", "2",
+            "--batch-real", "4", "--seed", "0", "--out", run)
+        XCTAssertEqual(condensed.status, 0, condensed.errors)
+        for name in ["synthetic.safetensors", "synthetic.png", "log.jsonl"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: "\(run)/\(name)"), "condense wrote no \(name)")
+        }
+        let log = try String(contentsOfFile: "\(run)/log.jsonl", encoding: .utf8)
+        XCTAssertEqual(log.split(separator: "\n").count, 2, "one log line per iteration")
+        let set = try SyntheticSetFile(contentsOf: "\(run)/synthetic.safetensors")
+        XCTAssertEqual(set.labels, Array(0..<10))
+
+        let evaluated = try distill("evaluate", run, "--models", "ConvNet,MLP", "--num-eval", "2", "--epochs", "2", "--json")
+        XCTAssertEqual(evaluated.status, 0, evaluated.errors)
+        let last = try XCTUnwrap(evaluated.output.split(separator: "\n").last)
+        let summary = try XCTUnwrap(
+            JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: [String: Any]], "last line: \(last)")
+        XCTAssertEqual(Set(summary.keys), ["ConvNet", "MLP"])
+        // Runs at chance level count as diverged (likely after 2 epochs on
+        // generated data); the mean covers the others and is null without any.
+        for (architecture, entry) in summary {
+            let runs = try XCTUnwrap(entry["runs"] as? [NSNumber], architecture).map(\.doubleValue)
+            XCTAssertEqual(runs.count, 2, architecture)
+            XCTAssertTrue(runs.allSatisfy { (0...100).contains($0) }, "\(architecture) runs \(runs)")
+            let diverged = (entry["diverged"] as? NSNumber)?.intValue ?? 0
+            if let mean = (entry["mean"] as? NSNumber)?.doubleValue {
+                XCTAssertLessThan(diverged, 2, architecture)
+                XCTAssertTrue((runs.min()!...runs.max()!).contains(mean), "\(architecture) mean \(mean) of \(runs)")
+            } else {
+                XCTAssertEqual(diverged, 2, "\(architecture): a null mean needs every run diverged")
+            }
+        }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: "\(run)/evaluation.csv"))
+
+        let picture = path("grid.png")
+        let rendered = try distill("render", run, "--out", picture, "--scale", "2")
+        XCTAssertEqual(rendered.status, 0, rendered.errors)
+        let png = try Data(contentsOf: URL(fileURLWithPath: picture))
+        XCTAssertEqual(Array(png.prefix(8)), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+    }
+
+    func testQuickExperimentWritesItsReport() throws {
+        let directory = path("experiment")
+        let result = try distill(
+            "experiment", "model-pool", "--quick", "--iterations", "1", "--models", "ConvNet", "--epochs", "1",
+            "--batch-real", "2", "--out", directory)
+        XCTAssertEqual(result.status, 0, result.errors)
+        for name in ["table.md", "results.json", "report.html"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: "\(directory)/\(name)"), "experiment wrote no \(name)")
+        }
+        let table = try String(contentsOfFile: "\(directory)/table.md", encoding: .utf8)
+        XCTAssertTrue(table.contains("pool + KD"), table)
+    }
+
+    func testBadInputEndsWithOneErrorLineAndNonZeroStatus() throws {
+        let cases: [(arguments: [String], mentions: String)] = [
+            (["condense", "--pool", "ConvNet:0.5,NoSuchNet:0.5", "--iterations", "1", "--out", path("c")], "NoSuchNet"),
+            (["condense", "--method", "gm", "--out", path("c")], "gm"),
+            (["experiment", "model-pool", "--ipc", "0", "--out", path("e")], "--ipc"),
+            (["evaluate", path("missing.safetensors")], "missing.safetensors"),
+            (["render", path("missing"), "--out", path("x.png")], "missing"),
+        ]
+        for (arguments, mentions) in cases {
+            let result = try distill(arguments)
+            XCTAssertNotEqual(result.status, 0, "\(arguments) succeeded")
+            let errorLines = result.errors.split(separator: "\n").filter { $0.hasPrefix("Error:") }
+            XCTAssertEqual(errorLines.count, 1, "\(arguments): \(result.errors)")
+            XCTAssertTrue(errorLines.first?.contains(mentions) ?? false, "\(arguments): \(result.errors)")
+        }
+    }
+
+    // MARK: - Running the binary
+
+    private func path(_ name: String) -> String { (scratch as NSString).appendingPathComponent(name) }
+
+    private func distill(_ arguments: String...) throws -> (status: Int32, output: String, errors: String) {
+        try distill(arguments)
+    }
+
+    /// Runs the built binary with the generated data as its only data source.
+    private func distill(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
+        let process = Process()
+        process.executableURL = Self.productsDirectory.appendingPathComponent("distill")
+        let readsData = ["condense", "evaluate", "experiment"].contains(arguments[0])
+        process.arguments = arguments + (readsData ? ["--data-dir", data.root] : [])
+        process.environment = ["HOME": data.root, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"]
+        process.currentDirectoryURL = URL(fileURLWithPath: scratch)
+        // Files rather than pipes: the child can never block on a full pipe.
+        let (outputPath, errorsPath) = (path("stdout.txt"), path("stderr.txt"))
+        for file in [outputPath, errorsPath] { _ = FileManager.default.createFile(atPath: file, contents: nil) }
+        let (output, errors) = (FileHandle(forWritingAtPath: outputPath)!, FileHandle(forWritingAtPath: errorsPath)!)
+        defer { try? output.close(); try? errors.close() }
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        process.waitUntilExit()
+        return (
+            process.terminationStatus, try String(contentsOfFile: outputPath, encoding: .utf8),
+            try String(contentsOfFile: errorsPath, encoding: .utf8)
+        )
+    }
+
+    /// Where SwiftPM put the binary: beside the test bundle.
+    private static var productsDirectory: URL {
+        #if os(macOS)
+            for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
+                return bundle.bundleURL.deletingLastPathComponent()
+            }
+            fatalError("no .xctest bundle loaded")
+        #else
+            return Bundle.main.bundleURL
+        #endif
+    }
+}
