@@ -54,6 +54,9 @@ public struct SafeTensorsFile: Sendable {
     /// Reads and validates the file at `path`.
     /// - Throws: `SafeTensorsError` when the file cannot be read or is not valid safetensors.
     public init(contentsOf path: String) throws {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw SafeTensorsError.unreadable(file: path, reason: "no such file")
+        }
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)

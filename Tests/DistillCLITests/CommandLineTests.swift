@@ -81,7 +81,7 @@ final class CommandLineTests: XCTestCase {
             (["condense", "--pool", "ConvNet:0.5,NoSuchNet:0.5", "--iterations", "1", "--out", path("c")], "NoSuchNet"),
             (["condense", "--method", "gm", "--out", path("c")], "gm"),
             (["experiment", "model-pool", "--ipc", "0", "--out", path("e")], "--ipc"),
-            (["evaluate", path("missing.safetensors")], "missing.safetensors"),
+            (["evaluate", path("missing.safetensors")], "missing.safetensors': no such file"),
             (["render", path("missing"), "--out", path("x.png")], "missing"),
         ]
         for (arguments, mentions) in cases {
