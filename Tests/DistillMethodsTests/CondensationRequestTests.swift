@@ -6,42 +6,18 @@ import DistillMethods
 import DistillTensor
 import Foundation
 import XCTest
+import _DistillTestSupport
 
 /// `distill condense` end to end on a tiny generated Fashion-MNIST-shaped
 /// dataset: output files, and a run stopped after a checkpoint and resumed
 /// with `resume: true` ending exactly where an uninterrupted run ends.
 final class CondensationRequestTests: XCTestCase {
-    private var root = ""
+    private var data: TinyFashionMNIST!
+    private var root: String { data.root }
 
-    override func setUpWithError() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("distill-\(UUID().uuidString)").path
-        let directory = (root as NSString).appendingPathComponent("fashion-mnist")
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        var generator = SeededGenerator(seed: 3)
-        for (prefix, count) in [("train", 40), ("t10k", 20)] {
-            let labels = (0..<count).map { UInt8($0 % 10) }
-            let pixels = (0..<(count * 784)).map { index -> UInt8 in
-                UInt8(truncatingIfNeeded: Int(labels[index / 784]) * 20 + Int(generator.next() % 40))
-            }
-            try Self.idx(magic: 0x0803, dimensions: [count, 28, 28], bytes: pixels)
-                .write(to: URL(fileURLWithPath: "\(directory)/\(prefix)-images-idx3-ubyte"))
-            try Self.idx(magic: 0x0801, dimensions: [count], bytes: labels)
-                .write(to: URL(fileURLWithPath: "\(directory)/\(prefix)-labels-idx1-ubyte"))
-        }
-    }
+    override func setUpWithError() throws { data = try TinyFashionMNIST() }
 
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: root)
-    }
-
-    private static func idx(magic: UInt32, dimensions: [Int], bytes: [UInt8]) -> Data {
-        var data = Data()
-        for word in [magic] + dimensions.map(UInt32.init) {
-            data.append(contentsOf: [UInt8(word >> 24), UInt8((word >> 16) & 0xFF), UInt8((word >> 8) & 0xFF), UInt8(word & 0xFF)])
-        }
-        data.append(contentsOf: bytes)
-        return data
-    }
+    override func tearDownWithError() throws { data.remove() }
 
     private func request(iterations: Int, resume: Bool) -> CondensationRequest {
         CondensationRequest(
@@ -51,7 +27,7 @@ final class CondensationRequestTests: XCTestCase {
 
     /// Runs `request`, returning the written set and the iterations it ran.
     private func run(_ request: CondensationRequest, into directory: String) throws -> (SyntheticSetFile, [Int]) {
-        let locator = DataLocator(dataDirectory: root, environment: ["HOME": root], systemDirectories: [:])
+        let locator = data.locator
         var ran: [Int] = []
         _ = try request.run(locator: locator, output: CondensationOutput(directory: directory)) { report, _ in
             ran.append(report.iteration)
