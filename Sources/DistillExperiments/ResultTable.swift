@@ -27,38 +27,34 @@ struct ResultTable {
 extension ModelPoolResults {
     /// Ours, in the paper's layout: rows ipc × method, one column per architecture.
     func mainTable(iteration: Int) -> ResultTable {
-        let architectures = experiment.architectures
-        var rows: [[String]] = []
-        for ipc in experiment.imagesPerClass {
-            for method in TableMethod.allCases {
-                rows.append(
-                    ["\(ipc)", method.rawValue] + architectures.map {
-                        cell(table: .main, imagesPerClass: ipc, iteration: iteration, row: method.rawValue, architecture: $0)?
-                            .summary.formatted ?? "–"
-                    })
-            }
-        }
-        return ResultTable(
-            title: "Ours: \(experiment.dataset.displayName), iteration \(iteration)",
-            header: ["ipc", "method"] + architectures, rows: rows)
+        oursTable(
+            .main, iteration: iteration, rows: TableMethod.allCases.map { ($0.rawValue, $0.rawValue) },
+            title: "Ours: \(experiment.dataset.displayName), iteration \(iteration)", rowHeader: "method")
     }
 
     /// Ours, the pool-setting ablation (no KD): rows ipc × pool setting.
     func ablationTable(iteration: Int) -> ResultTable {
+        oursTable(
+            .ablation, iteration: iteration, rows: PoolSetting.ablation.map { ($0.rawValue, $0.ablationLabel) },
+            title: "Ours: pool-setting ablation, \(experiment.dataset.displayName), iteration \(iteration)",
+            rowHeader: "pool")
+    }
+
+    /// Rows ipc × `rows` (each a cell key and its printed label) of `table`, one column per architecture.
+    private func oursTable(
+        _ table: ResultCell.Table, iteration: Int, rows: [(key: String, label: String)], title: String,
+        rowHeader: String
+    ) -> ResultTable {
         let architectures = experiment.architectures
-        var rows: [[String]] = []
-        for ipc in experiment.imagesPerClass {
-            for setting in PoolSetting.ablation {
-                rows.append(
-                    ["\(ipc)", setting.ablationLabel] + architectures.map {
-                        cell(table: .ablation, imagesPerClass: ipc, iteration: iteration, row: setting.rawValue, architecture: $0)?
-                            .summary.formatted ?? "–"
-                    })
+        let lines = experiment.imagesPerClass.flatMap { ipc in
+            rows.map { row in
+                ["\(ipc)", row.label] + architectures.map {
+                    cell(table: table, imagesPerClass: ipc, iteration: iteration, row: row.key, architecture: $0)?
+                        .summary.formatted ?? "–"
+                }
             }
         }
-        return ResultTable(
-            title: "Ours: pool-setting ablation, \(experiment.dataset.displayName), iteration \(iteration)",
-            header: ["ipc", "pool"] + architectures, rows: rows)
+        return ResultTable(title: title, header: ["ipc", rowHeader] + architectures, rows: lines)
     }
 
     /// The model-pool paper's numbers, labelled as CIFAR-10.
