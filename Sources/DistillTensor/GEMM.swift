@@ -53,6 +53,25 @@ public enum BLAS {
         }
     }
 
+    /// `C = A · B + beta · C` for `A: m × k`, `B: k × n`, neither transposed,
+    /// on the calling thread: the Winograd GEMMs of a convolution, whose m
+    /// and k are channel counts and n a chunk of tiles. On AVX-512 CPUs a
+    /// kernel of our own that copies only panels of B (a BLAS copies both
+    /// operands on every call, a quarter of its time at these sizes);
+    /// elsewhere, or with `DISTILL_SMALL_SGEMM=0`, the BLAS.
+    @inline(__always)
+    public static func sgemmSmall(
+        m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        precondition(k > 0, "BLAS.sgemmSmall: k must be positive")
+        if m == 0 || n == 0 { return }
+        distill_small_sgemm(Int32(m), Int32(n), Int32(k), a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    /// Whether `sgemmSmall` runs its own kernel on this machine.
+    public static var hasSmallKernel: Bool { distill_small_sgemm_available() != 0 }
+
     /// Name of the BLAS and kernels in use, e.g. "OpenBLAS 0.3.21 (SkylakeX kernels)".
     public static var description: String { String(cString: distill_blas_description()) }
 

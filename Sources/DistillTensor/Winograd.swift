@@ -45,10 +45,10 @@ enum Winograd {
                 input + images.lowerBound * inChannels * plane, images: images.count, channels: inChannels,
                 into: buffers[0])
             forEachPosition { xi in
-                BLAS.sgemm(
-                    transposeA: false, transposeB: false, m: outChannels, n: tiles, k: inChannels,
-                    a: u + xi * outChannels * inChannels, lda: inChannels, b: buffers[0] + xi * inChannels * tiles,
-                    ldb: tiles, c: buffers[1] + xi * outChannels * tiles, ldc: tiles)
+                BLAS.sgemmSmall(
+                    m: outChannels, n: tiles, k: inChannels, a: u + xi * outChannels * inChannels, lda: inChannels,
+                    b: buffers[0] + xi * inChannels * tiles, ldb: tiles, c: buffers[1] + xi * outChannels * tiles,
+                    ldc: tiles)
             }
             tiling.transformOutput(
                 buffers[1], images: images.count, channels: outChannels, bias: bias,

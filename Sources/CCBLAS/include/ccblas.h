@@ -21,6 +21,15 @@ void distill_sgemm(int transposeA, int transposeB, int m, int n, int k,
                    const float *b, int ldb,
                    float beta, float *c, int ldc);
 
+/// C = A * B + beta * C, row-major, neither operand transposed, single-threaded,
+/// for the channel-sized GEMMs of a Winograd convolution: on x86-64 CPUs with
+/// AVX-512 a kernel of our own (see small_sgemm.c), elsewhere distill_sgemm.
+void distill_small_sgemm(int m, int n, int k, const float *a, int lda,
+                         const float *b, int ldb, float beta, float *c, int ldc);
+
+/// Whether distill_small_sgemm runs its own kernel here (1) or the BLAS (0).
+int distill_small_sgemm_available(void);
+
 /// Human-readable name of the library and kernel set in use, e.g.
 /// "OpenBLAS 0.3.21 (SkylakeX kernels)".
 const char *distill_blas_description(void);

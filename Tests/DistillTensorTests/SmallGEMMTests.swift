@@ -1,0 +1,88 @@
+// Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
+
+import DistillTensor
+import Foundation
+import XCTest
+
+/// `BLAS.sgemmSmall` (the Winograd GEMMs' own kernel on AVX-512 CPUs) against
+/// a float64 reference, on sizes that exercise every partial block: rows not
+/// a multiple of 8, columns not a multiple of 16 or 48, depths past one depth
+/// block, and row strides wider than the rows.
+final class SmallGEMMTests: XCTestCase {
+    func testMatchesFloat64ReferenceOnPartialBlocks() {
+        var generator = SeededGenerator(seed: 11)
+        for (m, n, k) in [(1, 1, 1), (5, 17, 7), (8, 16, 128), (13, 49, 129), (16, 100, 300), (128, 160, 128)] {
+            for beta: Float in [0, 1, 0.5] {
+                checkCase(m: m, n: n, k: k, beta: beta, generator: &generator)
+            }
+        }
+    }
+
+    func testBetaZeroIgnoresWhatCHeld() {
+        let (m, n, k) = (9, 20, 5)
+        let a = [Float](repeating: 1, count: m * k), b = [Float](repeating: 2, count: k * n)
+        var c = [Float](repeating: .nan, count: m * n)
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                c.withUnsafeMutableBufferPointer { c in
+                    BLAS.sgemmSmall(
+                        m: m, n: n, k: k, a: a.baseAddress!, lda: k, b: b.baseAddress!, ldb: n, c: c.baseAddress!,
+                        ldc: n)
+                }
+            }
+        }
+        XCTAssertEqual(c, [Float](repeating: 10, count: m * n))
+    }
+
+    /// The kernel is chosen exactly when the CPU has AVX-512 (Linux on x86-64).
+    func testKernelIsChosenWhenTheCPUHasAVX512() throws {
+        #if os(Linux) && arch(x86_64)
+        let cpuinfo = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
+        let hasAVX512 = cpuinfo.split(separator: "\n").contains { line in
+            line.hasPrefix("flags") && line.split(separator: " ").contains("avx512f")
+        }
+        let disabled = ProcessInfo.processInfo.environment["DISTILL_SMALL_SGEMM"] == "0"
+        XCTAssertEqual(BLAS.hasSmallKernel, hasAVX512 && !disabled)
+        #else
+        XCTAssertFalse(BLAS.hasSmallKernel)
+        #endif
+    }
+
+    private func checkCase(m: Int, n: Int, k: Int, beta: Float, generator: inout SeededGenerator) {
+        // Row strides wider than the rows; the padding must stay untouched.
+        let (lda, ldb, ldc) = (k + 3, n + 5, n + 2)
+        let a = (0..<(m * lda)).map { _ in Float.random(in: -1...1, using: &generator) }
+        let b = (0..<(k * ldb)).map { _ in Float.random(in: -1...1, using: &generator) }
+        let start = (0..<(m * ldc)).map { _ in Float.random(in: -1...1, using: &generator) }
+        var c = start
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                c.withUnsafeMutableBufferPointer { c in
+                    BLAS.sgemmSmall(
+                        m: m, n: n, k: k, a: a.baseAddress!, lda: lda, b: b.baseAddress!, ldb: ldb, beta: beta,
+                        c: c.baseAddress!, ldc: ldc)
+                }
+            }
+        }
+        for i in 0..<m {
+            for j in 0..<ldc {
+                let index = i * ldc + j
+                guard j < n else {
+                    XCTAssertEqual(c[index], start[index], "padding at (\(i), \(j)) of \(m)×\(n)×\(k) changed")
+                    continue
+                }
+                var expected = Double(beta) * Double(start[index]), magnitude = abs(expected)
+                for p in 0..<k {
+                    let term = Double(a[i * lda + p]) * Double(b[p * ldb + j])
+                    expected += term
+                    magnitude += abs(term)
+                }
+                // Float32 accumulation over k terms: error within k ulps of the sum of magnitudes.
+                let bound = Double(k + 1) * Double(Float.ulpOfOne) * magnitude + 1e-30
+                XCTAssertEqual(
+                    Double(c[index]), expected, accuracy: bound,
+                    "C(\(i), \(j)) of \(m)×\(n)×\(k), beta \(beta)")
+            }
+        }
+    }
+}
