@@ -72,8 +72,12 @@ public enum BLAS {
     /// Whether `sgemmSmall` runs its own kernel on this machine.
     public static var hasSmallKernel: Bool { distill_small_sgemm_available() != 0 }
 
-    /// Name of the BLAS and kernels in use, e.g. "OpenBLAS 0.3.21 (SkylakeX kernels)".
-    public static var description: String { String(cString: distill_blas_description()) }
+    /// Name of the BLAS and kernels in use, e.g. "OpenBLAS 0.3.21 (SkylakeX
+    /// kernels) + own AVX-512 kernel for Winograd GEMMs".
+    public static var description: String {
+        let library = String(cString: distill_blas_description())
+        return hasSmallKernel ? library + " + own AVX-512 kernel for Winograd GEMMs" : library
+    }
 
     /// Threads the BLAS uses per call (1: the engine splits GEMMs itself).
     public static var threadCount: Int { Int(distill_blas_threads()) }
