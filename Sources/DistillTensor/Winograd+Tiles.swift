@@ -34,7 +34,7 @@ struct WinogradTiling {
     func transformInput(
         _ x: UnsafePointer<Float>, images: Int, channels: Int, into v: UnsafeMutablePointer<Float>
     ) {
-        let tiles = images * tilesPerImage, step = channels * tiles
+        let tiles = images * tilesPerImage, step = Winograd.positionStride(channels * tiles)
         let paddedWidth = width + 2, paddedCount = (height + 2) * paddedWidth
         Parallel.forEachRange(images * channels, grain: max(1, 4096 / (height * width))) { range in
             // A zero-bordered copy of the plane: every 4×4 patch is then a plain read.
@@ -109,7 +109,7 @@ struct WinogradTiling {
     func transformOutput(
         _ m: UnsafePointer<Float>, images: Int, channels: Int, bias: [Float]?, into y: UnsafeMutablePointer<Float>
     ) {
-        let tiles = images * tilesPerImage, step = channels * tiles
+        let tiles = images * tilesPerImage, step = Winograd.positionStride(channels * tiles)
         Parallel.forEachRange(images * channels, grain: max(1, 4096 / (height * width))) { range in
             for item in range {
                 let (image, channel) = (item / channels, item % channels)
@@ -146,7 +146,7 @@ struct WinogradTiling {
     func transformOutputGradient(
         _ dy: UnsafePointer<Float>, images: Int, channels: Int, into d: UnsafeMutablePointer<Float>
     ) {
-        let tiles = images * tilesPerImage, step = channels * tiles
+        let tiles = images * tilesPerImage, step = Winograd.positionStride(channels * tiles)
         Parallel.forEachRange(images * channels, grain: max(1, 4096 / (height * width))) { range in
             for item in range {
                 let (image, channel) = (item / channels, item % channels)

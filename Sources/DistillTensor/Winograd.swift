@@ -17,7 +17,8 @@
 /// direct convolution to float rounding (the transforms only add and halve).
 ///
 /// Transformed tiles are stored `[ξ][channel][tile]`, tiles numbered image by
-/// image in row-major tile order, so each GEMM reads contiguous rows.
+/// image in row-major tile order, so each GEMM reads contiguous rows; the 16
+/// positions ξ lie `positionStride` floats apart.
 enum Winograd {
     /// Whether a convolution of geometry `g` takes the Winograd path: 3×3,
     /// stride 1, padding 1, at least 16 input and output channels (with
@@ -30,6 +31,13 @@ enum Winograd {
             && WinogradTiling.supports(height: g.height, width: g.width)
     }
 
+    /// Floats from one tile position ξ to the next in a transformed array of
+    /// `count` floats per position: one cache line more than `count`. At the
+    /// usual sizes `count` floats are a multiple of 4 KiB, and 16 positions
+    /// exactly that far apart fall into one set of the L1 and L2 caches and
+    /// evict each other while a transform reads or writes all 16 at once.
+    static func positionStride(_ count: Int) -> Int { count + 16 }
+
     // MARK: - Convolution
 
     /// `output = conv3×3(input, weights) + bias` for a batch, where `u` are
@@ -41,14 +49,15 @@ enum Winograd {
         let plane = tiling.height * tiling.width
         forEachChunk(batch: batch, tiling: tiling, buffers: [inChannels, outChannels]) { images, buffers, _ in
             let tiles = images.count * tiling.tilesPerImage
+            let (inStride, outStride) = (positionStride(inChannels * tiles), positionStride(outChannels * tiles))
+            let filterStride = positionStride(outChannels * inChannels)
             tiling.transformInput(
                 input + images.lowerBound * inChannels * plane, images: images.count, channels: inChannels,
                 into: buffers[0])
             forEachPosition { xi in
                 BLAS.sgemmSmall(
-                    m: outChannels, n: tiles, k: inChannels, a: u + xi * outChannels * inChannels, lda: inChannels,
-                    b: buffers[0] + xi * inChannels * tiles, ldb: tiles, c: buffers[1] + xi * outChannels * tiles,
-                    ldc: tiles)
+                    m: outChannels, n: tiles, k: inChannels, a: u + xi * filterStride, lda: inChannels,
+                    b: buffers[0] + xi * inStride, ldb: tiles, c: buffers[1] + xi * outStride, ldc: tiles)
             }
             tiling.transformOutput(
                 buffers[1], images: images.count, channels: outChannels, bias: bias,
@@ -58,7 +67,7 @@ enum Winograd {
 
     /// `U[ξ][o][c] = (G g_{o,c} Gᵀ)[ξ]` for weights `[outChannels, inChannels, 3, 3]`;
     /// with `flipped`, the filters of the input gradient instead: `U[ξ][c][o]`
-    /// from `g_{o,c}` rotated by 180°.
+    /// from `g_{o,c}` rotated by 180°. Positions lie `positionStride(pairs)` apart.
     static func transformWeights(
         _ weight: UnsafePointer<Float>, outChannels: Int, inChannels: Int, flipped: Bool
     ) -> [Float] {
@@ -67,17 +76,19 @@ enum Winograd {
         let columns = flipped ? outChannels : inChannels
         // Filters of consecutive columns: 9 floats apart, or a whole output channel apart when flipped.
         let columnStride = flipped ? inChannels * 9 : 9
-        return [Float](unsafeUninitializedCapacity: 16 * pairs) { u, initialized in
+        let step = positionStride(pairs)
+        return [Float](unsafeUninitializedCapacity: 16 * step) { u, initialized in
             let u = u.baseAddress!
+            for xi in 0..<16 { (u + xi * step + pairs).initialize(repeating: 0, count: step - pairs) }
             Parallel.forEachRange(pairs / 8, grain: 256) { range in
                 for group in range {
                     let target = group * 8, row = target / columns, column = target % columns
                     let first = weight + (flipped ? column * inChannels + row : target) * 9
                     WinogradFilters.transform(
-                        first, filterStride: columnStride, flipped: flipped, into: u + target, stride: pairs)
+                        first, filterStride: columnStride, flipped: flipped, into: u + target, stride: step)
                 }
             }
-            initialized = 16 * pairs
+            initialized = 16 * step
         }
     }
 
@@ -89,40 +100,43 @@ enum Winograd {
         outChannels: Int, tiling: WinogradTiling, into dw: UnsafeMutablePointer<Float>
     ) {
         let plane = tiling.height * tiling.width
-        let pairs = outChannels * inChannels
+        let pairs = outChannels * inChannels, filterStride = positionStride(pairs)
         // Σ over chunks of D · Vᵀ per tile position, one accumulator per worker;
         // workers' sums are added in worker order.
         let workers = chunkWorkers(batch: batch, tiling: tiling)
-        let accumulators = UnsafeMutablePointer<Float>.allocate(capacity: workers * 16 * pairs)
+        let accumulators = UnsafeMutablePointer<Float>.allocate(capacity: workers * 16 * filterStride)
         defer { accumulators.deallocate() }
         var started = [Bool](repeating: false, count: workers)
         started.withUnsafeMutableBufferPointer { started in
             forEachChunk(batch: batch, tiling: tiling, buffers: [inChannels, outChannels]) { images, buffers, worker in
                 let tiles = images.count * tiling.tilesPerImage
+                let (inStride, outStride) = (positionStride(inChannels * tiles), positionStride(outChannels * tiles))
                 tiling.transformInput(
                     input + images.lowerBound * inChannels * plane, images: images.count, channels: inChannels,
                     into: buffers[0])
                 tiling.transformOutputGradient(
                     dy + images.lowerBound * outChannels * plane, images: images.count, channels: outChannels,
                     into: buffers[1])
-                let accumulator = accumulators + worker * 16 * pairs
+                let accumulator = accumulators + worker * 16 * filterStride
                 let beta: Float = started[worker] ? 1 : 0
                 forEachPosition { xi in
                     BLAS.sgemm(
                         transposeA: false, transposeB: true, m: outChannels, n: inChannels, k: tiles,
-                        a: buffers[1] + xi * outChannels * tiles, lda: tiles, b: buffers[0] + xi * inChannels * tiles,
-                        ldb: tiles, beta: beta, c: accumulator + xi * pairs, ldc: inChannels)
+                        a: buffers[1] + xi * outStride, lda: tiles, b: buffers[0] + xi * inStride, ldb: tiles,
+                        beta: beta, c: accumulator + xi * filterStride, ldc: inChannels)
                 }
                 started[worker] = true
             }
         }
         for worker in 1..<max(workers, 1) {
-            let partial = accumulators + worker * 16 * pairs
-            for i in 0..<(16 * pairs) { accumulators[i] += partial[i] }
+            let partial = accumulators + worker * 16 * filterStride
+            for xi in 0..<16 {
+                for i in (xi * filterStride)..<(xi * filterStride + pairs) { accumulators[i] += partial[i] }
+            }
         }
         Parallel.forEachRange(pairs, grain: 2048) { range in
             for pair in range {
-                WinogradFilters.gradient(accumulators + pair, stride: pairs, into: dw + pair * 9)
+                WinogradFilters.gradient(accumulators + pair, stride: filterStride, into: dw + pair * 9)
             }
         }
     }
@@ -141,8 +155,8 @@ enum Winograd {
     }
 
     /// Runs `body(images, buffers, worker)` on consecutive chunks of images,
-    /// each with its worker's buffers of `16 · rows · tiles` floats per entry
-    /// of `rows` (uninitialised).
+    /// each with its worker's buffers of 16 positions of `rows · tiles` floats
+    /// per entry of `rows` (uninitialised).
     ///
     /// A large batch is split evenly over the cores and each worker runs its
     /// chunks with single-threaded GEMMs; a small one runs its chunks one by
@@ -159,7 +173,9 @@ enum Winograd {
         let chunksPerWorker = (imagesPerWorker + most - 1) / most
         let chunk = (imagesPerWorker + chunksPerWorker - 1) / chunksPerWorker
         Parallel.forEachSplit(batch, into: workers) { worker, share in
-            let buffers = rows.map { UnsafeMutablePointer<Float>.allocate(capacity: 16 * $0 * chunk * tiling.tilesPerImage) }
+            let buffers = rows.map { rows in
+                UnsafeMutablePointer<Float>.allocate(capacity: 16 * positionStride(rows * chunk * tiling.tilesPerImage))
+            }
             defer { for buffer in buffers { buffer.deallocate() } }
             for first in stride(from: share.lowerBound, to: share.upperBound, by: chunk) {
                 body(first..<min(first + chunk, share.upperBound), buffers, worker)
