@@ -2,15 +2,15 @@
 //
 // C = A·B + beta·C for the Winograd GEMMs of a convolution's forward pass and
 // input gradient, where M and K are channel counts (16 … 512) and N a chunk
-// of tiles (64 … 640). (The weight gradient's products, A·Bᵀ over tiles,
-// stay with the BLAS: copying B transposed into panels cost what the kernel
-// saved.) At these sizes
-// a BLAS spends a quarter of its time copying both operands into its panel
-// layout on every call. Here A is read in place (a block of eight of its rows
-// is a few KiB, read in order) and only a K × 48 panel of B is copied, once
-// per panel: it then stays in L1 while every block of eight rows of A passes
-// over it, each loaded B vector feeding eight FMAs from registers. Sums run
-// over k in order, as in the BLAS's kernel, one depth block at a time.
+// of tiles (64 … 640). At these sizes a BLAS spends a quarter of its time
+// copying both operands into its panel layout on every call. Here A is read
+// in place (a block of eight of its rows is a few KiB, read in order) and
+// only a K × 48 panel of B is copied, once per panel: it then stays in L1
+// while every block of eight rows of A passes over it, each loaded B vector
+// feeding eight FMAs from registers. Sums run over k in order, one depth
+// block at a time. (The weight gradient's products, A·Bᵀ over tiles, stay
+// with the BLAS: copying B transposed into the panels cost what the kernel
+// saved.)
 #include "ccblas.h"
 
 #if defined(__x86_64__) && !defined(__APPLE__)
