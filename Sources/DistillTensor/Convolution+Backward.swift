@@ -88,6 +88,15 @@ extension NDArray {
                 dw.update(repeating: 0)
                 return
             }
+            if DirectConvolution.applies(to: g) {
+                withUnsafeBufferPointer { x in
+                    outputGradient.withUnsafeBufferPointer { dy in
+                        DirectConvolution.weightGradient(
+                            x.baseAddress!, outputGradient: dy.baseAddress!, geometry: g, into: dw.baseAddress!)
+                    }
+                }
+                return
+            }
             if Winograd.applies(to: g) {
                 withUnsafeBufferPointer { x in
                     outputGradient.withUnsafeBufferPointer { dy in

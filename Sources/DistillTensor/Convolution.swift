@@ -104,8 +104,9 @@ extension NDArray {
     /// ```
     /// y[n, o, i, j] = bias[o] + Σ_{c, a, b} w[o, c, a, b] · x[n, c, i·s + a − p, j·s + b − p]
     /// ```
-    /// where `x` reads as zero outside the image. Computed with Winograd's
-    /// F(2×2, 3×3) where it applies (`Winograd.applies(to:)`), else per chunk
+    /// where `x` reads as zero outside the image. Computed directly for a
+    /// first layer (`DirectConvolution`), with Winograd's F(2×2, 3×3) where
+    /// it applies (`Winograd.applies(to:)`), else per chunk
     /// of images as one GEMM `W[C_out, C_in·kH·kW] · columns[C_in·kH·kW, images·H_out·W_out]`.
     ///
     /// - Parameters:
@@ -125,6 +126,18 @@ extension NDArray {
             guard g.batch > 0, outputImage > 0 else { return }
             if g.patchSize == 0 {
                 Self.fillWithBias(out.baseAddress!, bias, geometry: g)
+                return
+            }
+            if DirectConvolution.applies(to: g) {
+                withUnsafeBufferPointer { x in
+                    weight.withUnsafeBufferPointer { w in
+                        (bias?.scalars ?? []).withUnsafeBufferPointer { b in
+                            DirectConvolution.forward(
+                                x.baseAddress!, weight: w.baseAddress!, bias: bias == nil ? nil : b.baseAddress, geometry: g,
+                                into: out.baseAddress!)
+                        }
+                    }
+                }
                 return
             }
             if Winograd.applies(to: g) {

@@ -1,7 +1,6 @@
 // Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
 
 import CCBLAS
-import Dispatch
 import Foundation
 
 /// Splits work across the machine's cores.
@@ -41,11 +40,24 @@ public enum Parallel {
             body(0, 0..<count)
             return
         }
-        DispatchQueue.concurrentPerform(iterations: ranges) { chunk in
+        run(ranges) { chunk in
             let depth = distill_parallel_depth()
             distill_set_parallel_depth(depth + 1)
             defer { distill_set_parallel_depth(depth) }
             body(chunk, range(of: chunk, in: ranges, count: count))
+        }
+    }
+
+    /// Runs `task(i)` for `i` in `0..<count` on the engine's worker threads
+    /// (thread_pool.c: they spin between the many short regions of a step).
+    private static func run(_ count: Int, _ task: (Int) -> Void) {
+        withoutActuallyEscaping(task) { task in
+            var task = task
+            withUnsafeMutablePointer(to: &task) { context in
+                distill_parallel_run(count, Int32(coreCount), context) { context, index in
+                    context!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(index)
+                }
+            }
         }
     }
 

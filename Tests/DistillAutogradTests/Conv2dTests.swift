@@ -122,6 +122,35 @@ final class Conv2dTests: XCTestCase {
         }
     }
 
+    /// First layers (3×3, stride 1, 1 … 4 input channels) are convolved
+    /// directly: check the forward pass and weight gradient against naive
+    /// loops for output rows of two whole vectors (32), of a vector and a
+    /// part (18) and of a part only (5), paddings 0 … 3, and repeatability.
+    func testDirectKernelsMatchNaiveLoops() throws {
+        let shapes: [([Int], [Int], Int)] = [
+            ([3, 1, 28, 28], [8, 1, 3, 3], 3), ([2, 3, 32, 32], [12, 3, 3, 3], 1),
+            ([2, 2, 7, 20], [4, 2, 3, 3], 0), ([1, 4, 5, 5], [16, 4, 3, 3], 1),
+        ]
+        for (inputShape, weightShape, padding) in shapes {
+            let geometry = Conv2dGeometry(inputShape: inputShape, weightShape: weightShape, stride: 1, padding: padding)
+            try XCTSkipUnless(DirectConvolution.applies(to: geometry), "no AVX-512: the BLAS path is tested above")
+            let naive = NaiveConv(x: inputShape, w: weightShape, stride: 1, padding: padding)
+            let x = random(inputShape), w = random(weightShape), b = random([weightShape[0]])
+            let dy = random(naive.outputShape)
+            let (_, refDw) = naive.backward(x, w, dy)
+            for bias in [nil, b] {
+                let y = x.conv2d(weight: w, bias: bias, stride: 1, padding: padding)
+                XCTAssertLessThan(relativeError(y, naive.forward(x, w, bias)), 1e-5, "\(inputShape) p\(padding) forward")
+                XCTAssertEqual(y, x.conv2d(weight: w, bias: bias, stride: 1, padding: padding))
+            }
+            let dw = x.conv2dBackwardWeight(
+                outputGradient: dy, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: padding)
+            XCTAssertLessThan(relativeError(dw, refDw), 1e-5, "\(inputShape) p\(padding) weight gradient")
+            XCTAssertEqual(
+                dw, x.conv2dBackwardWeight(outputGradient: dy, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: padding))
+        }
+    }
+
     // MARK: - Gradients against finite differences
 
     func testFirstOrderGradientsForInputWeightAndBias() {

@@ -30,6 +30,25 @@ void distill_small_sgemm(int m, int n, int k, const float *a, int lda,
 /// Whether distill_small_sgemm runs its own kernel here (1) or the BLAS (0).
 int distill_small_sgemm_available(void);
 
+/// Whether the direct 3x3 convolution kernels below run here (x86-64 with AVX-512).
+int distill_direct_conv3x3_available(void);
+
+/// Output channels o ... o+3 of one image of a 3x3, stride-1 convolution with
+/// 1-4 input channels (see direct_conv.c): `padded` is the image's zero-padded
+/// input, `inChannels` planes of `rows` x `pitch` floats with 16 spare zero
+/// columns; `weights` the four channels' [4][inChannels][3][3]; `bias` four
+/// values or NULL; `out` the four output planes, one after another.
+void distill_direct_conv3x3_forward4(const float *padded, int rows, int pitch, int inChannels, int outHeight,
+                                     int outWidth, const float *weights, const float *bias, float *out);
+
+/// dL/dw [2][inChannels][3][3] of output channels o and o+1, summed over
+/// `images` images in order: `padded` as above for the first image (the next
+/// `paddedImageStride` floats on), `dy` channel o's output gradient in the
+/// first image (channel o+1 follows it, the next image `dyImageStride` on).
+void distill_direct_conv3x3_weight_gradient2(const float *padded, long paddedImageStride, int rows, int pitch,
+                                             int inChannels, const float *dy, long dyImageStride, int images,
+                                             int outHeight, int outWidth, float *dw);
+
 /// Human-readable name of the library and kernel set in use, e.g.
 /// "OpenBLAS 0.3.21 (SkylakeX kernels)".
 const char *distill_blas_description(void);
@@ -37,6 +56,14 @@ const char *distill_blas_description(void);
 /// Nesting depth of the engine's parallel regions on the calling thread.
 int distill_parallel_depth(void);
 void distill_set_parallel_depth(int depth);
+
+/// A task of a parallel region: runs item `index` with the caller's `context`.
+typedef void (*distill_task_fn)(void *context, long index);
+
+/// Runs `task(context, i)` for every i in [0, count), spread over `threads`
+/// threads (the caller and `threads - 1` workers started on first use), and
+/// returns when all are done. Serial when another region is running.
+void distill_parallel_run(long count, int threads, void *context, distill_task_fn task);
 
 /// Number of threads the BLAS uses for one call.
 int distill_blas_threads(void);
