@@ -35,9 +35,9 @@ static struct {
     // Workers between reading `generation` and leaving the region they saw.
     _Atomic int active;
     _Atomic int sleepers;
-    _Atomic long next;      // next index to claim
     _Atomic long finished;  // indices run to completion
     long count;
+    int threads;
     distill_task_fn task;
     void *context;
 } pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER};
@@ -52,10 +52,14 @@ static int64_t now_nanoseconds(void) {
     return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
 }
 
-// Claims and runs indices of the published region until none is left.
-static void run_claimed(void) {
-    long index;
-    while ((index = atomic_fetch_add(&pool.next, 1)) < pool.count) {
+// Runs the published region's indices that fall to thread `thread` (0 is the
+// caller): thread, thread + threads, ... The assignment is the same in every
+// region, so a thread gets the same part of a batch in consecutive ops and
+// finds the data it wrote in its own cache (measured: with first-come
+// claiming, the worker's half of a convolution ran 10-20% slower than the
+// caller's, and a training step on ten images 5-10% slower overall).
+static void run_share(int thread) {
+    for (long index = thread; index < pool.count; index += pool.threads) {
         pool.task(pool.context, index);
         atomic_fetch_add(&pool.finished, 1);
     }
@@ -80,8 +84,8 @@ static uint64_t wait_for_region(uint64_t seen) {
     return generation;
 }
 
-static void *worker_main(void *unused) {
-    (void)unused;
+static void *worker_main(void *argument) {
+    const int thread = (int)(intptr_t)argument;
     uint64_t seen = 0;
     for (;;) {
         uint64_t generation = wait_for_region(seen);
@@ -89,21 +93,21 @@ static void *worker_main(void *unused) {
         // Announce before re-checking, so that a caller about to rewrite the
         // region either is seen here (odd generation) or waits for us.
         atomic_fetch_add(&pool.active, 1);
-        if (atomic_load(&pool.generation) == generation) run_claimed();
+        if (atomic_load(&pool.generation) == generation) run_share(thread);
         atomic_fetch_sub(&pool.active, 1);
     }
     return NULL;
 }
 
 static void start_workers(void) {
-    for (int i = 0; i < requested_threads - 1; i++) {
+    for (int i = 1; i < requested_threads; i++) {
         pthread_t thread;
         pthread_attr_t attributes;
         pthread_attr_init(&attributes);
         pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
         // The tasks are engine kernels with deep Swift frames: a generous stack.
         pthread_attr_setstacksize(&attributes, 8 << 20);
-        if (pthread_create(&thread, &attributes, worker_main, NULL) == 0) started_threads++;
+        if (pthread_create(&thread, &attributes, worker_main, (void *)(intptr_t)i) == 0) started_threads++;
         pthread_attr_destroy(&attributes);
     }
 }
@@ -121,15 +125,15 @@ void distill_parallel_run(long count, int threads, void *context, distill_task_f
     pool.task = task;
     pool.context = context;
     pool.count = count;
+    pool.threads = started_threads + 1;
     atomic_store(&pool.finished, 0);
-    atomic_store(&pool.next, 0);
     atomic_fetch_add(&pool.generation, 1);  // even: published
     if (atomic_load(&pool.sleepers) > 0) {
         pthread_mutex_lock(&pool.sleep_lock);
         pthread_cond_broadcast(&pool.wake);
         pthread_mutex_unlock(&pool.sleep_lock);
     }
-    run_claimed();
+    run_share(0);
     while (atomic_load(&pool.finished) < count) cpu_relax();
     pthread_mutex_unlock(&pool.region);
 }
