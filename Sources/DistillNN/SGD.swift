@@ -70,23 +70,52 @@ public struct SGD: Sendable {
             precondition(
                 value.shape == gradient.shape,
                 "SGD.update: tensor \(index) has shape \(value.shape) but its gradient \(gradient.shape)")
-            var direction = weightDecay == 0
-                ? gradient
-                : gradient.zipMap(value) { [weightDecay] g, p in g + weightDecay * p }
-            if momentum != 0 {
-                if firstStep {
-                    buffers.append(direction)
-                } else {
-                    precondition(
-                        buffers[index].shape == value.shape,
-                        "SGD.update: tensor \(index) has shape \(value.shape), its state \(buffers[index].shape)")
-                    buffers[index] = buffers[index].zipMap(direction) { [momentum] b, d in momentum * b + d }
-                }
-                direction = buffers[index]
+            let previous: NDArray?
+            if momentum != 0 && !firstStep {
+                precondition(
+                    buffers[index].shape == value.shape,
+                    "SGD.update: tensor \(index) has shape \(value.shape), its state \(buffers[index].shape)")
+                previous = buffers[index]
+            } else {
+                previous = nil
             }
-            let updated = value.zipMap(direction) { [learningRate] p, d in p - learningRate * d }
+            let (updated, buffer) = step(value, gradient: gradient, previousBuffer: previous)
+            if momentum != 0 {
+                if firstStep { buffers.append(buffer) } else { buffers[index] = buffer }
+            }
             result.append(Tensor(updated).requiringGradient())
         }
         return result
+    }
+
+    /// `(p − learningRate · b, b)` for one tensor in a single pass, with
+    /// `d = g + weightDecay · p` and `b = momentum · previous + d` (`b = d`
+    /// without a previous buffer): one loop instead of three passes and their
+    /// arrays. (With no weight decay, d is g itself, as PyTorch skips the term.)
+    private func step(_ value: NDArray, gradient: NDArray, previousBuffer: NDArray?) -> (NDArray, NDArray) {
+        let (learningRate, momentum, weightDecay) = (learningRate, momentum, weightDecay)
+        var buffer = NDArray(zeros: [])
+        let updated = NDArray(shape: value.shape) { out in
+            value.withUnsafeBufferPointer { p in
+                gradient.withUnsafeBufferPointer { g in
+                    buffer = NDArray(shape: value.shape) { b in
+                        if let previousBuffer {
+                            previousBuffer.withUnsafeBufferPointer { previous in
+                                for i in 0..<p.count {
+                                    b[i] = momentum * previous[i] + (weightDecay == 0 ? g[i] : g[i] + weightDecay * p[i])
+                                    out[i] = p[i] - learningRate * b[i]
+                                }
+                            }
+                        } else {
+                            for i in 0..<p.count {
+                                b[i] = weightDecay == 0 ? g[i] : g[i] + weightDecay * p[i]
+                                out[i] = p[i] - learningRate * b[i]
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return (updated, buffer)
     }
 }

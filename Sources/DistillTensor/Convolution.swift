@@ -71,9 +71,16 @@ public struct Conv2dGeometry: Sendable, Equatable {
         buffers rows: [Int], _ body: (_ images: Range<Int>, _ buffers: [UnsafeMutablePointer<Float>], _ worker: Int) -> Void
     ) {
         let chunk = imagesPerChunk, chunks = (batch + chunk - 1) / chunk
-        Parallel.forEachSplit(chunks, into: chunkWorkers) { worker, range in
-            let buffers = rows.map { UnsafeMutablePointer<Float>.allocate(capacity: $0 * chunk * outputPlane) }
-            defer { for buffer in buffers { buffer.deallocate() } }
+        // Allocated here, not by the workers (see `Winograd.forEachChunk`).
+        let sizes = rows.map { $0 * chunk * outputPlane }, perWorker = sizes.reduce(0, +), workers = chunkWorkers
+        let storage = UnsafeMutablePointer<Float>.allocate(capacity: workers * perWorker)
+        defer { storage.deallocate() }
+        Parallel.forEachSplit(chunks, into: workers) { worker, range in
+            var next = storage + worker * perWorker
+            let buffers = sizes.map { size in
+                defer { next += size }
+                return next
+            }
             for index in range {
                 let first = index * chunk
                 body(first..<min(first + chunk, batch), buffers, worker)
