@@ -1,7 +1,6 @@
 // Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
 
 import CCBLAS
-import Foundation
 
 /// Splits work across the machine's cores.
 ///
@@ -11,8 +10,9 @@ import Foundation
 /// inside another one runs serially on its worker: the outer split already
 /// occupies every core.
 public enum Parallel {
-    /// Number of worker threads the engine uses (the active processor count).
-    public static let coreCount = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    /// Number of worker threads the engine uses: the cores the process may
+    /// run on (its CPU affinity, as `taskset` or a container sets it).
+    public static let coreCount = max(1, Int(distill_available_cores()))
 
     /// Whether the calling thread is already a worker of a parallel region.
     public static var isInsideRegion: Bool { distill_parallel_depth() > 0 }

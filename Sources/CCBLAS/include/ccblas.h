@@ -57,6 +57,9 @@ const char *distill_blas_description(void);
 int distill_parallel_depth(void);
 void distill_set_parallel_depth(int depth);
 
+/// The number of cores the process may run on (its CPU affinity on Linux).
+int distill_available_cores(void);
+
 /// A task of a parallel region: runs item `index` with the caller's `context`.
 typedef void (*distill_task_fn)(void *context, long index);
 
