@@ -27,11 +27,23 @@ public enum Parallel {
     /// when each range would hold at least `grain` items.
     public static func forEachRange(_ count: Int, grain: Int = 1, _ body: (Range<Int>) -> Void) {
         guard count > 0 else { return }
-        forEachSplit(count, into: rangeCount(count, grain: grain)) { _, range in body(range) }
+        let workers = rangeCount(count, grain: grain)
+        // Several ranges per core, so that a core done early takes over the
+        // tail of another's (thread_pool.c).
+        let ranges = workers == 1 ? 1 : max(workers, min(rangesPerCore * workers, count / max(grain, 1)))
+        forEachSplit(count, into: ranges) { _, range in body(range) }
     }
 
+    /// Ranges per core in `forEachRange`: enough for the cores to even out
+    /// a few per cent of jitter between them, few enough to keep each core
+    /// on its own part of the data.
+    static let rangesPerCore = 4
+
     /// Calls `body(index, range)` for each of `ranges` near-equal disjoint
-    /// ranges covering `0..<count`, one thread each, all at once.
+    /// ranges covering `0..<count`, in parallel: with one range per core,
+    /// one each; with more, each core runs a contiguous block of them and
+    /// then helps with the others'. Which thread runs a range never changes
+    /// what `body` computes for it.
     /// - Precondition: `1 ≤ ranges ≤ count`, or `count == 0`.
     public static func forEachSplit(_ count: Int, into ranges: Int, _ body: (Int, Range<Int>) -> Void) {
         guard count > 0 else { return }
