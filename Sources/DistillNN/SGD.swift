@@ -79,43 +79,14 @@ public struct SGD: Sendable {
             } else {
                 previous = nil
             }
-            let (updated, buffer) = step(value, gradient: gradient, previousBuffer: previous)
+            let (updated, buffer) = value.sgdStep(
+                gradient: gradient, previousBuffer: previous, learningRate: learningRate, momentum: momentum,
+                weightDecay: weightDecay)
             if momentum != 0 {
                 if firstStep { buffers.append(buffer) } else { buffers[index] = buffer }
             }
             result.append(Tensor(updated).requiringGradient())
         }
         return result
-    }
-
-    /// `(p − learningRate · b, b)` for one tensor in a single pass, with
-    /// `d = g + weightDecay · p` and `b = momentum · previous + d` (`b = d`
-    /// without a previous buffer): one loop instead of three passes and their
-    /// arrays. (With no weight decay, d is g itself, as PyTorch skips the term.)
-    private func step(_ value: NDArray, gradient: NDArray, previousBuffer: NDArray?) -> (NDArray, NDArray) {
-        let (learningRate, momentum, weightDecay) = (learningRate, momentum, weightDecay)
-        var buffer = NDArray(zeros: [])
-        let updated = NDArray(shape: value.shape) { out in
-            value.withUnsafeBufferPointer { p in
-                gradient.withUnsafeBufferPointer { g in
-                    buffer = NDArray(shape: value.shape) { b in
-                        if let previousBuffer {
-                            previousBuffer.withUnsafeBufferPointer { previous in
-                                for i in 0..<p.count {
-                                    b[i] = momentum * previous[i] + (weightDecay == 0 ? g[i] : g[i] + weightDecay * p[i])
-                                    out[i] = p[i] - learningRate * b[i]
-                                }
-                            }
-                        } else {
-                            for i in 0..<p.count {
-                                b[i] = weightDecay == 0 ? g[i] : g[i] + weightDecay * p[i]
-                                out[i] = p[i] - learningRate * b[i]
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return (updated, buffer)
     }
 }
