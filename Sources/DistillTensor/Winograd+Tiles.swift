@@ -119,25 +119,30 @@ struct WinogradTiling {
                 for first in stride(from: 0, to: tilesPerImage, by: 8) {
                     let tile = source + first
                     // Aᵀ M: rows 0 and 1, for each of the four columns.
-                    let column = { (j: Int) -> (Lanes, Lanes) in
-                        let (m0, m1) = (Self.load(tile + j * step), Self.load(tile + (4 + j) * step))
-                        let (m2, m3) = (Self.load(tile + (8 + j) * step), Self.load(tile + (12 + j) * step))
-                        return (m0 + m1 + m2, m1 - m2 - m3)
-                    }
-                    let (c0, c1, c2, c3) = (column(0), column(1), column(2), column(3))
+                    let c0 = Self.outputColumn(tile, step: step)
+                    let c1 = Self.outputColumn(tile + step, step: step)
+                    let c2 = Self.outputColumn(tile + 2 * step, step: step)
+                    let c3 = Self.outputColumn(tile + 3 * step, step: step)
                     let top = (c0.0 + c1.0 + c2.0 + shift, c1.0 - c2.0 - c3.0 + shift)
                     let bottom = (c0.1 + c1.1 + c2.1 + shift, c1.1 - c2.1 - c3.1 + shift)
-                    let write = { (half: Int) in
+                    for half in 0..<2 {
                         let (row, columnIndex) = origin(ofTile: first + 4 * half)
                         let out = target + row * width + columnIndex
                         Self.store(Self.interleave(top.0, top.1, half: half), out)
                         Self.store(Self.interleave(bottom.0, bottom.1, half: half), out + width)
                     }
-                    write(0)
-                    write(1)
                 }
             }
         }
+    }
+
+    /// Rows 0 and 1 of `Aᵀ M` in column j of eight tiles, from the positions
+    /// j, 4 + j, 8 + j and 12 + j (`m` points at position j).
+    @inline(__always)
+    private static func outputColumn(_ m: UnsafePointer<Float>, step: Int) -> (Lanes, Lanes) {
+        let (m0, m1) = (load(m), load(m + 4 * step))
+        let (m2, m3) = (load(m + 8 * step), load(m + 12 * step))
+        return (m0 + m1 + m2, m1 - m2 - m3)
     }
 
     // MARK: - Output gradient: D = A ∂L/∂Y Aᵀ
@@ -155,12 +160,9 @@ struct WinogradTiling {
                 for first in stride(from: 0, to: tilesPerImage, by: 8) {
                     let (a, b) = (origin(ofTile: first), origin(ofTile: first + 4))
                     let low = source + a.row * width + a.column, high = source + b.row * width + b.column
-                    // ∂L/∂Y Aᵀ for the tile's two rows: (y₀, y₀ + y₁, y₀ − y₁, −y₁).
-                    let row = { (r: Int) -> (Lanes, Lanes, Lanes, Lanes) in
-                        let (left, right) = Self.tileColumns(low + r * width, high + r * width)
-                        return (left, left + right, left - right, -right)
-                    }
-                    let (t, u) = (row(0), row(1))
+                    // ∂L/∂Y Aᵀ for the tile's two rows.
+                    let t = Self.gradientRow(low, high)
+                    let u = Self.gradientRow(low + width, high + width)
                     let out = target + first
                     Self.storeRow(0, t, out, step)
                     Self.storeRow(1, (t.0 + u.0, t.1 + u.1, t.2 + u.2, t.3 + u.3), out, step)
@@ -169,6 +171,15 @@ struct WinogradTiling {
                 }
             }
         }
+    }
+
+    /// `(y₀, y₀ + y₁, y₀ − y₁, −y₁)` of one tile row for eight tiles: four from `low`, four from `high`.
+    @inline(__always)
+    private static func gradientRow(
+        _ low: UnsafePointer<Float>, _ high: UnsafePointer<Float>
+    ) -> (Lanes, Lanes, Lanes, Lanes) {
+        let (left, right) = tileColumns(low, high)
+        return (left, left + right, left - right, -right)
     }
 
     /// The two columns of one tile row for eight tiles: four tiles from `low`, four from `high`.
