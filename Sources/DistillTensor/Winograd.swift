@@ -128,10 +128,15 @@ enum Winograd {
                 started[worker] = true
             }
         }
-        for worker in 1..<max(workers, 1) {
-            let partial = accumulators + worker * 16 * filterStride
-            for xi in 0..<16 {
-                for i in (xi * filterStride)..<(xi * filterStride + pairs) { accumulators[i] += partial[i] }
+        // Workers' sums added in worker order, the 16 positions split over the cores.
+        if workers > 1 {
+            Parallel.forEachRange(16) { positions in
+                for worker in 1..<workers {
+                    let partial = accumulators + worker * 16 * filterStride
+                    for xi in positions {
+                        for i in (xi * filterStride)..<(xi * filterStride + pairs) { accumulators[i] += partial[i] }
+                    }
+                }
             }
         }
         Parallel.forEachRange(pairs, grain: 2048) { range in
