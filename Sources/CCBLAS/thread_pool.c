@@ -64,7 +64,7 @@ static int64_t now_nanoseconds(void) {
 // thread done with its block then takes the next unclaimed indices of the
 // others', so that the region does not wait for a thread that fell behind
 // (measured: with four ranges per core, the median of 30 training steps on
-// ten images fell by 10-17% in four of five alternations against one fixed
+// ten images fell by 12-17% in four of five alternations against one fixed
 // range per core; the threads' halves had differed by a few per cent).
 enum { MaxThreads = 256 };
 static struct {
