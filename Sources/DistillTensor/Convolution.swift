@@ -71,16 +71,8 @@ public struct Conv2dGeometry: Sendable, Equatable {
         buffers rows: [Int], _ body: (_ images: Range<Int>, _ buffers: [UnsafeMutablePointer<Float>], _ worker: Int) -> Void
     ) {
         let chunk = imagesPerChunk, chunks = (batch + chunk - 1) / chunk
-        // Allocated here, not by the workers (see `Winograd.forEachChunk`).
-        let sizes = rows.map { $0 * chunk * outputPlane }, perWorker = sizes.reduce(0, +), workers = chunkWorkers
-        let storage = UnsafeMutablePointer<Float>.allocate(capacity: workers * perWorker)
-        defer { storage.deallocate() }
-        Parallel.forEachSplit(chunks, into: workers) { worker, range in
-            var next = storage + worker * perWorker
-            let buffers = sizes.map { size in
-                defer { next += size }
-                return next
-            }
+        let sizes = rows.map { $0 * chunk * outputPlane }
+        Parallel.forEachSplit(chunks, into: chunkWorkers, scratch: sizes) { worker, range, buffers in
             for index in range {
                 let first = index * chunk
                 body(first..<min(first + chunk, batch), buffers, worker)

@@ -73,6 +73,27 @@ public enum Parallel {
         }
     }
 
+    /// `forEachSplit` where each range also gets scratch buffers of its own,
+    /// `sizes[i]` floats each (uninitialised). They are allocated here, once,
+    /// not by the threads: two threads in the allocator at once queue on its
+    /// lock, and the one that waits falls behind the other.
+    static func forEachSplit(
+        _ count: Int, into ranges: Int, scratch sizes: [Int],
+        _ body: (Int, Range<Int>, [UnsafeMutablePointer<Float>]) -> Void
+    ) {
+        let perRange = sizes.reduce(0, +)
+        let storage = UnsafeMutablePointer<Float>.allocate(capacity: max(ranges, 1) * perRange)
+        defer { storage.deallocate() }
+        forEachSplit(count, into: ranges) { index, range in
+            var next = storage + index * perRange
+            let buffers = sizes.map { size in
+                defer { next += size }
+                return next
+            }
+            body(index, range, buffers)
+        }
+    }
+
     /// Calls `body` once per index in `0..<count`, in parallel.
     public static func forEach(_ count: Int, _ body: (Int) -> Void) {
         forEachRange(count) { range in

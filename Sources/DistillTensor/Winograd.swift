@@ -177,18 +177,8 @@ enum Winograd {
         let most = max(1, tilesPerChunk / tiling.tilesPerImage)
         let chunksPerWorker = (imagesPerWorker + most - 1) / most
         let chunk = (imagesPerWorker + chunksPerWorker - 1) / chunksPerWorker
-        // Allocated here, not by the workers: two threads in the allocator
-        // at once queue on its lock, and the one that waits falls behind.
         let sizes = rows.map { 16 * positionStride($0 * chunk * tiling.tilesPerImage) }
-        let perWorker = sizes.reduce(0, +)
-        let storage = UnsafeMutablePointer<Float>.allocate(capacity: workers * perWorker)
-        defer { storage.deallocate() }
-        Parallel.forEachSplit(batch, into: workers) { worker, share in
-            var next = storage + worker * perWorker
-            let buffers = sizes.map { size in
-                defer { next += size }
-                return next
-            }
+        Parallel.forEachSplit(batch, into: workers, scratch: sizes) { worker, share, buffers in
             for first in stride(from: share.lowerBound, to: share.upperBound, by: chunk) {
                 body(first..<min(first + chunk, share.upperBound), buffers, worker)
             }
