@@ -11,6 +11,18 @@ static _Thread_local int parallel_depth;
 int distill_parallel_depth(void) { return parallel_depth; }
 void distill_set_parallel_depth(int depth) { parallel_depth = depth; }
 
+int distill_cpu_kernels(void) {
+#if defined(__x86_64__) && !defined(__APPLE__)
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+        __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq")) {
+        return DISTILL_KERNELS_AVX512;
+    }
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return DISTILL_KERNELS_AVX2;
+#endif
+    return DISTILL_KERNELS_NONE;
+}
+
 #if defined(__APPLE__)
 
 #include <Accelerate/Accelerate.h>
@@ -73,16 +85,6 @@ static char load_error[512];
 static char description[256];
 static pthread_once_t load_once = PTHREAD_ONCE_INIT;
 
-static int cpu_has_avx512(void) {
-#if defined(__x86_64__)
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-           __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq");
-#else
-    return 0;
-#endif
-}
-
 static void load_library(void) {
     // DISTILL_BLAS_CORETYPE is the explicit override. An inherited
     // OPENBLAS_CORETYPE is not trusted on an AVX-512 CPU: machines set it to
@@ -90,7 +92,7 @@ static void load_library(void) {
     const char *requested = getenv("DISTILL_BLAS_CORETYPE");
     if (requested != NULL && requested[0] != '\0') {
         setenv("OPENBLAS_CORETYPE", requested, 1);
-    } else if (cpu_has_avx512()) {
+    } else if (distill_cpu_kernels() == DISTILL_KERNELS_AVX512) {
         setenv("OPENBLAS_CORETYPE", "SkylakeX", 1);
     }
     static const char *candidates[] = {

@@ -16,7 +16,6 @@
 
 #if defined(__x86_64__) && !defined(__APPLE__)
 #include <immintrin.h>
-#include <pthread.h>
 
 static inline __mmask16 lanes_mask(int lanes) {
     return lanes >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << lanes) - 1u);
@@ -25,7 +24,7 @@ static inline __mmask16 lanes_mask(int lanes) {
 // Four output planes (channels o … o+3, `outHeight × outWidth` each, stored
 // one after another) of one image: y = bias + Σ_c Σ_taps w · x.
 __attribute__((target("avx512f"))) static void
-forward4(const float *padded, int rows, int pitch, int inChannels, int outHeight, int outWidth,
+forward4_avx512(const float *padded, int rows, int pitch, int inChannels, int outHeight, int outWidth,
          const float *weights, const float *bias, float *out) {
     const int plane = outHeight * outWidth;
     for (int i = 0; i < outHeight; i++) {
@@ -55,7 +54,7 @@ forward4(const float *padded, int rows, int pitch, int inChannels, int outHeight
 // ∂L/∂w of two output channels, [2][C_in][3][3], summed over `images`
 // images in order: Σ_n Σ_{i,j} dy[n, o, i, j] · x[n, c, i + a, j + b].
 __attribute__((target("avx512f"))) static void
-weight_gradient2(const float *padded, size_t paddedImageStride, int rows, int pitch, int inChannels,
+weight_gradient2_avx512(const float *padded, size_t paddedImageStride, int rows, int pitch, int inChannels,
                  const float *dy, size_t dyImageStride, int images, int outHeight, int outWidth, float *dw) {
     const int plane = outHeight * outWidth;
     for (int c = 0; c < inChannels; c++) {
@@ -86,29 +85,117 @@ weight_gradient2(const float *padded, size_t paddedImageStride, int rows, int pi
     }
 }
 
-static pthread_once_t check_once = PTHREAD_ONCE_INIT;
-static int available;
+// The AVX2 + FMA versions: eight lanes per vector, so the forward pass takes
+// two vectors of a row at once (eight accumulator chains, enough to cover the
+// FMA latency on two units), and the weight gradient one output channel at a
+// time (nine accumulators; two would need 18 of the 16 registers).
 
-static void check_available(void) {
-    __builtin_cpu_init();
-    available = __builtin_cpu_supports("avx512f");
+__attribute__((target("avx2"))) static inline __m256i lanes_mask8(int lanes) {
+    const __m256i index = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(lanes), index);
 }
 
-int distill_direct_conv3x3_available(void) {
-    pthread_once(&check_once, check_available);
-    return available;
+__attribute__((target("avx2,fma"))) static void
+forward4_avx2(const float *padded, int rows, int pitch, int inChannels, int outHeight, int outWidth,
+              const float *weights, const float *bias, float *out) {
+    const int plane = outHeight * outWidth;
+    for (int i = 0; i < outHeight; i++) {
+        for (int j = 0; j < outWidth; j += 16) {
+            __m256 acc[4][2];
+            for (int q = 0; q < 4; q++) acc[q][0] = acc[q][1] = _mm256_set1_ps(bias != NULL ? bias[q] : 0.0f);
+            for (int c = 0; c < inChannels; c++) {
+                const float *x = padded + (size_t)c * rows * pitch + (size_t)i * pitch + j;
+                const float *w = weights + c * 9;
+                for (int a = 0; a < 3; a++) {
+                    for (int b = 0; b < 3; b++) {
+                        __m256 v0 = _mm256_loadu_ps(x + a * pitch + b);
+                        __m256 v1 = _mm256_loadu_ps(x + a * pitch + b + 8);
+                        for (int q = 0; q < 4; q++) {
+                            __m256 tap = _mm256_broadcast_ss(w + q * inChannels * 9 + a * 3 + b);
+                            acc[q][0] = _mm256_fmadd_ps(tap, v0, acc[q][0]);
+                            acc[q][1] = _mm256_fmadd_ps(tap, v1, acc[q][1]);
+                        }
+                    }
+                }
+            }
+            // Masked stores only for a partial pair: on AMD Zen they are
+            // microcoded and cost as much as the FMAs of a whole pair.
+            if (outWidth - j >= 16) {
+                for (int q = 0; q < 4; q++) {
+                    float *target = out + (size_t)q * plane + (size_t)i * outWidth + j;
+                    _mm256_storeu_ps(target, acc[q][0]);
+                    _mm256_storeu_ps(target + 8, acc[q][1]);
+                }
+            } else {
+                __m256i mask0 = lanes_mask8(outWidth - j), mask1 = lanes_mask8(outWidth - j - 8);
+                for (int q = 0; q < 4; q++) {
+                    float *target = out + (size_t)q * plane + (size_t)i * outWidth + j;
+                    _mm256_maskstore_ps(target, mask0, acc[q][0]);
+                    _mm256_maskstore_ps(target + 8, mask1, acc[q][1]);
+                }
+            }
+        }
+    }
 }
 
-void distill_direct_conv3x3_forward4(const float *padded, int rows, int pitch, int inChannels, int outHeight,
-                                     int outWidth, const float *weights, const float *bias, float *out) {
-    forward4(padded, rows, pitch, inChannels, outHeight, outWidth, weights, bias, out);
+__attribute__((target("avx2,fma"))) static inline float sum_lanes8(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
 }
 
-void distill_direct_conv3x3_weight_gradient2(const float *padded, long paddedImageStride, int rows, int pitch,
-                                             int inChannels, const float *dy, long dyImageStride, int images,
-                                             int outHeight, int outWidth, float *dw) {
-    weight_gradient2(padded, (size_t)paddedImageStride, rows, pitch, inChannels, dy, (size_t)dyImageStride, images,
-                     outHeight, outWidth, dw);
+__attribute__((target("avx2,fma"))) static void
+weight_gradient2_avx2(const float *padded, size_t paddedImageStride, int rows, int pitch, int inChannels,
+                      const float *dy, size_t dyImageStride, int images, int outHeight, int outWidth, float *dw) {
+    const int plane = outHeight * outWidth;
+    for (int q = 0; q < 2; q++) {
+        for (int c = 0; c < inChannels; c++) {
+            __m256 acc[9];
+            for (int t = 0; t < 9; t++) acc[t] = _mm256_setzero_ps();
+            for (int n = 0; n < images; n++) {
+                const float *x = padded + n * paddedImageStride + (size_t)c * rows * pitch;
+                const float *g = dy + n * dyImageStride + (size_t)q * plane;
+                for (int i = 0; i < outHeight; i++) {
+                    for (int j = 0; j < outWidth; j += 8) {
+                        const float *from = g + (size_t)i * outWidth + j;
+                        __m256 gradient = outWidth - j >= 8 ? _mm256_loadu_ps(from)
+                                                            : _mm256_maskload_ps(from, lanes_mask8(outWidth - j));
+                        const float *row = x + (size_t)i * pitch + j;
+                        for (int a = 0; a < 3; a++) {
+                            for (int b = 0; b < 3; b++) {
+                                acc[a * 3 + b] =
+                                    _mm256_fmadd_ps(gradient, _mm256_loadu_ps(row + a * pitch + b), acc[a * 3 + b]);
+                            }
+                        }
+                    }
+                }
+            }
+            for (int t = 0; t < 9; t++) dw[(q * inChannels + c) * 9 + t] = sum_lanes8(acc[t]);
+        }
+    }
+}
+
+void distill_direct_conv3x3_forward4(int kernels, const float *padded, int rows, int pitch, int inChannels,
+                                     int outHeight, int outWidth, const float *weights, const float *bias,
+                                     float *out) {
+    if (kernels == DISTILL_KERNELS_AVX512) {
+        forward4_avx512(padded, rows, pitch, inChannels, outHeight, outWidth, weights, bias, out);
+    } else {
+        forward4_avx2(padded, rows, pitch, inChannels, outHeight, outWidth, weights, bias, out);
+    }
+}
+
+void distill_direct_conv3x3_weight_gradient2(int kernels, const float *padded, long paddedImageStride, int rows,
+                                             int pitch, int inChannels, const float *dy, long dyImageStride,
+                                             int images, int outHeight, int outWidth, float *dw) {
+    if (kernels == DISTILL_KERNELS_AVX512) {
+        weight_gradient2_avx512(padded, (size_t)paddedImageStride, rows, pitch, inChannels, dy,
+                                (size_t)dyImageStride, images, outHeight, outWidth, dw);
+    } else {
+        weight_gradient2_avx2(padded, (size_t)paddedImageStride, rows, pitch, inChannels, dy,
+                              (size_t)dyImageStride, images, outHeight, outWidth, dw);
+    }
 }
 
 #else
@@ -116,26 +203,25 @@ void distill_direct_conv3x3_weight_gradient2(const float *padded, long paddedIma
 #include <stdio.h>
 #include <stdlib.h>
 
-// Without AVX-512 the engine convolves through the BLAS instead; these are
-// never called (distill_direct_conv3x3_available() is 0).
+// Without x86-64 vector kernels the engine convolves through the BLAS
+// instead; these are never called (distill_cpu_kernels() is NONE).
 static void unavailable(void) {
-    fprintf(stderr, "distill: direct convolution kernel called on a CPU without AVX-512\n");
+    fprintf(stderr, "distill: direct convolution kernel called on a CPU without AVX2\n");
     abort();
 }
 
-int distill_direct_conv3x3_available(void) { return 0; }
-
-void distill_direct_conv3x3_forward4(const float *padded, int rows, int pitch, int inChannels, int outHeight,
-                                     int outWidth, const float *weights, const float *bias, float *out) {
-    (void)padded; (void)rows; (void)pitch; (void)inChannels; (void)outHeight; (void)outWidth;
+void distill_direct_conv3x3_forward4(int kernels, const float *padded, int rows, int pitch, int inChannels,
+                                     int outHeight, int outWidth, const float *weights, const float *bias,
+                                     float *out) {
+    (void)kernels; (void)padded; (void)rows; (void)pitch; (void)inChannels; (void)outHeight; (void)outWidth;
     (void)weights; (void)bias; (void)out;
     unavailable();
 }
 
-void distill_direct_conv3x3_weight_gradient2(const float *padded, long paddedImageStride, int rows, int pitch,
-                                             int inChannels, const float *dy, long dyImageStride, int images,
-                                             int outHeight, int outWidth, float *dw) {
-    (void)padded; (void)paddedImageStride; (void)rows; (void)pitch; (void)inChannels; (void)dy;
+void distill_direct_conv3x3_weight_gradient2(int kernels, const float *padded, long paddedImageStride, int rows,
+                                             int pitch, int inChannels, const float *dy, long dyImageStride,
+                                             int images, int outHeight, int outWidth, float *dw) {
+    (void)kernels; (void)padded; (void)paddedImageStride; (void)rows; (void)pitch; (void)inChannels; (void)dy;
     (void)dyImageStride; (void)images; (void)outHeight; (void)outWidth; (void)dw;
     unavailable();
 }

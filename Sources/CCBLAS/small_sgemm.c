@@ -15,8 +15,6 @@
 
 #if defined(__x86_64__) && !defined(__APPLE__)
 #include <immintrin.h>
-#include <pthread.h>
-#include <stdlib.h>
 
 enum { BlockRows = 8, BlockColumns = 48, DepthBlock = 128 };
 
@@ -117,33 +115,17 @@ small_sgemm_avx512(int m, int n, int k, const float *a, int lda, const float *b,
     }
 }
 
-static int available;
-static pthread_once_t check_once = PTHREAD_ONCE_INIT;
-
-// DISTILL_SMALL_SGEMM=0 sends these products to the BLAS instead, to compare
-// the two on one machine.
-static void check_available(void) {
-    const char *setting = getenv("DISTILL_SMALL_SGEMM");
-    __builtin_cpu_init();
-    available = __builtin_cpu_supports("avx512f") && !(setting != NULL && setting[0] == '0');
-}
-
-int distill_small_sgemm_available(void) {
-    pthread_once(&check_once, check_available);
-    return available;
-}
-
-#else
-
-int distill_small_sgemm_available(void) { return 0; }
-
 #endif
 
-void distill_small_sgemm(int m, int n, int k, const float *a, int lda, const float *b, int ldb, float beta,
-                         float *c, int ldc) {
+void distill_small_sgemm(int kernels, int m, int n, int k, const float *a, int lda, const float *b, int ldb,
+                         float beta, float *c, int ldc) {
 #if defined(__x86_64__) && !defined(__APPLE__)
-    if (distill_small_sgemm_available()) {
+    if (kernels == DISTILL_KERNELS_AVX512) {
         small_sgemm_avx512(m, n, k, a, lda, b, ldb, beta, c, ldc);
+        return;
+    }
+    if (kernels == DISTILL_KERNELS_AVX2) {
+        distill_small_sgemm_avx2(m, n, k, a, lda, b, ldb, beta, c, ldc);
         return;
     }
 #endif

@@ -9,17 +9,20 @@ import CCBLAS
 /// the weight gradient), so results do not depend on the core count.
 enum DirectConvolution {
     /// Whether `g` takes this path: a 3×3 kernel with stride 1, 1 … 4 input
-    /// channels, output channels in multiples of 4, on a CPU with the kernels.
+    /// channels, output channels in multiples of 4, on a CPU with the kernels
+    /// (AVX2 or AVX-512).
     static func applies(to g: Conv2dGeometry) -> Bool {
         g.kernelHeight == 3 && g.kernelWidth == 3 && g.stride == 1 && (1...4).contains(g.inChannels)
-            && g.outChannels % 4 == 0 && distill_direct_conv3x3_available() != 0
+            && g.outChannels % 4 == 0 && VectorKernels.cpu >= .avx2
     }
 
-    /// `y = conv3×3(x) + bias` for the NCHW batch `x`.
+    /// `y = conv3×3(x) + bias` for the NCHW batch `x`, with the CPU's best
+    /// `kernels` unless told another set it has (tests run each).
     static func forward(
         _ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, geometry g: Conv2dGeometry,
-        into y: UnsafeMutablePointer<Float>
+        into y: UnsafeMutablePointer<Float>, kernels: VectorKernels = .cpu
     ) {
+        precondition(kernels >= .avx2 && kernels <= .cpu, "DirectConvolution: no \(kernels.name) kernels here")
         let input = PaddedBatch(x, geometry: g)
         defer { input.deallocate() }
         let groups = g.outChannels / 4, plane = g.outputPlane
@@ -27,7 +30,7 @@ enum DirectConvolution {
             for item in range {
                 let (image, group) = (item / groups, item % groups)
                 distill_direct_conv3x3_forward4(
-                    input.image(image), Int32(input.rows), Int32(input.pitch), Int32(g.inChannels),
+                    kernels.rawValue, input.image(image), Int32(input.rows), Int32(input.pitch), Int32(g.inChannels),
                     Int32(g.outputHeight), Int32(g.outputWidth), weight + group * 4 * g.inChannels * 9,
                     bias.map { $0 + group * 4 }, y + (image * g.outChannels + group * 4) * plane)
             }
@@ -37,15 +40,16 @@ enum DirectConvolution {
     /// `∂L/∂w` `[C_out, C_in, 3, 3]` of the convolution of `x` whose output gradient is `dy`.
     static func weightGradient(
         _ x: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>, geometry g: Conv2dGeometry,
-        into dw: UnsafeMutablePointer<Float>
+        into dw: UnsafeMutablePointer<Float>, kernels: VectorKernels = .cpu
     ) {
+        precondition(kernels >= .avx2 && kernels <= .cpu, "DirectConvolution: no \(kernels.name) kernels here")
         let input = PaddedBatch(x, geometry: g)
         defer { input.deallocate() }
         let plane = g.outputPlane
         Parallel.forEachRange(g.outChannels / 2, grain: 2) { range in
             for pair in range {
                 distill_direct_conv3x3_weight_gradient2(
-                    input.image(0), input.imageStride, Int32(input.rows), Int32(input.pitch), Int32(g.inChannels),
+                    kernels.rawValue, input.image(0), input.imageStride, Int32(input.rows), Int32(input.pitch), Int32(g.inChannels),
                     dy + pair * 2 * plane, g.outChannels * plane, Int32(g.batch), Int32(g.outputHeight),
                     Int32(g.outputWidth), dw + pair * 2 * g.inChannels * 9)
             }

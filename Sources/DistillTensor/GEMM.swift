@@ -1,6 +1,7 @@
 // Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
 
 import CCBLAS
+import Foundation
 
 /// Single-precision matrix multiply through the platform BLAS.
 public enum BLAS {
@@ -55,28 +56,33 @@ public enum BLAS {
 
     /// `C = A · B + beta · C` for `A: m × k`, `B: k × n`, neither transposed,
     /// on the calling thread: the Winograd GEMMs of a convolution, whose m
-    /// and k are channel counts and n a chunk of tiles. On AVX-512 CPUs a
-    /// kernel of our own that copies only panels of B (a BLAS copies both
-    /// operands on every call, a quarter of its time at these sizes);
-    /// elsewhere, or with `DISTILL_SMALL_SGEMM=0`, the BLAS.
+    /// and k are channel counts and n a chunk of tiles. On x86-64 CPUs with
+    /// AVX2 or AVX-512 a kernel of our own that copies only panels of B (a
+    /// BLAS copies both operands on every call, a quarter of its time at
+    /// these sizes); elsewhere, or with `DISTILL_SMALL_SGEMM=0`, the BLAS.
+    /// `kernels` chooses another set the CPU has, for tests.
     @inline(__always)
     public static func sgemmSmall(
         m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int, kernels: VectorKernels = smallKernels
     ) {
         precondition(k > 0, "BLAS.sgemmSmall: k must be positive")
+        precondition(kernels <= VectorKernels.cpu, "BLAS.sgemmSmall: this CPU has no \(kernels.name)")
         if m == 0 || n == 0 { return }
-        distill_small_sgemm(Int32(m), Int32(n), Int32(k), a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        distill_small_sgemm(
+            kernels.rawValue, Int32(m), Int32(n), Int32(k), a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 
-    /// Whether `sgemmSmall` runs its own kernel on this machine.
-    public static var hasSmallKernel: Bool { distill_small_sgemm_available() != 0 }
+    /// The kernels `sgemmSmall` runs by default: the CPU's best, or the BLAS
+    /// (`.none`) with `DISTILL_SMALL_SGEMM=0`, to compare the two on one machine.
+    public static let smallKernels: VectorKernels =
+        ProcessInfo.processInfo.environment["DISTILL_SMALL_SGEMM"] == "0" ? .none : .cpu
 
     /// Name of the BLAS and kernels in use, e.g. "OpenBLAS 0.3.21 (SkylakeX
     /// kernels) + own AVX-512 kernel for Winograd GEMMs".
     public static var description: String {
         let library = String(cString: distill_blas_description())
-        return hasSmallKernel ? library + " + own AVX-512 kernel for Winograd GEMMs" : library
+        return smallKernels == .none ? library : library + " + own \(smallKernels.name) kernel for Winograd GEMMs"
     }
 
     /// Threads the BLAS uses per call (1: the engine splits GEMMs itself).

@@ -14,6 +14,13 @@ public enum Parallel {
     /// run on (its CPU affinity, as `taskset` or a container sets it).
     public static let coreCount = max(1, Int(distill_available_cores()))
 
+    /// Bytes of L2 cache per core (512 KiB where the system does not say),
+    /// which sizes the chunks that kernels stream through it.
+    public static let l2CacheBytes: Int = {
+        let bytes = Int(distill_l2_cache_bytes())
+        return bytes > 0 ? bytes : 512 * 1024
+    }()
+
     /// Whether the calling thread is already a worker of a parallel region.
     public static var isInsideRegion: Bool { distill_parallel_depth() > 0 }
 

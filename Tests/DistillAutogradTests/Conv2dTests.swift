@@ -123,31 +123,72 @@ final class Conv2dTests: XCTestCase {
     }
 
     /// First layers (3×3, stride 1, 1 … 4 input channels) are convolved
-    /// directly: check the forward pass and weight gradient against naive
-    /// loops for output rows of two whole vectors (32), of a vector and a
-    /// part (18) and of a part only (5), paddings 0 … 3, and repeatability.
+    /// directly: check the forward pass and weight gradient of every kernel
+    /// set this CPU has (AVX2, AVX-512) against naive loops for output rows
+    /// of two whole vectors (32), of a vector and a part (18) and of a part
+    /// only (5), paddings 0 … 3, and repeatability.
     func testDirectKernelsMatchNaiveLoops() throws {
         let shapes: [([Int], [Int], Int)] = [
             ([3, 1, 28, 28], [8, 1, 3, 3], 3), ([2, 3, 32, 32], [12, 3, 3, 3], 1),
             ([2, 2, 7, 20], [4, 2, 3, 3], 0), ([1, 4, 5, 5], [16, 4, 3, 3], 1),
         ]
+        let kernelSets = VectorKernels.supported.filter { $0 >= .avx2 }
+        try XCTSkipIf(kernelSets.isEmpty, "no AVX2: the BLAS path is tested above")
         for (inputShape, weightShape, padding) in shapes {
             let geometry = Conv2dGeometry(inputShape: inputShape, weightShape: weightShape, stride: 1, padding: padding)
-            try XCTSkipUnless(DirectConvolution.applies(to: geometry), "no AVX-512: the BLAS path is tested above")
+            XCTAssertTrue(DirectConvolution.applies(to: geometry), "\(inputShape) must take the direct path")
             let naive = NaiveConv(x: inputShape, w: weightShape, stride: 1, padding: padding)
             let x = random(inputShape), w = random(weightShape), b = random([weightShape[0]])
             let dy = random(naive.outputShape)
             let (_, refDw) = naive.backward(x, w, dy)
-            for bias in [nil, b] {
-                let y = x.conv2d(weight: w, bias: bias, stride: 1, padding: padding)
-                XCTAssertLessThan(relativeError(y, naive.forward(x, w, bias)), 1e-5, "\(inputShape) p\(padding) forward")
-                XCTAssertEqual(y, x.conv2d(weight: w, bias: bias, stride: 1, padding: padding))
+            for kernels in kernelSets {
+                let label = "\(inputShape) p\(padding) \(kernels.name)"
+                for bias in [nil, b] {
+                    let y = directForward(x, w, bias, geometry, kernels)
+                    XCTAssertLessThan(relativeError(y, naive.forward(x, w, bias)), 1e-5, "\(label) forward")
+                    XCTAssertEqual(y, directForward(x, w, bias, geometry, kernels), "\(label) repeats")
+                }
+                let dw = directWeightGradient(x, dy, geometry, kernels)
+                XCTAssertLessThan(relativeError(dw, refDw), 1e-5, "\(label) weight gradient")
+                XCTAssertEqual(dw, directWeightGradient(x, dy, geometry, kernels), "\(label) repeats")
             }
-            let dw = x.conv2dBackwardWeight(
-                outputGradient: dy, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: padding)
-            XCTAssertLessThan(relativeError(dw, refDw), 1e-5, "\(inputShape) p\(padding) weight gradient")
+            // The ops themselves take this path with the CPU's best kernels.
             XCTAssertEqual(
-                dw, x.conv2dBackwardWeight(outputGradient: dy, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: padding))
+                x.conv2d(weight: w, bias: b, stride: 1, padding: padding), directForward(x, w, b, geometry, .cpu))
+            XCTAssertEqual(
+                x.conv2dBackwardWeight(outputGradient: dy, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: padding),
+                directWeightGradient(x, dy, geometry, .cpu))
+        }
+    }
+
+    private func directForward(
+        _ x: NDArray, _ w: NDArray, _ bias: NDArray?, _ g: Conv2dGeometry, _ kernels: VectorKernels
+    ) -> NDArray {
+        let biasValues = bias?.scalars ?? []
+        return NDArray(shape: g.outputShape) { y in
+            x.scalars.withUnsafeBufferPointer { x in
+                w.scalars.withUnsafeBufferPointer { w in
+                    biasValues.withUnsafeBufferPointer { b in
+                        DirectConvolution.forward(
+                            x.baseAddress!, weight: w.baseAddress!, bias: bias == nil ? nil : b.baseAddress!,
+                            geometry: g, into: y.baseAddress!, kernels: kernels)
+                    }
+                }
+            }
+        }
+    }
+
+    private func directWeightGradient(
+        _ x: NDArray, _ dy: NDArray, _ g: Conv2dGeometry, _ kernels: VectorKernels
+    ) -> NDArray {
+        NDArray(shape: [g.outChannels, g.inChannels, 3, 3]) { dw in
+            x.scalars.withUnsafeBufferPointer { x in
+                dy.scalars.withUnsafeBufferPointer { dy in
+                    DirectConvolution.weightGradient(
+                        x.baseAddress!, outputGradient: dy.baseAddress!, geometry: g, into: dw.baseAddress!,
+                        kernels: kernels)
+                }
+            }
         }
     }
 

@@ -4,16 +4,19 @@ import DistillTensor
 import Foundation
 import XCTest
 
-/// `BLAS.sgemmSmall` (the Winograd GEMMs' own kernel on AVX-512 CPUs) against
-/// a float64 reference, on sizes that exercise every partial block: rows not
-/// a multiple of 8, columns not a multiple of 16 or 48, depths past one depth
-/// block, and row strides wider than the rows.
+/// `BLAS.sgemmSmall` (the Winograd GEMMs' own kernels, AVX2 and AVX-512)
+/// against a float64 reference with every kernel set the CPU has, on sizes
+/// that exercise every partial block: rows not a multiple of 6 or 8, columns
+/// not a multiple of 8, 16 or 48, depths past one depth block, and row
+/// strides wider than the rows.
 final class SmallGEMMTests: XCTestCase {
     func testMatchesFloat64ReferenceOnPartialBlocks() {
         var generator = SeededGenerator(seed: 11)
-        for (m, n, k) in [(1, 1, 1), (5, 17, 7), (8, 16, 128), (13, 49, 129), (16, 100, 300), (128, 160, 128)] {
-            for beta: Float in [0, 1, 0.5] {
-                checkCase(m: m, n: n, k: k, beta: beta, generator: &generator)
+        for kernels in VectorKernels.supported {
+            for (m, n, k) in [(1, 1, 1), (5, 17, 7), (8, 16, 128), (13, 49, 129), (16, 100, 300), (128, 160, 128)] {
+                for beta: Float in [0, 1, 0.5] {
+                    checkCase(m: m, n: n, k: k, beta: beta, kernels: kernels, generator: &generator)
+                }
             }
         }
     }
@@ -21,34 +24,43 @@ final class SmallGEMMTests: XCTestCase {
     func testBetaZeroIgnoresWhatCHeld() {
         let (m, n, k) = (9, 20, 5)
         let a = [Float](repeating: 1, count: m * k), b = [Float](repeating: 2, count: k * n)
-        var c = [Float](repeating: .nan, count: m * n)
-        a.withUnsafeBufferPointer { a in
-            b.withUnsafeBufferPointer { b in
-                c.withUnsafeMutableBufferPointer { c in
-                    BLAS.sgemmSmall(
-                        m: m, n: n, k: k, a: a.baseAddress!, lda: k, b: b.baseAddress!, ldb: n, c: c.baseAddress!,
-                        ldc: n)
+        for kernels in VectorKernels.supported {
+            var c = [Float](repeating: .nan, count: m * n)
+            a.withUnsafeBufferPointer { a in
+                b.withUnsafeBufferPointer { b in
+                    c.withUnsafeMutableBufferPointer { c in
+                        BLAS.sgemmSmall(
+                            m: m, n: n, k: k, a: a.baseAddress!, lda: k, b: b.baseAddress!, ldb: n, c: c.baseAddress!,
+                            ldc: n, kernels: kernels)
+                    }
                 }
             }
+            XCTAssertEqual(c, [Float](repeating: 10, count: m * n), kernels.name)
         }
-        XCTAssertEqual(c, [Float](repeating: 10, count: m * n))
     }
 
-    /// The kernel is chosen exactly when the CPU has AVX-512 (Linux on x86-64).
-    func testKernelIsChosenWhenTheCPUHasAVX512() throws {
+    /// The kernels follow the CPU's flags (Linux on x86-64): AVX-512 F, BW,
+    /// VL and DQ, else AVX2 with FMA, else none; `DISTILL_SMALL_SGEMM=0`
+    /// sends the products to the BLAS.
+    func testKernelsFollowTheCPU() throws {
         #if os(Linux) && arch(x86_64)
         let cpuinfo = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
-        let hasAVX512 = cpuinfo.split(separator: "\n").contains { line in
-            line.hasPrefix("flags") && line.split(separator: " ").contains("avx512f")
-        }
+        let flags = Set(
+            cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") }?.split(separator: " ").map(String.init) ?? [])
+        let expected: VectorKernels =
+            flags.isSuperset(of: ["avx512f", "avx512bw", "avx512vl", "avx512dq"])
+            ? .avx512 : flags.isSuperset(of: ["avx2", "fma"]) ? .avx2 : .none
+        XCTAssertEqual(VectorKernels.cpu, expected)
         let disabled = ProcessInfo.processInfo.environment["DISTILL_SMALL_SGEMM"] == "0"
-        XCTAssertEqual(BLAS.hasSmallKernel, hasAVX512 && !disabled)
+        XCTAssertEqual(BLAS.smallKernels, disabled ? .none : expected)
         #else
-        XCTAssertFalse(BLAS.hasSmallKernel)
+        XCTAssertEqual(BLAS.smallKernels, .none)
         #endif
     }
 
-    private func checkCase(m: Int, n: Int, k: Int, beta: Float, generator: inout SeededGenerator) {
+    private func checkCase(
+        m: Int, n: Int, k: Int, beta: Float, kernels: VectorKernels, generator: inout SeededGenerator
+    ) {
         // Row strides wider than the rows; the padding must stay untouched.
         let (lda, ldb, ldc) = (k + 3, n + 5, n + 2)
         let a = (0..<(m * lda)).map { _ in Float.random(in: -1...1, using: &generator) }
@@ -60,7 +72,7 @@ final class SmallGEMMTests: XCTestCase {
                 c.withUnsafeMutableBufferPointer { c in
                     BLAS.sgemmSmall(
                         m: m, n: n, k: k, a: a.baseAddress!, lda: lda, b: b.baseAddress!, ldb: ldb, beta: beta,
-                        c: c.baseAddress!, ldc: ldc)
+                        c: c.baseAddress!, ldc: ldc, kernels: kernels)
                 }
             }
         }
@@ -68,7 +80,7 @@ final class SmallGEMMTests: XCTestCase {
             for j in 0..<ldc {
                 let index = i * ldc + j
                 guard j < n else {
-                    XCTAssertEqual(c[index], start[index], "padding at (\(i), \(j)) of \(m)×\(n)×\(k) changed")
+                    XCTAssertEqual(c[index], start[index], "\(kernels.name): padding at (\(i), \(j)) of \(m)×\(n)×\(k) changed")
                     continue
                 }
                 var expected = Double(beta) * Double(start[index]), magnitude = abs(expected)
@@ -81,7 +93,7 @@ final class SmallGEMMTests: XCTestCase {
                 let bound = Double(k + 1) * Double(Float.ulpOfOne) * magnitude + 1e-30
                 XCTAssertEqual(
                     Double(c[index]), expected, accuracy: bound,
-                    "C(\(i), \(j)) of \(m)×\(n)×\(k), beta \(beta)")
+                    "\(kernels.name): C(\(i), \(j)) of \(m)×\(n)×\(k), beta \(beta)")
             }
         }
     }

@@ -21,31 +21,37 @@ void distill_sgemm(int transposeA, int transposeB, int m, int n, int k,
                    const float *b, int ldb,
                    float beta, float *c, int ldc);
 
+/// Instruction sets the engine's own vector kernels are written for, in
+/// increasing order. A kernel asked for a set the CPU lacks faults.
+enum { DISTILL_KERNELS_NONE = 0, DISTILL_KERNELS_AVX2 = 1, DISTILL_KERNELS_AVX512 = 2 };
+
+/// The best set this CPU runs: AVX-512 (F, BW, VL and DQ), AVX2 with FMA, or none.
+int distill_cpu_kernels(void);
+
 /// C = A * B + beta * C, row-major, neither operand transposed, single-threaded,
-/// for the channel-sized GEMMs of a Winograd convolution: on x86-64 CPUs with
-/// AVX-512 a kernel of our own (see small_sgemm.c), elsewhere distill_sgemm.
-void distill_small_sgemm(int m, int n, int k, const float *a, int lda,
+/// for the channel-sized GEMMs of a Winograd convolution: a kernel of our own
+/// for the given set (see small_sgemm.c), or distill_sgemm for DISTILL_KERNELS_NONE.
+void distill_small_sgemm(int kernels, int m, int n, int k, const float *a, int lda,
                          const float *b, int ldb, float beta, float *c, int ldc);
 
-/// Whether distill_small_sgemm runs its own kernel here (1) or the BLAS (0).
-int distill_small_sgemm_available(void);
-
-/// Whether the direct 3x3 convolution kernels below run here (x86-64 with AVX-512).
-int distill_direct_conv3x3_available(void);
+/// The AVX2 + FMA kernel of distill_small_sgemm (small_sgemm_avx2.c).
+void distill_small_sgemm_avx2(int m, int n, int k, const float *a, int lda,
+                              const float *b, int ldb, float beta, float *c, int ldc);
 
 /// Output channels o ... o+3 of one image of a 3x3, stride-1 convolution with
 /// 1-4 input channels (see direct_conv.c): `padded` is the image's zero-padded
 /// input, `inChannels` planes of `rows` x `pitch` floats with 16 spare zero
 /// columns; `weights` the four channels' [4][inChannels][3][3]; `bias` four
-/// values or NULL; `out` the four output planes, one after another.
-void distill_direct_conv3x3_forward4(const float *padded, int rows, int pitch, int inChannels, int outHeight,
+/// values or NULL; `out` the four output planes, one after another. `kernels`
+/// is DISTILL_KERNELS_AVX2 or DISTILL_KERNELS_AVX512.
+void distill_direct_conv3x3_forward4(int kernels, const float *padded, int rows, int pitch, int inChannels, int outHeight,
                                      int outWidth, const float *weights, const float *bias, float *out);
 
 /// dL/dw [2][inChannels][3][3] of output channels o and o+1, summed over
 /// `images` images in order: `padded` as above for the first image (the next
 /// `paddedImageStride` floats on), `dy` channel o's output gradient in the
 /// first image (channel o+1 follows it, the next image `dyImageStride` on).
-void distill_direct_conv3x3_weight_gradient2(const float *padded, long paddedImageStride, int rows, int pitch,
+void distill_direct_conv3x3_weight_gradient2(int kernels, const float *padded, long paddedImageStride, int rows, int pitch,
                                              int inChannels, const float *dy, long dyImageStride, int images,
                                              int outHeight, int outWidth, float *dw);
 
@@ -56,6 +62,9 @@ const char *distill_blas_description(void);
 /// Nesting depth of the engine's parallel regions on the calling thread.
 int distill_parallel_depth(void);
 void distill_set_parallel_depth(int depth);
+
+/// Bytes of L2 cache per core as the system reports it, 0 when unknown.
+long distill_l2_cache_bytes(void);
 
 /// The number of cores the process may run on (its CPU affinity on Linux).
 int distill_available_cores(void);
