@@ -13,6 +13,7 @@
 // and at least 16 floats of zeros right of the last column read, so that
 // full vectors may be read past the row's end.
 #include "ccblas.h"
+#include "kernels_avx2.h"
 
 #if defined(__x86_64__) && !defined(__APPLE__)
 #include <immintrin.h>
@@ -25,7 +26,7 @@ static inline __mmask16 lanes_mask(int lanes) {
 // one after another) of one image: y = bias + Σ_c Σ_taps w · x.
 __attribute__((target("avx512f"))) static void
 forward4_avx512(const float *padded, int rows, int pitch, int inChannels, int outHeight, int outWidth,
-         const float *weights, const float *bias, float *out) {
+                const float *weights, const float *bias, float *out) {
     const int plane = outHeight * outWidth;
     for (int i = 0; i < outHeight; i++) {
         for (int j = 0; j < outWidth; j += 16) {
@@ -55,7 +56,8 @@ forward4_avx512(const float *padded, int rows, int pitch, int inChannels, int ou
 // images in order: Σ_n Σ_{i,j} dy[n, o, i, j] · x[n, c, i + a, j + b].
 __attribute__((target("avx512f"))) static void
 weight_gradient2_avx512(const float *padded, size_t paddedImageStride, int rows, int pitch, int inChannels,
-                 const float *dy, size_t dyImageStride, int images, int outHeight, int outWidth, float *dw) {
+                        const float *dy, size_t dyImageStride, int images, int outHeight, int outWidth,
+                        float *dw) {
     const int plane = outHeight * outWidth;
     for (int c = 0; c < inChannels; c++) {
         __m512 acc[2][9];
@@ -90,11 +92,6 @@ weight_gradient2_avx512(const float *padded, size_t paddedImageStride, int rows,
 // FMA latency on two units), and the weight gradient one output channel at a
 // time (nine accumulators; two would need 18 of the 16 registers).
 
-__attribute__((target("avx2"))) static inline __m256i lanes_mask8(int lanes) {
-    const __m256i index = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    return _mm256_cmpgt_epi32(_mm256_set1_epi32(lanes), index);
-}
-
 __attribute__((target("avx2,fma"))) static void
 forward4_avx2(const float *padded, int rows, int pitch, int inChannels, int outHeight, int outWidth,
               const float *weights, const float *bias, float *out) {
@@ -127,7 +124,7 @@ forward4_avx2(const float *padded, int rows, int pitch, int inChannels, int outH
                     _mm256_storeu_ps(target + 8, acc[q][1]);
                 }
             } else {
-                __m256i mask0 = lanes_mask8(outWidth - j), mask1 = lanes_mask8(outWidth - j - 8);
+                __m256i mask0 = lane_mask8(outWidth - j), mask1 = lane_mask8(outWidth - j - 8);
                 for (int q = 0; q < 4; q++) {
                     float *target = out + (size_t)q * plane + (size_t)i * outWidth + j;
                     _mm256_maskstore_ps(target, mask0, acc[q][0]);
@@ -160,7 +157,7 @@ weight_gradient2_avx2(const float *padded, size_t paddedImageStride, int rows, i
                     for (int j = 0; j < outWidth; j += 8) {
                         const float *from = g + (size_t)i * outWidth + j;
                         __m256 gradient = outWidth - j >= 8 ? _mm256_loadu_ps(from)
-                                                            : _mm256_maskload_ps(from, lanes_mask8(outWidth - j));
+                                                            : _mm256_maskload_ps(from, lane_mask8(outWidth - j));
                         const float *row = x + (size_t)i * pitch + j;
                         for (int a = 0; a < 3; a++) {
                             for (int b = 0; b < 3; b++) {

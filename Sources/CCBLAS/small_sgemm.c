@@ -12,6 +12,7 @@
 // with the BLAS: copying B transposed into the panels cost what the kernel
 // saved.)
 #include "ccblas.h"
+#include "kernels_avx2.h"
 
 #if defined(__x86_64__) && !defined(__APPLE__)
 #include <immintrin.h>

@@ -7,17 +7,11 @@
 // and a broadcast fill all but one of the 16 vector registers, enough
 // independent FMAs to cover their latency on two FMA units.
 #include "ccblas.h"
+#include "kernels_avx2.h"
 
 #if defined(__x86_64__) && !defined(__APPLE__)
-#include <immintrin.h>
 
 enum { BlockRows = 6, BlockColumns = 16, DepthBlock = 128 };
-
-// Integer lane masks for maskload/maskstore: lanes below `lanes` set.
-__attribute__((target("avx2"))) static inline __m256i lane_mask8(int lanes) {
-    const __m256i index = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    return _mm256_cmpgt_epi32(_mm256_set1_epi32(lanes), index);
-}
 
 // Copies a `k` × `width` (≤ 16) panel of B to `panel[p · 16 + j]`, columns
 // past `width` zero (see pack_panel in small_sgemm.c for why it is copied).

@@ -49,9 +49,9 @@ enum DirectConvolution {
         Parallel.forEachRange(g.outChannels / 2, grain: 2) { range in
             for pair in range {
                 distill_direct_conv3x3_weight_gradient2(
-                    kernels.rawValue, input.image(0), input.imageStride, Int32(input.rows), Int32(input.pitch), Int32(g.inChannels),
-                    dy + pair * 2 * plane, g.outChannels * plane, Int32(g.batch), Int32(g.outputHeight),
-                    Int32(g.outputWidth), dw + pair * 2 * g.inChannels * 9)
+                    kernels.rawValue, input.image(0), input.imageStride, Int32(input.rows), Int32(input.pitch),
+                    Int32(g.inChannels), dy + pair * 2 * plane, g.outChannels * plane, Int32(g.batch),
+                    Int32(g.outputHeight), Int32(g.outputWidth), dw + pair * 2 * g.inChannels * 9)
             }
         }
     }

@@ -45,8 +45,8 @@ final class SmallGEMMTests: XCTestCase {
     func testKernelsFollowTheCPU() throws {
         #if os(Linux) && arch(x86_64)
         let cpuinfo = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
-        let flags = Set(
-            cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") }?.split(separator: " ").map(String.init) ?? [])
+        let flagsLine = cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") }
+        let flags = Set(flagsLine?.split(separator: " ").map(String.init) ?? [])
         let expected: VectorKernels =
             flags.isSuperset(of: ["avx512f", "avx512bw", "avx512vl", "avx512dq"])
             ? .avx512 : flags.isSuperset(of: ["avx2", "fma"]) ? .avx2 : .none
@@ -80,7 +80,8 @@ final class SmallGEMMTests: XCTestCase {
             for j in 0..<ldc {
                 let index = i * ldc + j
                 guard j < n else {
-                    XCTAssertEqual(c[index], start[index], "\(kernels.name): padding at (\(i), \(j)) of \(m)×\(n)×\(k) changed")
+                    XCTAssertEqual(
+                        c[index], start[index], "\(kernels.name): padding at (\(i), \(j)) of \(m)×\(n)×\(k) changed")
                     continue
                 }
                 var expected = Double(beta) * Double(start[index]), magnitude = abs(expected)

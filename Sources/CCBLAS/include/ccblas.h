@@ -34,26 +34,23 @@ int distill_cpu_kernels(void);
 void distill_small_sgemm(int kernels, int m, int n, int k, const float *a, int lda,
                          const float *b, int ldb, float beta, float *c, int ldc);
 
-/// The AVX2 + FMA kernel of distill_small_sgemm (small_sgemm_avx2.c).
-void distill_small_sgemm_avx2(int m, int n, int k, const float *a, int lda,
-                              const float *b, int ldb, float beta, float *c, int ldc);
-
 /// Output channels o ... o+3 of one image of a 3x3, stride-1 convolution with
 /// 1-4 input channels (see direct_conv.c): `padded` is the image's zero-padded
 /// input, `inChannels` planes of `rows` x `pitch` floats with 16 spare zero
 /// columns; `weights` the four channels' [4][inChannels][3][3]; `bias` four
 /// values or NULL; `out` the four output planes, one after another. `kernels`
 /// is DISTILL_KERNELS_AVX2 or DISTILL_KERNELS_AVX512.
-void distill_direct_conv3x3_forward4(int kernels, const float *padded, int rows, int pitch, int inChannels, int outHeight,
-                                     int outWidth, const float *weights, const float *bias, float *out);
+void distill_direct_conv3x3_forward4(int kernels, const float *padded, int rows, int pitch, int inChannels,
+                                     int outHeight, int outWidth, const float *weights, const float *bias,
+                                     float *out);
 
 /// dL/dw [2][inChannels][3][3] of output channels o and o+1, summed over
 /// `images` images in order: `padded` as above for the first image (the next
 /// `paddedImageStride` floats on), `dy` channel o's output gradient in the
 /// first image (channel o+1 follows it, the next image `dyImageStride` on).
-void distill_direct_conv3x3_weight_gradient2(int kernels, const float *padded, long paddedImageStride, int rows, int pitch,
-                                             int inChannels, const float *dy, long dyImageStride, int images,
-                                             int outHeight, int outWidth, float *dw);
+void distill_direct_conv3x3_weight_gradient2(int kernels, const float *padded, long paddedImageStride, int rows,
+                                             int pitch, int inChannels, const float *dy, long dyImageStride,
+                                             int images, int outHeight, int outWidth, float *dw);
 
 /// Human-readable name of the library and kernel set in use, e.g.
 /// "OpenBLAS 0.3.21 (SkylakeX kernels)".
