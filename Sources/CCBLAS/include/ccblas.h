@@ -52,6 +52,12 @@ void distill_direct_conv3x3_weight_gradient2(int kernels, const float *padded, l
                                              int pitch, int inChannels, const float *dy, long dyImageStride,
                                              int images, int outHeight, int outWidth, float *dw);
 
+/// U = G g G^T of Winograd F(2x2, 3x3) for eight 3x3 filters (see
+/// winograd_filters.c): filter k at `first + k * filter_stride` (row-major,
+/// rotated by 180 degrees when `flipped`); position xi of filter k goes to
+/// `u[xi * stride + k]`.
+void distill_winograd_filters8(const float *first, long filter_stride, int flipped, float *u, long stride);
+
 /// Human-readable name of the library and kernel set in use, e.g.
 /// "OpenBLAS 0.3.21 (SkylakeX kernels)".
 const char *distill_blas_description(void);
