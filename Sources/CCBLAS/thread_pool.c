@@ -105,8 +105,15 @@ static uint64_t wait_for_region(uint64_t seen) {
     return generation;
 }
 
+// The calling thread's index in the pool: workers are 1 … threads − 1; the
+// thread that runs a region (whichever it is) and every other thread are 0.
+static _Thread_local int pool_thread;
+
+int distill_parallel_thread(void) { return pool_thread; }
+
 static void *worker_main(void *argument) {
     const int thread = (int)(intptr_t)argument;
+    pool_thread = thread;
     uint64_t seen = 0;
     for (;;) {
         uint64_t generation = wait_for_region(seen);

@@ -101,6 +101,28 @@ public enum Parallel {
         }
     }
 
+    /// `forEachSplit` where each range gets the scratch buffers of the thread
+    /// that runs it, `sizes[i]` floats each (uninitialised; a thread reuses
+    /// its buffers for every range it runs). Ranges can then be many more
+    /// than cores, so that a core that runs faster takes over the ranges of a
+    /// slower one, with buffers for each core rather than each range.
+    static func forEachSplit(
+        _ count: Int, into ranges: Int, threadScratch sizes: [Int],
+        _ body: (Int, Range<Int>, [UnsafeMutablePointer<Float>]) -> Void
+    ) {
+        let perThread = sizes.reduce(0, +)
+        let storage = UnsafeMutablePointer<Float>.allocate(capacity: coreCount * perThread)
+        defer { storage.deallocate() }
+        forEachSplit(count, into: ranges) { index, range in
+            var next = storage + Int(distill_parallel_thread()) * perThread
+            let buffers = sizes.map { size in
+                defer { next += size }
+                return next
+            }
+            body(index, range, buffers)
+        }
+    }
+
     /// Calls `body` once per index in `0..<count`, in parallel.
     public static func forEach(_ count: Int, _ body: (Int) -> Void) {
         forEachRange(count) { range in

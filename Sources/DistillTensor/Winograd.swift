@@ -47,7 +47,7 @@ enum Winograd {
         transformedWeights u: UnsafePointer<Float>, bias: [Float]?, into output: UnsafeMutablePointer<Float>
     ) {
         let plane = tiling.height * tiling.width
-        forEachChunk(batch: batch, tiling: tiling, buffers: [inChannels, outChannels]) { images, buffers, _ in
+        forEachChunk(batch: batch, tiling: tiling, buffers: [inChannels, outChannels]) { images, buffers in
             let tiles = images.count * tiling.tilesPerImage
             let (inStride, outStride) = (positionStride(inChannels * tiles), positionStride(outChannels * tiles))
             let filterStride = positionStride(outChannels * inChannels)
@@ -108,7 +108,7 @@ enum Winograd {
         defer { accumulators.deallocate() }
         var started = [Bool](repeating: false, count: workers)
         started.withUnsafeMutableBufferPointer { started in
-            forEachChunk(batch: batch, tiling: tiling, buffers: [inChannels, outChannels]) { images, buffers, worker in
+            forEachWorkerChunk(batch: batch, tiling: tiling, buffers: [inChannels, outChannels]) { images, buffers, worker in
                 let tiles = images.count * tiling.tilesPerImage
                 let (inStride, outStride) = (positionStride(inChannels * tiles), positionStride(outChannels * tiles))
                 tiling.transformInput(
@@ -160,22 +160,47 @@ enum Winograd {
         return min(256, max(32, budget))
     }
 
-    /// Workers `forEachChunk` uses: one per core when the batch has a
+    /// Workers `forEachWorkerChunk` uses: one per core when the batch has a
     /// chunk for each, else one (whose chunks then spread their own work).
     static func chunkWorkers(batch: Int, tiling: WinogradTiling, channels: Int) -> Int {
         let workers = Parallel.rangeCount(batch)
         return batch * tiling.tilesPerImage >= workers * tilesPerChunk(channels: channels) ? workers : 1
     }
 
-    /// Runs `body(images, buffers, worker)` on consecutive chunks of images,
-    /// each with its worker's buffers of 16 positions of `rows · tiles` floats
-    /// per entry of `rows` (uninitialised).
-    ///
-    /// A large batch is split evenly over the cores and each worker runs its
-    /// chunks with single-threaded GEMMs; a small one runs its chunks one by
-    /// one, each spread over the cores (transforms by plane, GEMMs by tile
-    /// position), so that its GEMMs keep the full chunk width.
+    /// Runs `body(images, buffers)` on consecutive chunks of images, each
+    /// with the buffers of the core that runs it: 16 positions of
+    /// `rows · tiles` floats per entry of `rows` (uninitialised). What a
+    /// chunk computes depends only on its images, so the cores may share
+    /// the chunks out as they go: a small batch is cut into about
+    /// `Parallel.rangesPerCore` chunks per core, and a core that runs faster
+    /// (on a virtual machine the two often do not run alike) takes over the
+    /// last chunks of a slower one instead of waiting for it. A batch too
+    /// small for a chunk per core runs its chunks one by one, each spread
+    /// over the cores (transforms by plane, GEMMs by tile position).
     private static func forEachChunk(
+        batch: Int, tiling: WinogradTiling, buffers rows: [Int],
+        _ body: (Range<Int>, [UnsafeMutablePointer<Float>]) -> Void
+    ) {
+        let channels = rows.reduce(0, +)
+        let workers = chunkWorkers(batch: batch, tiling: tiling, channels: channels)
+        // None over `tilesPerChunk` tiles unless one image is; serially, of near-equal size.
+        let most = max(1, tilesPerChunk(channels: channels) / tiling.tilesPerImage)
+        let chunk = workers == 1
+            ? (batch + (batch + most - 1) / most - 1) / ((batch + most - 1) / most)
+            : max(1, min(most, batch / (Parallel.rangesPerCore * workers)))
+        let chunks = (batch + chunk - 1) / chunk
+        let sizes = rows.map { 16 * positionStride($0 * chunk * tiling.tilesPerImage) }
+        Parallel.forEachSplit(chunks, into: workers == 1 ? 1 : chunks, threadScratch: sizes) { _, range, buffers in
+            for index in range {
+                body(index * chunk..<min((index + 1) * chunk, batch), buffers)
+            }
+        }
+    }
+
+    /// `forEachChunk` with a fixed share of the batch per worker, for
+    /// callers that keep per-worker partial sums: `body` also receives the
+    /// worker's index, and each worker's chunks run in order on one core.
+    private static func forEachWorkerChunk(
         batch: Int, tiling: WinogradTiling, buffers rows: [Int],
         _ body: (Range<Int>, [UnsafeMutablePointer<Float>], Int) -> Void
     ) {

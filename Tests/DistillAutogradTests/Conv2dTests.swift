@@ -97,8 +97,8 @@ final class Conv2dTests: XCTestCase {
     /// 3×3, stride-1, padding-1 convolutions with 16 or more channels take
     /// Winograd's F(2×2, 3×3); check all three kernels against naive loops
     /// for a map with four-tile rows (8×8) and one with wider rows (16×8),
-    /// for a batch run chunk by chunk and for one split over the cores, and
-    /// that the results repeat bit for bit.
+    /// for a batch run chunk by chunk and for one whose chunks the cores
+    /// share out as they go, and that the results repeat bit for bit.
     func testWinogradKernelsMatchNaiveLoops() {
         let shapes: [([Int], [Int])] = [
             ([3, 16, 8, 8], [24, 16, 3, 3]), ([2, 24, 16, 8], [16, 24, 3, 3]), ([40, 16, 8, 16], [16, 16, 3, 3]),
@@ -117,6 +117,7 @@ final class Conv2dTests: XCTestCase {
             XCTAssertLessThan(relativeError(dx, refDx), 1e-5, "\(inputShape) input gradient")
             XCTAssertLessThan(relativeError(dw, refDw), 1e-5, "\(inputShape) weight gradient")
             XCTAssertEqual(y, x.conv2d(weight: w, bias: b, stride: 1, padding: 1))
+            XCTAssertEqual(dx, dy.conv2dBackwardInput(weight: w, inputShape: inputShape, stride: 1, padding: 1))
             XCTAssertEqual(
                 dw, x.conv2dBackwardWeight(outputGradient: dy, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1))
         }

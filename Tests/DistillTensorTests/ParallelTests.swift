@@ -1,12 +1,13 @@
 // Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
 
-import DistillTensor
+@testable import DistillTensor
 import Foundation
 import XCTest
 
 /// The engine's worker threads (`Parallel`, thread_pool.c): every range of
-/// a region runs exactly once, back-to-back regions never mix, and regions
-/// nested or opened from several threads at once still complete.
+/// a region runs exactly once, back-to-back regions never mix, regions
+/// nested or opened from several threads at once still complete, and
+/// per-thread scratch is never shared by two ranges running at once.
 final class ParallelTests: XCTestCase {
     func testEveryRangeRunsOnceInManyShortRegions() {
         for round in 0..<2000 {
@@ -35,6 +36,26 @@ final class ParallelTests: XCTestCase {
         }
         XCTAssertFalse(Parallel.isInsideRegion)
         XCTAssertEqual(sums, [Int](repeating: 4950, count: 4))
+    }
+
+    /// Each range fills its thread's buffers with its own index, works a
+    /// while (so that other ranges run meanwhile), and must find them intact.
+    func testThreadScratchIsNeverSharedByRangesRunningAtOnce() {
+        let sizes = [64, 32], ranges = 24
+        for round in 0..<200 {
+            var intact = [Bool](repeating: false, count: ranges)
+            intact.withUnsafeMutableBufferPointer { intact in
+                Parallel.forEachSplit(ranges, into: ranges, threadScratch: sizes) { index, _, buffers in
+                    for (buffer, size) in zip(buffers, sizes) { buffer.initialize(repeating: Float(index), count: size) }
+                    var work: Float = 0
+                    for step in 0..<(1 + round % 4) * 2000 { work += Float(step % 7) }
+                    intact[index] = work >= 0 && zip(buffers, sizes).allSatisfy { buffer, size in
+                        UnsafeBufferPointer(start: buffer, count: size).allSatisfy { $0 == Float(index) }
+                    }
+                }
+            }
+            XCTAssertEqual(intact, [Bool](repeating: true, count: ranges), "region \(round)")
+        }
     }
 
     func testRegionsFromSeveralThreadsAtOnceAllComplete() {

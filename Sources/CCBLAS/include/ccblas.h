@@ -66,6 +66,11 @@ const char *distill_blas_description(void);
 int distill_parallel_depth(void);
 void distill_set_parallel_depth(int depth);
 
+/// The calling thread's index in the pool: 1 ... threads - 1 for its
+/// workers, 0 for any other thread (such as the one that runs a region). The
+/// threads inside one region have distinct indices.
+int distill_parallel_thread(void);
+
 /// Bytes of L2 cache per core as the system reports it, 0 when unknown.
 long distill_l2_cache_bytes(void);
 
