@@ -92,12 +92,7 @@ public enum Parallel {
         let storage = UnsafeMutablePointer<Float>.allocate(capacity: max(ranges, 1) * perRange)
         defer { storage.deallocate() }
         forEachSplit(count, into: ranges) { index, range in
-            var next = storage + index * perRange
-            let buffers = sizes.map { size in
-                defer { next += size }
-                return next
-            }
-            body(index, range, buffers)
+            body(index, range, carve(storage + index * perRange, into: sizes))
         }
     }
 
@@ -114,12 +109,16 @@ public enum Parallel {
         let storage = UnsafeMutablePointer<Float>.allocate(capacity: coreCount * perThread)
         defer { storage.deallocate() }
         forEachSplit(count, into: ranges) { index, range in
-            var next = storage + Int(distill_parallel_thread()) * perThread
-            let buffers = sizes.map { size in
-                defer { next += size }
-                return next
-            }
-            body(index, range, buffers)
+            body(index, range, carve(storage + Int(distill_parallel_thread()) * perThread, into: sizes))
+        }
+    }
+
+    /// Consecutive buffers of `sizes[i]` floats from `start` on.
+    private static func carve(_ start: UnsafeMutablePointer<Float>, into sizes: [Int]) -> [UnsafeMutablePointer<Float>] {
+        var next = start
+        return sizes.map { size in
+            defer { next += size }
+            return next
         }
     }
 

@@ -183,10 +183,12 @@ enum Winograd {
     ) {
         let channels = rows.reduce(0, +)
         let workers = chunkWorkers(batch: batch, tiling: tiling, channels: channels)
-        // None over `tilesPerChunk` tiles unless one image is; serially, of near-equal size.
+        // None over `tilesPerChunk` tiles unless one image is; run serially,
+        // as few as that allows, of near-equal size.
         let most = max(1, tilesPerChunk(channels: channels) / tiling.tilesPerImage)
+        let fewest = (batch + most - 1) / most
         let chunk = workers == 1
-            ? (batch + (batch + most - 1) / most - 1) / ((batch + most - 1) / most)
+            ? (batch + fewest - 1) / fewest
             : max(1, min(most, batch / (Parallel.rangesPerCore * workers)))
         let chunks = (batch + chunk - 1) / chunk
         let sizes = rows.map { 16 * positionStride($0 * chunk * tiling.tilesPerImage) }
