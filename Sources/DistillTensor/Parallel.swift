@@ -114,7 +114,9 @@ public enum Parallel {
     }
 
     /// Consecutive buffers of `sizes[i]` floats from `start` on.
-    private static func carve(_ start: UnsafeMutablePointer<Float>, into sizes: [Int]) -> [UnsafeMutablePointer<Float>] {
+    private static func carve(
+        _ start: UnsafeMutablePointer<Float>, into sizes: [Int]
+    ) -> [UnsafeMutablePointer<Float>] {
         var next = start
         return sizes.map { size in
             defer { next += size }

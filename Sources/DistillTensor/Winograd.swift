@@ -108,7 +108,9 @@ enum Winograd {
         defer { accumulators.deallocate() }
         var started = [Bool](repeating: false, count: workers)
         started.withUnsafeMutableBufferPointer { started in
-            forEachWorkerChunk(batch: batch, tiling: tiling, buffers: [inChannels, outChannels]) { images, buffers, worker in
+            forEachWorkerChunk(
+                batch: batch, tiling: tiling, buffers: [inChannels, outChannels]
+            ) { images, buffers, worker in
                 let tiles = images.count * tiling.tilesPerImage
                 let (inStride, outStride) = (positionStride(inChannels * tiles), positionStride(outChannels * tiles))
                 tiling.transformInput(
