@@ -14,7 +14,10 @@ import DistillTensor
 /// An instance norm (`GroupNorm` with one channel per group) followed by
 /// `ReLU` and a 2×2, stride-2 `AvgPool2d` (the block tail of DC's ConvNet)
 /// runs as the single fused op `instanceNormReLUAvgPool`: same values,
-/// a fraction of the memory traffic. The layers and their names stay as they are.
+/// a fraction of the memory traffic. When a first-layer convolution
+/// (`ConvInstanceNormReLUPool.supports`) comes before it, the four run as
+/// `conv2dInstanceNormReLUAvgPool`, which never stores the convolution's
+/// output. The layers and their names stay as they are.
 public final class Sequential: Module, UnaryLayer {
     /// The layers in application order.
     public let layers: [any UnaryLayer]
@@ -36,7 +39,12 @@ public final class Sequential: Module, UnaryLayer {
         var y = x
         var index = 0
         while index < layers.count {
-            if let norm = fusableInstanceNorm(at: index, input: y) {
+            if let (conv, norm) = fusableFirstBlock(at: index, input: y) {
+                y = y.conv2dInstanceNormReLUAvgPool(
+                    weight: conv.weight, bias: conv.bias, padding: conv.padding, normWeight: norm.weight,
+                    normBias: norm.bias, epsilon: norm.epsilon)
+                index += 4
+            } else if let norm = fusableInstanceNorm(at: index, inputShape: y.shape) {
                 y = y.instanceNormReLUAvgPool(weight: norm.weight, bias: norm.bias, epsilon: norm.epsilon)
                 index += 3
             } else {
@@ -47,11 +55,23 @@ public final class Sequential: Module, UnaryLayer {
         return y
     }
 
+    /// The convolution at `index` and the instance norm after it when they
+    /// start a first block (conv → norm → ReLU → 2×2 average pool) that the fused op takes.
+    private func fusableFirstBlock(at index: Int, input: Tensor) -> (Conv2d, GroupNorm)? {
+        guard let conv = layers[index] as? Conv2d, conv.kernelSize == 3,
+            ConvInstanceNormReLUPool.supports(
+                inputShape: input.shape, weightShape: conv.weight.shape, stride: conv.stride, padding: conv.padding)
+        else { return nil }
+        let (height, width) = (conv.outputSize(input.shape[2]), conv.outputSize(input.shape[3]))
+        return fusableInstanceNorm(at: index + 1, inputShape: [input.shape[0], conv.outChannels, height, width])
+            .map { (conv, $0) }
+    }
+
     /// The instance norm at `index` when it starts a norm → ReLU → 2×2 average pool run that the fused op takes.
-    private func fusableInstanceNorm(at index: Int, input: Tensor) -> GroupNorm? {
+    private func fusableInstanceNorm(at index: Int, inputShape: [Int]) -> GroupNorm? {
         guard index + 2 < layers.count, let norm = layers[index] as? GroupNorm, norm.groups == norm.channels,
             layers[index + 1] is ReLU, let pool = layers[index + 2] as? AvgPool2d, pool.kernel == 2, pool.stride == 2,
-            InstanceNormReLUPool.supports(input.shape)
+            InstanceNormReLUPool.supports(inputShape)
         else { return nil }
         return norm
     }

@@ -59,7 +59,7 @@ enum DirectConvolution {
 
 /// A batch copied with the convolution's zero padding on every side and 16
 /// spare zero columns on the right, where the kernels' last vectors of a row read.
-private struct PaddedBatch {
+struct PaddedBatch {
     let rows, pitch, imageStride: Int
     let storage: UnsafeMutablePointer<Float>
 
