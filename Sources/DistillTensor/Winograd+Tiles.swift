@@ -1,5 +1,7 @@
 // Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
 
+import CCBLAS
+
 /// The tile transforms of `Winograd` for one map size, eight tiles at a time
 /// in vector lanes: tiles `8k … 8k + 7` of an image, whose two halves of four
 /// tiles each lie in one tile row (rows hold a multiple of four tiles).
@@ -30,77 +32,20 @@ struct WinogradTiling {
 
     // MARK: - Input: V = Bᵀ d B
 
-    /// `V[ξ][c][t] = (Bᵀ d B)[ξ]` for every tile t of `images` NCHW images with `channels` channels.
+    /// `V[ξ][c][t] = (Bᵀ d B)[ξ]` for every tile t of `images` NCHW images with
+    /// `channels` channels, plane by plane in C (`winograd_input.c`).
     func transformInput(
         _ x: UnsafePointer<Float>, images: Int, channels: Int, into v: UnsafeMutablePointer<Float>
     ) {
         let tiles = images * tilesPerImage, step = Winograd.positionStride(channels * tiles)
-        let paddedWidth = width + 2, paddedCount = (height + 2) * paddedWidth
         Parallel.forEachRange(images * channels, grain: max(1, 4096 / (height * width))) { range in
-            // A zero-bordered copy of the plane: every 4×4 patch is then a plain read.
-            let padded = UnsafeMutablePointer<Float>.allocate(capacity: paddedCount)
-            defer { padded.deallocate() }
-            padded.initialize(repeating: 0, count: paddedCount)
             for item in range {
                 let (image, channel) = (item / channels, item % channels)
-                let source = x + item * height * width
-                for r in 0..<height {
-                    let from = source + r * width, to = padded + (r + 1) * paddedWidth + 1
-                    // Widths are multiples of 8: whole vectors, no short memcpy calls.
-                    for j in stride(from: 0, to: width, by: 8) { Self.store(Self.load(from + j), to + j) }
-                }
-                let target = v + channel * tiles + image * tilesPerImage
-                for first in stride(from: 0, to: tilesPerImage, by: 8) {
-                    let (a, b) = (origin(ofTile: first), origin(ofTile: first + 4))
-                    Self.inputTiles(
-                        low: padded + a.row * paddedWidth + a.column, high: padded + b.row * paddedWidth + b.column,
-                        rowStride: paddedWidth, into: target + first, step: step)
-                }
+                distill_winograd_input_plane(
+                    x + item * height * width, Int32(height), Int32(width),
+                    v + channel * tiles + image * tilesPerImage, step)
             }
         }
-    }
-
-    /// `Bᵀ d B` of eight 4×4 patches (four starting at `low`, four at `high`), stored at `out[ξ · step]`.
-    @inline(__always)
-    private static func inputTiles(
-        low: UnsafeMutablePointer<Float>, high: UnsafeMutablePointer<Float>, rowStride: Int,
-        into out: UnsafeMutablePointer<Float>, step: Int
-    ) {
-        // d B for each patch row: four columns combined, eight tiles per vector.
-        let (a0, a1, a2, a3) = patchColumns(low, high)
-        let (b0, b1, b2, b3) = patchColumns(low + rowStride, high + rowStride)
-        let (c0, c1, c2, c3) = patchColumns(low + 2 * rowStride, high + 2 * rowStride)
-        let (d0, d1, d2, d3) = patchColumns(low + 3 * rowStride, high + 3 * rowStride)
-        let r0 = (a0 - a2, a1 + a2, a2 - a1, a1 - a3)
-        let r1 = (b0 - b2, b1 + b2, b2 - b1, b1 - b3)
-        let r2 = (c0 - c2, c1 + c2, c2 - c1, c1 - c3)
-        let r3 = (d0 - d2, d1 + d2, d2 - d1, d1 - d3)
-        storeRow(0, (r0.0 - r2.0, r0.1 - r2.1, r0.2 - r2.2, r0.3 - r2.3), out, step)
-        storeRow(1, (r1.0 + r2.0, r1.1 + r2.1, r1.2 + r2.2, r1.3 + r2.3), out, step)
-        storeRow(2, (r2.0 - r1.0, r2.1 - r1.1, r2.2 - r1.2, r2.3 - r1.3), out, step)
-        storeRow(3, (r1.0 - r3.0, r1.1 - r3.1, r1.2 - r3.2, r1.3 - r3.3), out, step)
-    }
-
-    /// Columns 0 … 3 of one patch row for eight tiles: four tiles from `low`, four from `high`.
-    @inline(__always)
-    private static func patchColumns(
-        _ low: UnsafePointer<Float>, _ high: UnsafePointer<Float>
-    ) -> (Lanes, Lanes, Lanes, Lanes) {
-        let (nearLow, farLow) = (load(low), load(low + 2))
-        let (nearHigh, farHigh) = (load(high), load(high + 2))
-        return (
-            Lanes(lowHalf: nearLow.evenHalf, highHalf: nearHigh.evenHalf),
-            Lanes(lowHalf: nearLow.oddHalf, highHalf: nearHigh.oddHalf),
-            Lanes(lowHalf: farLow.evenHalf, highHalf: farHigh.evenHalf),
-            Lanes(lowHalf: farLow.oddHalf, highHalf: farHigh.oddHalf)
-        )
-    }
-
-    @inline(__always)
-    private static func patchColumns(
-        _ low: UnsafeMutablePointer<Float>, _ high: UnsafeMutablePointer<Float>
-    ) -> (Lanes, Lanes, Lanes, Lanes) {
-        patchColumns(UnsafePointer(low), UnsafePointer(high))
     }
 
     // MARK: - Output: Y = Aᵀ M A

@@ -58,6 +58,12 @@ void distill_direct_conv3x3_weight_gradient2(int kernels, const float *padded, l
 /// `u[xi * stride + k]`.
 void distill_winograd_filters8(const float *first, long filter_stride, int flipped, float *u, long stride);
 
+/// V = B^T d B of Winograd F(2x2, 3x3) for every 4x4 patch (padding 1) of one
+/// `height` x `width` plane (see winograd_input.c): position xi of tile t (tiles
+/// row-major, width / 2 per row) goes to `v[xi * step + t]`. The width is a
+/// multiple of 8 and the tiles per plane a multiple of 8.
+void distill_winograd_input_plane(const float *plane, int height, int width, float *v, long step);
+
 /// Human-readable name of the library and kernel set in use, e.g.
 /// "OpenBLAS 0.3.21 (SkylakeX kernels)".
 const char *distill_blas_description(void);
