@@ -50,7 +50,8 @@ struct WinogradTiling {
 
     // MARK: - Output: Y = Aᵀ M A
 
-    /// `Y = Aᵀ M A` (+ bias) of every tile, from `M[ξ][o][t]` into `images` NCHW images.
+    /// `Y = Aᵀ M A` (+ bias) of every tile, from `M[ξ][o][t]` into `images`
+    /// NCHW images, plane by plane in C (`winograd_output.c`).
     func transformOutput(
         _ m: UnsafePointer<Float>, images: Int, channels: Int, bias: [Float]?, into y: UnsafeMutablePointer<Float>
     ) {
@@ -58,36 +59,11 @@ struct WinogradTiling {
         Parallel.forEachRange(images * channels, grain: max(1, 4096 / (height * width))) { range in
             for item in range {
                 let (image, channel) = (item / channels, item % channels)
-                let shift = bias?[channel] ?? 0
-                let source = m + channel * tiles + image * tilesPerImage
-                let target = y + item * height * width
-                for first in stride(from: 0, to: tilesPerImage, by: 8) {
-                    let tile = source + first
-                    // Aᵀ M: rows 0 and 1, for each of the four columns.
-                    let c0 = Self.outputColumn(tile, step: step)
-                    let c1 = Self.outputColumn(tile + step, step: step)
-                    let c2 = Self.outputColumn(tile + 2 * step, step: step)
-                    let c3 = Self.outputColumn(tile + 3 * step, step: step)
-                    let top = (c0.0 + c1.0 + c2.0 + shift, c1.0 - c2.0 - c3.0 + shift)
-                    let bottom = (c0.1 + c1.1 + c2.1 + shift, c1.1 - c2.1 - c3.1 + shift)
-                    for half in 0..<2 {
-                        let (row, columnIndex) = origin(ofTile: first + 4 * half)
-                        let out = target + row * width + columnIndex
-                        Self.store(Self.interleave(top.0, top.1, half: half), out)
-                        Self.store(Self.interleave(bottom.0, bottom.1, half: half), out + width)
-                    }
-                }
+                distill_winograd_output_plane(
+                    m + channel * tiles + image * tilesPerImage, step, Int32(height), Int32(width),
+                    bias?[channel] ?? 0, y + item * height * width)
             }
         }
-    }
-
-    /// Rows 0 and 1 of `Aᵀ M` in column j of eight tiles, from the positions
-    /// j, 4 + j, 8 + j and 12 + j (`m` points at position j).
-    @inline(__always)
-    private static func outputColumn(_ m: UnsafePointer<Float>, step: Int) -> (Lanes, Lanes) {
-        let (m0, m1) = (load(m), load(m + 4 * step))
-        let (m2, m3) = (load(m + 8 * step), load(m + 12 * step))
-        return (m0 + m1 + m2, m1 - m2 - m3)
     }
 
     // MARK: - Output gradient: D = A ∂L/∂Y Aᵀ
@@ -148,13 +124,6 @@ struct WinogradTiling {
         store(row.1, out + (4 * i + 1) * step)
         store(row.2, out + (4 * i + 2) * step)
         store(row.3, out + (4 * i + 3) * step)
-    }
-
-    /// `(a₀, b₀, a₁, b₁, a₂, b₂, a₃, b₃)` from the lanes of tiles `4·half … 4·half + 3`.
-    @inline(__always)
-    private static func interleave(_ a: Lanes, _ b: Lanes, half: Int) -> Lanes {
-        let (x, y) = half == 0 ? (a.lowHalf, b.lowHalf) : (a.highHalf, b.highHalf)
-        return Lanes(x[0], y[0], x[1], y[1], x[2], y[2], x[3], y[3])
     }
 
     @inline(__always)

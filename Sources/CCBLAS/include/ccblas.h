@@ -64,6 +64,11 @@ void distill_winograd_filters8(const float *first, long filter_stride, int flipp
 /// multiple of 8 and the tiles per plane a multiple of 8.
 void distill_winograd_input_plane(const float *plane, int height, int width, float *v, long step);
 
+/// Y = A^T M A + shift of Winograd F(2x2, 3x3) for every tile of one
+/// `height` x `width` output plane (see winograd_output.c), position xi of
+/// tile t read from `m[xi * step + t]`. Sizes as for the input transform.
+void distill_winograd_output_plane(const float *m, long step, int height, int width, float shift, float *y);
+
 /// Human-readable name of the library and kernel set in use, e.g.
 /// "OpenBLAS 0.3.21 (SkylakeX kernels)".
 const char *distill_blas_description(void);
