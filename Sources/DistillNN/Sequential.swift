@@ -58,13 +58,13 @@ public final class Sequential: Module, UnaryLayer {
     /// The convolution at `index` and the instance norm after it when they
     /// start a first block (conv → norm → ReLU → 2×2 average pool) that the fused op takes.
     private func fusableFirstBlock(at index: Int, input: Tensor) -> (Conv2d, GroupNorm)? {
-        guard let conv = layers[index] as? Conv2d, conv.kernelSize == 3,
+        guard let conv = layers[index] as? Conv2d,
             ConvInstanceNormReLUPool.supports(
                 inputShape: input.shape, weightShape: conv.weight.shape, stride: conv.stride, padding: conv.padding)
         else { return nil }
-        let (height, width) = (conv.outputSize(input.shape[2]), conv.outputSize(input.shape[3]))
-        return fusableInstanceNorm(at: index + 1, inputShape: [input.shape[0], conv.outChannels, height, width])
-            .map { (conv, $0) }
+        let convolved = Conv2dGeometry(
+            inputShape: input.shape, weightShape: conv.weight.shape, stride: conv.stride, padding: conv.padding)
+        return fusableInstanceNorm(at: index + 1, inputShape: convolved.outputShape).map { (conv, $0) }
     }
 
     /// The instance norm at `index` when it starts a norm → ReLU → 2×2 average pool run that the fused op takes.

@@ -135,6 +135,7 @@ final class ConvInstanceNormReLUPoolTests: XCTestCase {
         XCTAssertEqual(parallel.weight, serial!.weight)
         XCTAssertEqual(parallel.bias, serial!.bias)
         XCTAssertEqual(parallel.normWeight, serial!.normWeight)
+        XCTAssertEqual(parallel.normBias, serial!.normBias)
     }
 
     func assertClose(_ actual: Tensor, _ expected: Tensor, largest: Double, _ message: String) {
