@@ -14,6 +14,49 @@ __attribute__((target("avx2"))) static inline __m256i lane_mask8(int lanes) {
     return _mm256_cmpgt_epi32(_mm256_set1_epi32(lanes), index);
 }
 
+// Rows r[0 … 7] become columns: r[t] lane k = old r[k] lane t.
+__attribute__((target("avx2"))) static inline void distill_transpose8(__m256 r[8]) {
+    __m256 t[8], s[8];
+    for (int i = 0; i < 4; i++) {
+        t[2 * i] = _mm256_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+        t[2 * i + 1] = _mm256_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+    }
+    for (int i = 0; i < 2; i++) {
+        s[4 * i] = _mm256_shuffle_ps(t[4 * i], t[4 * i + 2], 0x44);
+        s[4 * i + 1] = _mm256_shuffle_ps(t[4 * i], t[4 * i + 2], 0xEE);
+        s[4 * i + 2] = _mm256_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0x44);
+        s[4 * i + 3] = _mm256_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0xEE);
+    }
+    for (int i = 0; i < 4; i++) {
+        r[i] = _mm256_permute2f128_ps(s[i], s[i + 4], 0x20);
+        r[i + 4] = _mm256_permute2f128_ps(s[i], s[i + 4], 0x31);
+    }
+}
+
+// The top row and left column of 4×4 tiles first … first + lanes − 1 of
+// `tiles_per_plane` per plane and `tile_columns` per row, and the offset of
+// their plane (`plane_stride` floats per plane); lanes past them get the
+// first tile's. One division per group: per lane they took a fifth of a transform.
+__attribute__((always_inline)) static inline void
+tile_origins(int first, int lanes, int tile_columns, int tiles_per_plane, long plane_stride, int top[8], int left[8],
+             long plane[8]) {
+    const int image = first / tiles_per_plane, in_plane = first % tiles_per_plane;
+    int row = in_plane / tile_columns, column = in_plane % tile_columns;
+    long offset = image * plane_stride;
+    for (int k = 0; k < 8; k++) {
+        top[k] = 4 * row;
+        left[k] = 4 * column;
+        plane[k] = offset;
+        if (k + 1 < lanes && ++column == tile_columns) {
+            column = 0;
+            if (++row == tiles_per_plane / tile_columns) {
+                row = 0;
+                offset += plane_stride;
+            }
+        }
+    }
+}
+
 // The AVX2 + FMA kernel of distill_small_sgemm (small_sgemm_avx2.c).
 void distill_small_sgemm_avx2(int m, int n, int k, const float *a, int lda, const float *b, int ldb, float beta,
                               float *c, int ldc);

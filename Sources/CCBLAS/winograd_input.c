@@ -1,95 +1,118 @@
 // Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
 //
-// Winograd F(2×2, 3×3) input transform V = Bᵀ d B of every 4×4 patch of one
-// plane (padding 1), eight tiles at a time in vector lanes,
+// Winograd F(4×4, 3×3) input transform V = Bᵀ d B of every 6×6 patch of one
+// plane (padding 1; tiles past the bottom or right edge read zeros), eight
+// tiles at a time in vector lanes,
 //
-//     Bᵀ = [[1, 0, −1, 0], [0, 1, 1, 0], [0, −1, 1, 0], [0, 1, 0, −1]].
+//     Bᵀ = [[4,  0, −5,  0, 1, 0],
+//           [0, −4, −4,  1, 1, 0],
+//           [0,  4, −4, −1, 1, 0],
+//           [0, −2, −1,  2, 1, 0],
+//           [0,  2, −1, −2, 1, 0],
+//           [0,  4,  0, −5, 0, 1]].
 //
-// Patches are read from the plane itself, with masked loads where they
-// overhang its left or right edge and zeros above and below it. The earlier
-// form read them from a zero-bordered copy of the plane made just before; in
-// a profile of a 256-image step 28 % of its samples fell on one patch load
-// and 14 % on the copy's store: each patch load straddles two of the copy's
-// stores, most likely still in flight, and waits for them.
+// Each tile's patch row is one masked eight-float load from the plane itself
+// and an 8 × 8 transpose turns tiles into lanes.
+// The patches are not read from a zero-bordered copy of the plane: in the
+// F(2×2, 3×3) form of this kernel, a profile of a 256-image step put 28 % of
+// the transform's samples on one patch load and 14 % on the copy's store,
+// each load straddling two of the copy's stores still in flight.
+#include <stddef.h>
+
 #include "ccblas.h"
+#include "kernels_avx2.h"
+
+// Bᵀ applied to six values x[0 … 5] (one patch row or column), into y[0 … 5].
+#define WINOGRAD_BT(x, y, ADD, SUB, MUL)                                                        \
+    do {                                                                                        \
+        y[0] = ADD(SUB(MUL(four, x[0]), MUL(five, x[2])), x[4]);                                \
+        y[1] = SUB(ADD(x[3], x[4]), MUL(four, ADD(x[1], x[2])));                                \
+        y[2] = ADD(MUL(four, SUB(x[1], x[2])), SUB(x[4], x[3]));                                \
+        y[3] = ADD(MUL(two, SUB(x[3], x[1])), SUB(x[4], x[2]));                                 \
+        y[4] = ADD(MUL(two, SUB(x[1], x[3])), SUB(x[4], x[2]));                                 \
+        y[5] = ADD(SUB(MUL(four, x[1]), MUL(five, x[3])), x[5]);                                \
+    } while (0)
 
 #if defined(__x86_64__) && !defined(__APPLE__)
-#include <immintrin.h>
 
-// The patch columns c − 1 … c + 6 ("near") and c + 1 … c + 8 ("far") of
-// plane row `r` for four tiles whose first column is c, zero outside the plane.
-__attribute__((target("avx2"))) static inline void
-patch_row(const float *plane, int height, int width, int r, int c, __m256 *near, __m256 *far) {
-    if (r < 0 || r >= height) {
-        *near = *far = _mm256_setzero_ps();
-        return;
-    }
-    const float *p = plane + (size_t)r * (size_t)width + c;
-    *near = c == 0 ? _mm256_maskload_ps(p - 1, _mm256_setr_epi32(0, -1, -1, -1, -1, -1, -1, -1))
-                   : _mm256_loadu_ps(p - 1);
-    *far = c + 8 >= width ? _mm256_maskload_ps(p + 1, _mm256_setr_epi32(-1, -1, -1, -1, -1, -1, -1, 0))
-                          : _mm256_loadu_ps(p + 1);
+// Lanes of an eight-float load from column `c` on whose column lies in 0 ..< width.
+__attribute__((target("avx2"))) static inline __m256i columns_inside(int c, int width) {
+    const __m256i column = _mm256_add_epi32(_mm256_set1_epi32(c), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    return _mm256_andnot_si256(_mm256_cmpgt_epi32(_mm256_setzero_si256(), column),
+                               _mm256_cmpgt_epi32(_mm256_set1_epi32(width), column));
 }
-
-// Lanes (0, 2, 4, 6) of `low` then of `high` (`imm` 0x88), or lanes 1, 3, 5, 7 (0xDD).
-#define DEINTERLEAVE(low, high, imm) \
-    _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(low, high, imm)), 0xD8))
 
 __attribute__((target("avx2"))) void
-distill_winograd_input_plane(const float *plane, int height, int width, float *v, long step) {
-    const int tile_columns = width / 2, tiles = height / 2 * tile_columns;
+distill_winograd_input_planes(const float *planes, long plane_stride, int count, int height, int width, float *v,
+                               long step) {
+    const int tile_columns = (width + 3) / 4, tiles_per_plane = (height + 3) / 4 * tile_columns;
+    const int tiles = count * tiles_per_plane;
+    const __m256 two = _mm256_set1_ps(2), four = _mm256_set1_ps(4), five = _mm256_set1_ps(5);
     for (int first = 0; first < tiles; first += 8) {
-        // Tiles first … first + 3 and first + 4 … first + 7 each lie in one tile row.
-        const int low_row = 2 * (first / tile_columns) - 1, low_column = 2 * (first % tile_columns);
-        const int high_row = 2 * ((first + 4) / tile_columns) - 1, high_column = 2 * ((first + 4) % tile_columns);
-        // d B for each of the four patch rows: columns combined, eight tiles per vector.
-        __m256 db[4][4];
-        for (int i = 0; i < 4; i++) {
-            __m256 near_low, far_low, near_high, far_high;
-            patch_row(plane, height, width, low_row + i, low_column, &near_low, &far_low);
-            patch_row(plane, height, width, high_row + i, high_column, &near_high, &far_high);
-            __m256 d0 = DEINTERLEAVE(near_low, near_high, 0x88), d1 = DEINTERLEAVE(near_low, near_high, 0xDD);
-            __m256 d2 = DEINTERLEAVE(far_low, far_high, 0x88), d3 = DEINTERLEAVE(far_low, far_high, 0xDD);
-            db[i][0] = _mm256_sub_ps(d0, d2);
-            db[i][1] = _mm256_add_ps(d1, d2);
-            db[i][2] = _mm256_sub_ps(d2, d1);
-            db[i][3] = _mm256_sub_ps(d1, d3);
+        const int lanes = tiles - first < 8 ? tiles - first : 8;
+        // Per lane: the patch's top row and left column, and which of its columns lie in the plane
+        // (none for lanes past the last tile). The pointer is only read through the mask.
+        int top[8], left[8];
+        long plane[8];
+        __m256i inside[8];
+        tile_origins(first, lanes, tile_columns, tiles_per_plane, plane_stride, top, left, plane);
+        for (int k = 0; k < 8; k++) {
+            top[k] -= 1;
+            left[k] -= 1;
+            inside[k] = k < lanes ? columns_inside(left[k], width) : _mm256_setzero_si256();
         }
-        float *out = v + first;
-        for (int j = 0; j < 4; j++) {
-            _mm256_storeu_ps(out + (size_t)j * step, _mm256_sub_ps(db[0][j], db[2][j]));
-            _mm256_storeu_ps(out + (size_t)(4 + j) * step, _mm256_add_ps(db[1][j], db[2][j]));
-            _mm256_storeu_ps(out + (size_t)(8 + j) * step, _mm256_sub_ps(db[2][j], db[1][j]));
-            _mm256_storeu_ps(out + (size_t)(12 + j) * step, _mm256_sub_ps(db[1][j], db[3][j]));
+        // d B of the six patch rows, tiles in lanes; kept in L1 between the two passes.
+        __m256 db[6][6];
+        for (int i = 0; i < 6; i++) {
+            __m256 rows[8];
+            for (int k = 0; k < 8; k++) {
+                const int r = top[k] + i;
+                rows[k] = r >= 0 && r < height
+                    ? _mm256_maskload_ps(planes + plane[k] + (long)r * width + left[k], inside[k])
+                    : _mm256_setzero_ps();
+            }
+            distill_transpose8(rows);
+            WINOGRAD_BT(rows, db[i], _mm256_add_ps, _mm256_sub_ps, _mm256_mul_ps);
+        }
+        const __m256i keep = lane_mask8(lanes);
+        for (int j = 0; j < 6; j++) {
+            __m256 column[6] = {db[0][j], db[1][j], db[2][j], db[3][j], db[4][j], db[5][j]}, out[6];
+            WINOGRAD_BT(column, out, _mm256_add_ps, _mm256_sub_ps, _mm256_mul_ps);
+            for (int i = 0; i < 6; i++) {
+                float *p = v + (size_t)(6 * i + j) * step + first;
+                if (lanes == 8) _mm256_storeu_ps(p, out[i]);
+                else _mm256_maskstore_ps(p, keep, out[i]);
+            }
         }
     }
 }
-
-#undef DEINTERLEAVE
 
 #else
 
-void distill_winograd_input_plane(const float *plane, int height, int width, float *v, long step) {
-    const int tile_columns = width / 2, tiles = height / 2 * tile_columns;
-    for (int t = 0; t < tiles; t++) {
-        const int row = 2 * (t / tile_columns) - 1, column = 2 * (t % tile_columns) - 1;
-        float db[4][4];
-        for (int i = 0; i < 4; i++) {
-            float d[4];
-            for (int j = 0; j < 4; j++) {
+#define SCALAR_ADD(a, b) ((a) + (b))
+#define SCALAR_SUB(a, b) ((a) - (b))
+#define SCALAR_MUL(a, b) ((a) * (b))
+
+void distill_winograd_input_planes(const float *planes, long plane_stride, int count, int height, int width, float *v,
+                                    long step) {
+    const int tile_columns = (width + 3) / 4, tiles_per_plane = (height + 3) / 4 * tile_columns;
+    const float two = 2, four = 4, five = 5;
+    for (int t = 0; t < count * tiles_per_plane; t++) {
+        const float *plane = planes + (t / tiles_per_plane) * plane_stride;
+        const int row = 4 * (t % tiles_per_plane / tile_columns) - 1, column = 4 * (t % tile_columns) - 1;
+        float db[6][6];
+        for (int i = 0; i < 6; i++) {
+            float d[6];
+            for (int j = 0; j < 6; j++) {
                 int r = row + i, c = column + j;
                 d[j] = r >= 0 && r < height && c >= 0 && c < width ? plane[(size_t)r * (size_t)width + c] : 0.0f;
             }
-            db[i][0] = d[0] - d[2];
-            db[i][1] = d[1] + d[2];
-            db[i][2] = d[2] - d[1];
-            db[i][3] = d[1] - d[3];
+            WINOGRAD_BT(d, db[i], SCALAR_ADD, SCALAR_SUB, SCALAR_MUL);
         }
-        for (int j = 0; j < 4; j++) {
-            v[(size_t)j * step + t] = db[0][j] - db[2][j];
-            v[(size_t)(4 + j) * step + t] = db[1][j] + db[2][j];
-            v[(size_t)(8 + j) * step + t] = db[2][j] - db[1][j];
-            v[(size_t)(12 + j) * step + t] = db[1][j] - db[3][j];
+        for (int j = 0; j < 6; j++) {
+            float column_in[6] = {db[0][j], db[1][j], db[2][j], db[3][j], db[4][j], db[5][j]}, out[6];
+            WINOGRAD_BT(column_in, out, SCALAR_ADD, SCALAR_SUB, SCALAR_MUL);
+            for (int i = 0; i < 6; i++) v[(size_t)(6 * i + j) * step + t] = out[i];
         }
     }
 }

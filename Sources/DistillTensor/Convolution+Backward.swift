@@ -28,14 +28,16 @@ extension NDArray {
             }
             if Winograd.applies(to: g) {
                 // The transposed 3×3 convolution is a 3×3 convolution with flipped filters.
+                let tiling = WinogradTiling(height: g.height, width: g.width)
                 withUnsafeBufferPointer { dy in
                     weight.withUnsafeBufferPointer { w in
-                        let u = Winograd.transformWeights(
-                            w.baseAddress!, outChannels: g.outChannels, inChannels: g.inChannels, flipped: true)
-                        Winograd.convolve(
-                            dy.baseAddress!, batch: g.batch, inChannels: g.outChannels, outChannels: g.inChannels,
-                            tiling: WinogradTiling(height: g.height, width: g.width), transformedWeights: u, bias: nil,
-                            into: dx.baseAddress!)
+                        Winograd.withTransformedWeights(
+                            w.baseAddress!, outChannels: g.outChannels, inChannels: g.inChannels, flipped: true
+                        ) { u in
+                            Winograd.convolve(
+                                dy.baseAddress!, batch: g.batch, inChannels: g.outChannels, outChannels: g.inChannels,
+                                tiling: tiling, transformedWeights: u, bias: nil, into: dx.baseAddress!)
+                        }
                     }
                 }
                 return

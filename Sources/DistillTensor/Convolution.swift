@@ -104,7 +104,7 @@ extension NDArray {
     /// y[n, o, i, j] = bias[o] + Σ_{c, a, b} w[o, c, a, b] · x[n, c, i·s + a − p, j·s + b − p]
     /// ```
     /// where `x` reads as zero outside the image. Computed directly for a
-    /// first layer (`DirectConvolution`), with Winograd's F(2×2, 3×3) where
+    /// first layer (`DirectConvolution`), with Winograd's F(4×4, 3×3) where
     /// it applies (`Winograd.applies(to:)`), else per chunk
     /// of images as one GEMM `W[C_out, C_in·kH·kW] · columns[C_in·kH·kW, images·H_out·W_out]`.
     ///
@@ -140,15 +140,16 @@ extension NDArray {
                 return
             }
             if Winograd.applies(to: g) {
+                let tiling = WinogradTiling(height: g.height, width: g.width)
                 withUnsafeBufferPointer { x in
                     weight.withUnsafeBufferPointer { w in
-                        let u = Winograd.transformWeights(
-                            w.baseAddress!, outChannels: g.outChannels, inChannels: g.inChannels, flipped: false)
-                        Winograd.convolve(
-                            x.baseAddress!, batch: g.batch, inChannels: g.inChannels, outChannels: g.outChannels,
-                            tiling: WinogradTiling(height: g.height, width: g.width), transformedWeights: u,
-                            bias: bias?.scalars,
-                            into: out.baseAddress!)
+                        Winograd.withTransformedWeights(
+                            w.baseAddress!, outChannels: g.outChannels, inChannels: g.inChannels, flipped: false
+                        ) { u in
+                            Winograd.convolve(
+                                x.baseAddress!, batch: g.batch, inChannels: g.inChannels, outChannels: g.outChannels,
+                                tiling: tiling, transformedWeights: u, bias: bias?.scalars, into: out.baseAddress!)
+                        }
                     }
                 }
                 return

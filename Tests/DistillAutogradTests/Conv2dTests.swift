@@ -95,13 +95,16 @@ final class Conv2dTests: XCTestCase {
     }
 
     /// 3×3, stride-1, padding-1 convolutions with 16 or more channels take
-    /// Winograd's F(2×2, 3×3); check all three kernels against naive loops
-    /// for a map with four-tile rows (8×8) and one with wider rows (16×8),
-    /// for a batch run chunk by chunk and for one whose chunks the cores
-    /// share out as they go, and that the results repeat bit for bit.
+    /// Winograd's F(4×4, 3×3); check all three kernels against naive loops
+    /// for maps of whole tiles (8×8, 8×16), of partial tiles at the bottom
+    /// and right (14×14, 5×11, 3×3), with tile counts per plane below eight
+    /// and not a multiple of it, for a batch run chunk by chunk and for one
+    /// whose chunks the cores share out as they go, and that the results
+    /// repeat bit for bit.
     func testWinogradKernelsMatchNaiveLoops() {
         let shapes: [([Int], [Int])] = [
-            ([3, 16, 8, 8], [24, 16, 3, 3]), ([2, 24, 16, 8], [16, 24, 3, 3]), ([40, 16, 8, 16], [16, 16, 3, 3]),
+            ([3, 16, 8, 8], [24, 16, 3, 3]), ([2, 24, 14, 14], [16, 24, 3, 3]), ([40, 16, 8, 16], [16, 16, 3, 3]),
+            ([3, 16, 5, 11], [16, 16, 3, 3]), ([2, 16, 3, 3], [16, 16, 3, 3]),
         ]
         for (inputShape, weightShape) in shapes {
             let geometry = Conv2dGeometry(inputShape: inputShape, weightShape: weightShape, stride: 1, padding: 1)

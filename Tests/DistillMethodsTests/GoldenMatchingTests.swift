@@ -12,7 +12,7 @@ import _DistillTestSupport
 /// synthetic images against PyTorch (`dc.safetensors`, `dm.safetensors`),
 /// through the second-order graph for DC.
 ///
-/// Two cases are ill-conditioned in Float32. In `convnet_sigmoid_layernorm_max_c3`
+/// Three cases are ill-conditioned in Float32. In `convnet_sigmoid_layernorm_max_c3`
 /// a third-block max-pool window of the real batch holds two values 2 ulps
 /// apart (0.38611978 vs 0.38611972), and which one wins decides where that
 /// image's gradient flows. The Float64 reference picks the other one; nudging
@@ -20,15 +20,24 @@ import _DistillTestSupport
 /// of the case below 1e-5. In `vgg11bn_c3` two inputs of a max-pool window
 /// are 9e-8 (relative, about 1 ulp) apart: whether our Float32 order agrees
 /// with the reference's depends on the convolution's summation order (direct
-/// convolution happens to agree; Winograd's F(2×2, 3×3) does not, which gives
-/// errors up to 1.7e-4). Where such a near tie (within `nearTieGap`) exists in
-/// a ConvNet's or VGG's real batch, the test asserts it and compares against
-/// `nearTieTolerance` instead (measured errors 1.7e-4 … 1.3e-2). Windows whose
-/// largest value is a ReLU zero tie harmlessly and are not counted.
+/// convolution happens to agree; Winograd's F(2×2, 3×3) and F(4×4, 3×3) do
+/// not, which gives errors up to 1.7e-4). Where such a near tie (within
+/// `nearTieGap`) exists in a ConvNet's or VGG's real batch, the test asserts
+/// it and compares against `nearTieTolerance` instead (measured errors 1.7e-4
+/// … 1.3e-2). Windows whose largest value is a ReLU zero tie harmlessly and
+/// are not counted. In the DM case `convnet_c3` one second-block ReLU input
+/// of the synthetic batch is 3.9e-6 (the block's inputs are instance-normalised,
+/// of order 1): F(4×4, 3×3)'s rounding (about 2e-6) puts it above zero, the
+/// Float64 reference below, and the gradient through that unit gives a dsyn
+/// error of 2.2e-3 (F(2×2, 3×3) agreed: 9e-7). The test asserts that input
+/// (below `reluNearZero`) and compares dsyn against `nearTieTolerance`.
 final class GoldenMatchingTests: XCTestCase {
     /// Two max-pool inputs closer than this (relative) count as a near tie: 2 to 4 Float32 ulps.
     private let nearTieGap: Float = 3e-7
     private let nearTieTolerance = 0.03
+    /// DM cases with a ReLU input this close to zero (see above).
+    private let reluNearTies: Set<String> = ["convnet_c3"]
+    private let reluNearZero: Float = 1e-5
 
     func testGradientMatchingLossesMatchPyTorch() throws {
         let golden = try Golden("dc")
@@ -75,7 +84,12 @@ final class GoldenMatchingTests: XCTestCase {
             let loss = DistributionMatching.classLoss(embedding: embedding, real: real, synthetic: synthetic)
             let dsyn = try gradients(of: loss, withRespectTo: [synthetic])[0]
             expect(try golden.compare(loss.array, to: "\(key)/loss"), key)
-            expect(try golden.compare(dsyn.array, to: "\(key)/dsyn"), key)
+            var bound: Double?
+            if reluNearTies.contains(key) {
+                XCTAssertLessThan(smallestReLUInput(network, synthetic.detached()), reluNearZero, key)
+                bound = nearTieTolerance
+            }
+            expect(try golden.compare(dsyn.array, to: "\(key)/dsyn"), key, bound: bound)
         }
     }
 
@@ -128,6 +142,18 @@ final class GoldenMatchingTests: XCTestCase {
                     }
                 }
             }
+            x = withoutGradients { layer(x) }
+        }
+        return smallest
+    }
+
+    /// The smallest magnitude of any ReLU input in a ConvNet's features for `images`.
+    private func smallestReLUInput(_ network: Network, _ images: Tensor) -> Float {
+        guard let convNet = network as? ConvNet else { return .infinity }
+        var smallest = Float.infinity
+        var x = images
+        for layer in convNet.features.layers {
+            if layer is ReLU { smallest = min(smallest, x.scalars.map(abs).min() ?? .infinity) }
             x = withoutGradients { layer(x) }
         }
         return smallest

@@ -52,22 +52,37 @@ void distill_direct_conv3x3_weight_gradient2(int kernels, const float *padded, l
                                              int pitch, int inChannels, const float *dy, long dyImageStride,
                                              int images, int outHeight, int outWidth, float *dw);
 
-/// U = G g G^T of Winograd F(2x2, 3x3) for eight 3x3 filters (see
+/// U = G g G^T of Winograd F(4x4, 3x3) for eight 3x3 filters (see
 /// winograd_filters.c): filter k at `first + k * filter_stride` (row-major,
-/// rotated by 180 degrees when `flipped`); position xi of filter k goes to
-/// `u[xi * stride + k]`.
+/// rotated by 180 degrees when `flipped`); position xi (0 ..< 36) of filter k
+/// goes to `u[xi * stride + k]`.
 void distill_winograd_filters8(const float *first, long filter_stride, int flipped, float *u, long stride);
 
-/// V = B^T d B of Winograd F(2x2, 3x3) for every 4x4 patch (padding 1) of one
-/// `height` x `width` plane (see winograd_input.c): position xi of tile t (tiles
-/// row-major, width / 2 per row) goes to `v[xi * step + t]`. The width is a
-/// multiple of 8 and the tiles per plane a multiple of 8.
-void distill_winograd_input_plane(const float *plane, int height, int width, float *v, long step);
+/// G^T dU G of Winograd F(4x4, 3x3): the gradients of eight 3x3 filters
+/// (row-major, filter k at `g + 9 k`) from those of their transforms, position
+/// xi of filter k at `du[xi * stride + k]`.
+void distill_winograd_filter_gradients8(const float *du, long stride, float *g);
 
-/// Y = A^T M A + shift of Winograd F(2x2, 3x3) for every tile of one
-/// `height` x `width` output plane (see winograd_output.c), position xi of
-/// tile t read from `m[xi * step + t]`. Sizes as for the input transform.
-void distill_winograd_output_plane(const float *m, long step, int height, int width, float shift, float *y);
+/// V = B^T d B of Winograd F(4x4, 3x3) for every 6x6 patch (padding 1) of
+/// `count` `height` x `width` planes, plane k at `planes + k * plane_stride`
+/// (see winograd_input.c): position xi of tile t goes to `v[xi * step + t]`,
+/// tiles (4x4 output tiles, row-major, ceil(width / 4) per row, ceil(height /
+/// 4) rows) numbered plane after plane.
+void distill_winograd_input_planes(const float *planes, long plane_stride, int count, int height, int width, float *v,
+                                    long step);
+
+/// Y = A^T M A + shift of Winograd F(4x4, 3x3) for every tile of `count`
+/// `height` x `width` output planes, plane k at `y + k * plane_stride` (see
+/// winograd_output.c), position xi of tile t read from `m[xi * step + t]`;
+/// tiles as for the input transform.
+void distill_winograd_output_planes(const float *m, long step, int count, int height, int width, float shift, float *y,
+                                     long plane_stride);
+
+/// D = A dY A^T, the adjoint of the output transform, for every tile of
+/// `count` `height` x `width` output gradient planes, plane k at
+/// `dy + k * plane_stride`: position xi of tile t goes to `d[xi * step + t]`.
+void distill_winograd_output_gradient_planes(const float *dy, long plane_stride, int count, int height, int width,
+                                              float *d, long step);
 
 /// Human-readable name of the library and kernel set in use, e.g.
 /// "OpenBLAS 0.3.21 (SkylakeX kernels)".
