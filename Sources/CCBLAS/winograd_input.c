@@ -42,9 +42,8 @@ __attribute__((target("avx2"))) static inline __m256i columns_inside(int c, int 
                                _mm256_cmpgt_epi32(_mm256_set1_epi32(width), column));
 }
 
-__attribute__((target("avx2"))) void
-distill_winograd_input_planes(const float *planes, long plane_stride, int count, int height, int width, float *v,
-                               long step) {
+__attribute__((target("avx2"))) static void
+input_planes_avx2(const float *planes, long plane_stride, int count, int height, int width, float *v, long step) {
     const int tile_columns = (width + 3) / 4, tiles_per_plane = (height + 3) / 4 * tile_columns;
     const int tiles = count * tiles_per_plane;
     const __m256 two = _mm256_set1_ps(2), four = _mm256_set1_ps(4), five = _mm256_set1_ps(5);
@@ -87,14 +86,83 @@ distill_winograd_input_planes(const float *planes, long plane_stride, int count,
     }
 }
 
+// Maps 13 … 16 wide (four tiles per row, the ConvNet's second block on 28×28
+// and 32×32 images): a group of eight tiles is two tile rows, and one patch
+// row of all eight is two 16-float loads per tile row (from columns −1 and
+// 1) and one two-source permute per patch column, instead of eight loads and
+// an 8 × 8 transpose (24 shuffles): 1.5–1.7× faster in a C harness, same
+// values bit for bit.
+__attribute__((target("avx512f,avx2"))) static void
+input_planes_rows4_avx512(const float *planes, long plane_stride, int count, int height, int width, float *v,
+                          long step) {
+    const int tile_rows = (height + 3) / 4, tiles = count * tile_rows * 4;
+    const __m256 two = _mm256_set1_ps(2), four = _mm256_set1_ps(4), five = _mm256_set1_ps(5);
+    // Lanes of a 16-float load from column −1 (near) and from column 1 (far) inside the row.
+    const __mmask16 near = (__mmask16)(((1u << width) - 1u) << 1), far = (__mmask16)((1u << (width - 1)) - 1u);
+    // Lane k < 4 takes tile k of the first row, k ≥ 4 tile k − 4 of the second, column 4k' − 1 + j.
+    __m512i pick[6];
+    for (int j = 0; j < 6; j++) {
+        int idx[16] = {0};
+        for (int k = 0; k < 8; k++) idx[k] = (k < 4 ? 0 : 16) + 4 * (k & 3) + (j < 4 ? j : j - 2);
+        pick[j] = _mm512_loadu_si512(idx);
+    }
+    for (int first = 0; first < tiles; first += 8) {
+        const int lanes = tiles - first < 8 ? tiles - first : 8;
+        // The two tile rows' planes and top patch rows (past the last tile: none).
+        const float *row_plane[2];
+        int top[2];
+        for (int h = 0; h < 2; h++) {
+            const int tile_row = (first / 4 + h) % tile_rows, plane = (first / 4 + h) / tile_rows;
+            row_plane[h] = planes + (long)plane * plane_stride;
+            top[h] = h * 4 < lanes ? 4 * tile_row - 1 : height;
+        }
+        __m256 db[6][6];
+        for (int i = 0; i < 6; i++) {
+            __m512 n[2], f[2];
+            for (int h = 0; h < 2; h++) {
+                const int r = top[h] + i;
+                const int inside = r >= 0 && r < height;
+                const float *p = row_plane[h] + (long)(inside ? r : 0) * width;
+                n[h] = _mm512_maskz_loadu_ps(inside ? near : 0, p - 1);
+                f[h] = _mm512_maskz_loadu_ps(inside ? far : 0, p + 1);
+            }
+            __m256 d[6];
+            for (int j = 0; j < 6; j++)
+                d[j] = _mm512_castps512_ps256(j < 4 ? _mm512_permutex2var_ps(n[0], pick[j], n[1])
+                                                    : _mm512_permutex2var_ps(f[0], pick[j], f[1]));
+            WINOGRAD_BT(d, db[i], _mm256_add_ps, _mm256_sub_ps, _mm256_mul_ps);
+        }
+        const __m256i keep = lane_mask8(lanes);
+        for (int j = 0; j < 6; j++) {
+            __m256 column[6] = {db[0][j], db[1][j], db[2][j], db[3][j], db[4][j], db[5][j]}, out[6];
+            WINOGRAD_BT(column, out, _mm256_add_ps, _mm256_sub_ps, _mm256_mul_ps);
+            for (int i = 0; i < 6; i++) {
+                float *q = v + (size_t)(6 * i + j) * step + first;
+                if (lanes == 8) _mm256_storeu_ps(q, out[i]);
+                else _mm256_maskstore_ps(q, keep, out[i]);
+            }
+        }
+    }
+}
+
+void distill_winograd_input_planes(int kernels, const float *planes, long plane_stride, int count, int height,
+                                   int width, float *v, long step) {
+    if (kernels == DISTILL_KERNELS_AVX512 && (width + 3) / 4 == 4) {
+        input_planes_rows4_avx512(planes, plane_stride, count, height, width, v, step);
+    } else {
+        input_planes_avx2(planes, plane_stride, count, height, width, v, step);
+    }
+}
+
 #else
 
 #define SCALAR_ADD(a, b) ((a) + (b))
 #define SCALAR_SUB(a, b) ((a) - (b))
 #define SCALAR_MUL(a, b) ((a) * (b))
 
-void distill_winograd_input_planes(const float *planes, long plane_stride, int count, int height, int width, float *v,
-                                    long step) {
+void distill_winograd_input_planes(int kernels, const float *planes, long plane_stride, int count, int height,
+                                   int width, float *v, long step) {
+    (void)kernels;
     const int tile_columns = (width + 3) / 4, tiles_per_plane = (height + 3) / 4 * tile_columns;
     const float two = 2, four = 4, five = 5;
     for (int t = 0; t < count * tiles_per_plane; t++) {

@@ -38,8 +38,9 @@ struct WinogradTiling {
         let tiles = images * tilesPerImage, step = Winograd.positionStride(channels * tiles), plane = height * width
         forEachPlaneRun(images: images, channels: channels) { run, channel in
             distill_winograd_input_planes(
-                x + (run.lowerBound * channels + channel) * plane, channels * plane, Int32(run.count),
-                Int32(height), Int32(width), v + channel * tiles + run.lowerBound * tilesPerImage, step)
+                VectorKernels.cpu.rawValue, x + (run.lowerBound * channels + channel) * plane, channels * plane,
+                Int32(run.count), Int32(height), Int32(width), v + channel * tiles + run.lowerBound * tilesPerImage,
+                step)
         }
     }
 

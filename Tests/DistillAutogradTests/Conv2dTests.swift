@@ -100,7 +100,8 @@ final class Conv2dTests: XCTestCase {
     /// and right (14×14, 5×11, 3×3), with tile counts per plane below eight
     /// and not a multiple of it, for a batch run chunk by chunk and for one
     /// whose chunks the cores share out as they go, and that the results
-    /// repeat bit for bit.
+    /// repeat bit for bit. Maps 13–16 wide (8×16, 14×14) take the AVX-512
+    /// input transform where the CPU has it.
     func testWinogradKernelsMatchNaiveLoops() {
         let shapes: [([Int], [Int])] = [
             ([3, 16, 8, 8], [24, 16, 3, 3]), ([2, 24, 14, 14], [16, 24, 3, 3]), ([40, 16, 8, 16], [16, 16, 3, 3]),

@@ -67,9 +67,10 @@ void distill_winograd_filter_gradients8(const float *du, long stride, float *g);
 /// `count` `height` x `width` planes, plane k at `planes + k * plane_stride`
 /// (see winograd_input.c): position xi of tile t goes to `v[xi * step + t]`,
 /// tiles (4x4 output tiles, row-major, ceil(width / 4) per row, ceil(height /
-/// 4) rows) numbered plane after plane.
-void distill_winograd_input_planes(const float *planes, long plane_stride, int count, int height, int width, float *v,
-                                    long step);
+/// 4) rows) numbered plane after plane. `kernels` (DISTILL_KERNELS_*) picks
+/// an AVX-512 kernel for maps 13 to 16 wide; the values are the same.
+void distill_winograd_input_planes(int kernels, const float *planes, long plane_stride, int count, int height,
+                                   int width, float *v, long step);
 
 /// Y = A^T M A + shift of Winograd F(4x4, 3x3) for every tile of `count`
 /// `height` x `width` output planes, plane k at `y + k * plane_stride` (see
