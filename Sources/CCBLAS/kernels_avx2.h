@@ -35,8 +35,8 @@ __attribute__((target("avx2"))) static inline void distill_transpose8(__m256 r[8
 
 // The top row and left column of 4×4 tiles first … first + lanes − 1 of
 // `tiles_per_plane` per plane and `tile_columns` per row, and the offset of
-// their plane (`plane_stride` floats per plane); lanes past them get the
-// first tile's. One division per group: per lane they took a fifth of a transform.
+// their plane (`plane_stride` floats per plane); lanes past them repeat the
+// last tile's. One division per group: per lane they took a fifth of a transform.
 __attribute__((always_inline)) static inline void
 tile_origins(int first, int lanes, int tile_columns, int tiles_per_plane, long plane_stride, int top[8], int left[8],
              long plane[8]) {

@@ -99,13 +99,14 @@ input_planes_rows4_avx512(const float *planes, long plane_stride, int count, int
     const __m256 two = _mm256_set1_ps(2), four = _mm256_set1_ps(4), five = _mm256_set1_ps(5);
     // Lanes of a 16-float load from column −1 (near) and from column 1 (far) inside the row.
     const __mmask16 near = (__mmask16)(((1u << width) - 1u) << 1), far = (__mmask16)((1u << (width - 1)) - 1u);
-    // Lane k < 4 takes tile k of the first row, k ≥ 4 tile k − 4 of the second, column 4k' − 1 + j.
+    // Patch column j of lane k: tile k of the first row (k < 4) or k − 4 of the second, column 4k' − 1 + j,
+    // at lane 4k' + j of the near loads (j < 4) or 4k' + j − 2 of the far ones (j ≥ 4); lanes 8 … 15 unused.
+    static const int pick_lanes[4][16] = {
+        {0, 4, 8, 12, 16, 20, 24, 28}, {1, 5, 9, 13, 17, 21, 25, 29},
+        {2, 6, 10, 14, 18, 22, 26, 30}, {3, 7, 11, 15, 19, 23, 27, 31},
+    };
     __m512i pick[6];
-    for (int j = 0; j < 6; j++) {
-        int idx[16] = {0};
-        for (int k = 0; k < 8; k++) idx[k] = (k < 4 ? 0 : 16) + 4 * (k & 3) + (j < 4 ? j : j - 2);
-        pick[j] = _mm512_loadu_si512(idx);
-    }
+    for (int j = 0; j < 6; j++) pick[j] = _mm512_loadu_si512(pick_lanes[j < 4 ? j : j - 2]);
     for (int first = 0; first < tiles; first += 8) {
         const int lanes = tiles - first < 8 ? tiles - first : 8;
         // The two tile rows' planes and top patch rows (past the last tile: none).
