@@ -57,9 +57,19 @@ tile_origins(int first, int lanes, int tile_columns, int tiles_per_plane, long p
     }
 }
 
+// Positions 6i + j (i = 0 … 5) of transformed tiles first … first + 7, position ξ of tile t at
+// `m[ξ · step + t]`; lanes past the `lanes` tiles there are (`keep`: lane_mask8(lanes)) read as zero.
+__attribute__((target("avx2"))) static inline void
+load_position_column(const float *m, long step, int first, int lanes, __m256i keep, int j, __m256 column[6]) {
+    for (int i = 0; i < 6; i++) {
+        const float *p = m + (size_t)(6 * i + j) * (size_t)step + first;
+        column[i] = lanes == 8 ? _mm256_loadu_ps(p) : _mm256_maskload_ps(p, keep);
+    }
+}
+
 // The AVX2 + FMA kernel of distill_small_sgemm (small_sgemm_avx2.c).
-void distill_small_sgemm_avx2(int m, int n, int k, const float *a, int lda, const float *b, int ldb, float beta,
-                              float *c, int ldc);
+void distill_small_sgemm_avx2(int transposed, int m, int n, int k, const float *a, int lda, const float *b, int ldb,
+                              float beta, float *c, int ldc);
 
 #endif
 

@@ -1,10 +1,12 @@
 // Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
 //
-// C = A·B + beta·C for the Winograd GEMMs of a convolution's forward pass and
-// input gradient, where M and K are channel counts (16 … 512) and N a chunk
-// of tiles (64 … 640). At these sizes a BLAS spends a quarter of its time
-// copying both operands into its panel layout on every call. Here A is read
-// in place (a block of eight of its rows is a few KiB, read in order) and
+// C = op(A)·B + beta·C for the Winograd GEMMs of a convolution's forward pass
+// and input gradient, where M and K are channel counts (16 … 512) and N a
+// chunk of tiles (64 … 640), and op(A) is A or, for the input gradient's
+// transposed filters, Aᵀ. At these sizes a BLAS spends a quarter of its
+// time copying both operands into its panel layout on every call. Here A is
+// read in place (a block of eight of its rows is a few KiB, read in order;
+// of Aᵀ, eight side by side columns) and
 // only a K × 48 panel of B is copied, once per panel: it then stays in L1
 // while every block of eight rows of A passes over it, each loaded B vector
 // feeding eight FMAs from registers. Sums run over k in order, one depth
@@ -44,7 +46,8 @@ pack_panel(int k, int width, const float *b, int ldb, float *panel) {
 // Both are compile-time constants at each call, so the accumulators stay in
 // registers. `last_mask` trims the last vector of a short block when storing.
 __attribute__((target("avx512f"), always_inline)) static inline void
-block(const int rows, const int vectors, int k, const float *a, int lda, const float *panel, float beta,
+block(const int transposed, const int rows, const int vectors, int k, const float *a, int lda, const float *panel,
+      float beta,
       float *c, int ldc, __mmask16 last_mask) {
     __m512 acc[BlockRows][3];
     for (int r = 0; r < rows; r++) {
@@ -56,7 +59,7 @@ block(const int rows, const int vectors, int k, const float *a, int lda, const f
         __m512 b1 = vectors >= 2 ? _mm512_loadu_ps(row + 16) : b0;
         __m512 b2 = vectors == 3 ? _mm512_loadu_ps(row + 32) : b0;
         for (int r = 0; r < rows; r++) {
-            __m512 value = _mm512_set1_ps(a[(size_t)r * (size_t)lda + p]);
+            __m512 value = _mm512_set1_ps(a[transposed ? (size_t)p * (size_t)lda + r : (size_t)r * (size_t)lda + p]);
             acc[r][0] = _mm512_fmadd_ps(value, b0, acc[r][0]);
             if (vectors >= 2) acc[r][1] = _mm512_fmadd_ps(value, b1, acc[r][1]);
             if (vectors == 3) acc[r][2] = _mm512_fmadd_ps(value, b2, acc[r][2]);
@@ -77,19 +80,21 @@ block(const int rows, const int vectors, int k, const float *a, int lda, const f
 
 // `block` for the `rows` (1 … 8) at hand, each count a constant.
 __attribute__((target("avx512f"), always_inline)) static inline void
-rows_block(int rows, const int vectors, int k, const float *a, int lda, const float *panel, float beta,
+rows_block(const int transposed, int rows, const int vectors, int k, const float *a, int lda, const float *panel,
+           float beta,
            float *c, int ldc, __mmask16 last_mask) {
     switch (rows) {
-#define ROWS(R) case R: block(R, vectors, k, a, lda, panel, beta, c, ldc, last_mask); break;
+#define ROWS(R) case R: block(transposed, R, vectors, k, a, lda, panel, beta, c, ldc, last_mask); break;
     ROWS(8) ROWS(7) ROWS(6) ROWS(5) ROWS(4) ROWS(3) ROWS(2) ROWS(1)
 #undef ROWS
     default: break;
     }
 }
 
-__attribute__((target("avx512f"))) static void
-small_sgemm_avx512(int m, int n, int k, const float *a, int lda, const float *b, int ldb, float beta,
-                   float *c, int ldc) {
+// The whole product, `transposed` a constant at each call.
+__attribute__((target("avx512f"), always_inline)) static inline void
+gemm(const int transposed, int m, int n, int k, const float *a, int lda, const float *b, int ldb, float beta,
+     float *c, int ldc) {
     float panel[DepthBlock * BlockColumns] __attribute__((aligned(64)));
     for (int depth = 0; depth < k; depth += DepthBlock) {
         int span = k - depth < DepthBlock ? k - depth : DepthBlock;
@@ -102,33 +107,41 @@ small_sgemm_avx512(int m, int n, int k, const float *a, int lda, const float *b,
             __mmask16 last = lane_mask(width - 16 * (vectors - 1));
             for (int row = 0; row < m; row += BlockRows) {
                 int rows = m - row < BlockRows ? m - row : BlockRows;
-                const float *rows_a = a + (size_t)row * (size_t)lda + depth;
+                const float *rows_a =
+                    transposed ? a + (size_t)depth * (size_t)lda + row : a + (size_t)row * (size_t)lda + depth;
                 float *rows_c = c + (size_t)row * (size_t)ldc + column;
                 if (vectors == 3) {
-                    rows_block(rows, 3, span, rows_a, lda, panel, scale, rows_c, ldc, last);
+                    rows_block(transposed, rows, 3, span, rows_a, lda, panel, scale, rows_c, ldc, last);
                 } else if (vectors == 2) {
-                    rows_block(rows, 2, span, rows_a, lda, panel, scale, rows_c, ldc, last);
+                    rows_block(transposed, rows, 2, span, rows_a, lda, panel, scale, rows_c, ldc, last);
                 } else {
-                    rows_block(rows, 1, span, rows_a, lda, panel, scale, rows_c, ldc, last);
+                    rows_block(transposed, rows, 1, span, rows_a, lda, panel, scale, rows_c, ldc, last);
                 }
             }
         }
     }
 }
 
+__attribute__((target("avx512f"))) static void
+small_sgemm_avx512(int transposed, int m, int n, int k, const float *a, int lda, const float *b, int ldb, float beta,
+                   float *c, int ldc) {
+    if (transposed) gemm(1, m, n, k, a, lda, b, ldb, beta, c, ldc);
+    else gemm(0, m, n, k, a, lda, b, ldb, beta, c, ldc);
+}
+
 #endif
 
-void distill_small_sgemm(int kernels, int m, int n, int k, const float *a, int lda, const float *b, int ldb,
-                         float beta, float *c, int ldc) {
+void distill_small_sgemm(int kernels, int transposeA, int m, int n, int k, const float *a, int lda, const float *b,
+                         int ldb, float beta, float *c, int ldc) {
 #if defined(__x86_64__) && !defined(__APPLE__)
     if (kernels == DISTILL_KERNELS_AVX512) {
-        small_sgemm_avx512(m, n, k, a, lda, b, ldb, beta, c, ldc);
+        small_sgemm_avx512(transposeA, m, n, k, a, lda, b, ldb, beta, c, ldc);
         return;
     }
     if (kernels == DISTILL_KERNELS_AVX2) {
-        distill_small_sgemm_avx2(m, n, k, a, lda, b, ldb, beta, c, ldc);
+        distill_small_sgemm_avx2(transposeA, m, n, k, a, lda, b, ldb, beta, c, ldc);
         return;
     }
 #endif
-    distill_sgemm(0, 0, m, n, k, 1.0f, a, lda, b, ldb, beta, c, ldc);
+    distill_sgemm(transposeA, 0, m, n, k, 1.0f, a, lda, b, ldb, beta, c, ldc);
 }

@@ -37,7 +37,8 @@ pack_panel(int k, int width, const float *b, int ldb, float *panel) {
 // both compile-time constants at each call so the accumulators stay in
 // registers. Unless `full`, `last_mask` trims the last vector.
 __attribute__((target("avx2,fma"), always_inline)) static inline void
-block(const int rows, const int vectors, int k, const float *a, int lda, const float *panel, float beta,
+block(const int transposed, const int rows, const int vectors, int k, const float *a, int lda, const float *panel,
+      float beta,
       float *c, int ldc, int full, __m256i last_mask) {
     __m256 acc[BlockRows][2];
     for (int r = 0; r < rows; r++) {
@@ -48,7 +49,8 @@ block(const int rows, const int vectors, int k, const float *a, int lda, const f
         __m256 b0 = _mm256_load_ps(row);
         __m256 b1 = vectors == 2 ? _mm256_load_ps(row + 8) : b0;
         for (int r = 0; r < rows; r++) {
-            __m256 value = _mm256_broadcast_ss(a + (size_t)r * (size_t)lda + p);
+            const size_t at = transposed ? (size_t)p * (size_t)lda + r : (size_t)r * (size_t)lda + p;
+            __m256 value = _mm256_broadcast_ss(a + at);
             acc[r][0] = _mm256_fmadd_ps(value, b0, acc[r][0]);
             if (vectors == 2) acc[r][1] = _mm256_fmadd_ps(value, b1, acc[r][1]);
         }
@@ -74,19 +76,21 @@ block(const int rows, const int vectors, int k, const float *a, int lda, const f
 
 // `block` for the `rows` (1 … 6) at hand, each count a constant.
 __attribute__((target("avx2,fma"), always_inline)) static inline void
-rows_block(int rows, const int vectors, int k, const float *a, int lda, const float *panel, float beta,
+rows_block(const int transposed, int rows, const int vectors, int k, const float *a, int lda, const float *panel,
+           float beta,
            float *c, int ldc, int full, __m256i last_mask) {
     switch (rows) {
-#define ROWS(R) case R: block(R, vectors, k, a, lda, panel, beta, c, ldc, full, last_mask); break;
+#define ROWS(R) case R: block(transposed, R, vectors, k, a, lda, panel, beta, c, ldc, full, last_mask); break;
     ROWS(6) ROWS(5) ROWS(4) ROWS(3) ROWS(2) ROWS(1)
 #undef ROWS
     default: break;
     }
 }
 
-__attribute__((target("avx2,fma"))) void
-distill_small_sgemm_avx2(int m, int n, int k, const float *a, int lda, const float *b, int ldb, float beta,
-                         float *c, int ldc) {
+// The whole product, `transposed` a constant at each call.
+__attribute__((target("avx2,fma"), always_inline)) static inline void
+gemm(const int transposed, int m, int n, int k, const float *a, int lda, const float *b, int ldb, float beta,
+     float *c, int ldc) {
     float panel[DepthBlock * BlockColumns] __attribute__((aligned(64)));
     for (int depth = 0; depth < k; depth += DepthBlock) {
         int span = k - depth < DepthBlock ? k - depth : DepthBlock;
@@ -100,16 +104,24 @@ distill_small_sgemm_avx2(int m, int n, int k, const float *a, int lda, const flo
             __m256i last = lane_mask8(width - 8 * (vectors - 1));
             for (int row = 0; row < m; row += BlockRows) {
                 int rows = m - row < BlockRows ? m - row : BlockRows;
-                const float *rows_a = a + (size_t)row * (size_t)lda + depth;
+                const float *rows_a =
+                    transposed ? a + (size_t)depth * (size_t)lda + row : a + (size_t)row * (size_t)lda + depth;
                 float *rows_c = c + (size_t)row * (size_t)ldc + column;
                 if (vectors == 2) {
-                    rows_block(rows, 2, span, rows_a, lda, panel, scale, rows_c, ldc, full, last);
+                    rows_block(transposed, rows, 2, span, rows_a, lda, panel, scale, rows_c, ldc, full, last);
                 } else {
-                    rows_block(rows, 1, span, rows_a, lda, panel, scale, rows_c, ldc, full, last);
+                    rows_block(transposed, rows, 1, span, rows_a, lda, panel, scale, rows_c, ldc, full, last);
                 }
             }
         }
     }
+}
+
+__attribute__((target("avx2,fma"))) void
+distill_small_sgemm_avx2(int transposed, int m, int n, int k, const float *a, int lda, const float *b, int ldb,
+                         float beta, float *c, int ldc) {
+    if (transposed) gemm(1, m, n, k, a, lda, b, ldb, beta, c, ldc);
+    else gemm(0, m, n, k, a, lda, b, ldb, beta, c, ldc);
 }
 
 #endif

@@ -41,18 +41,14 @@
 #if defined(__x86_64__) && !defined(__APPLE__)
 
 __attribute__((target("avx2"))) void
-distill_winograd_filters8(const float *first, long filter_stride, int flipped, float *u, long stride) {
+distill_winograd_filters8(const float *g, float *u, long stride) {
     const __m256 quarter = _mm256_set1_ps(0.25f), minus_sixth = _mm256_set1_ps(-1.0f / 6);
     const __m256 twenty_fourth = _mm256_set1_ps(1.0f / 24), two = _mm256_set1_ps(2), four = _mm256_set1_ps(4);
     __m256 taps[9];
-    for (int k = 0; k < 8; k++) taps[k] = _mm256_loadu_ps(first + k * filter_stride);
+    for (int k = 0; k < 8; k++) taps[k] = _mm256_loadu_ps(g + 9 * k);
     distill_transpose8(taps);
-    const float *last = first + 8;
-    taps[8] = _mm256_setr_ps(last[0], last[filter_stride], last[2 * filter_stride], last[3 * filter_stride],
-                             last[4 * filter_stride], last[5 * filter_stride], last[6 * filter_stride],
-                             last[7 * filter_stride]);
-    // Tap (row, column) of the filter, rotated by 180° when flipped.
-#define TAP(row, column) taps[flipped ? 8 - 3 * (row) - (column) : 3 * (row) + (column)]
+    taps[8] = _mm256_setr_ps(g[8], g[17], g[26], g[35], g[44], g[53], g[62], g[71]);
+#define TAP(row, column) taps[3 * (row) + (column)]
     // Column j of G g: G applied to column j of g.
     __m256 gg[3][6];
     for (int j = 0; j < 3; j++) {
@@ -95,13 +91,13 @@ __attribute__((target("avx2"))) void distill_winograd_filter_gradients8(const fl
 #define SCALAR_SUB(a, b) ((a) - (b))
 #define SCALAR_MUL(a, b) ((a) * (b))
 
-void distill_winograd_filters8(const float *first, long filter_stride, int flipped, float *u, long stride) {
+void distill_winograd_filters8(const float *filters, float *u, long stride) {
     const float quarter = 0.25f, minus_sixth = -1.0f / 6, twenty_fourth = 1.0f / 24, two = 2, four = 4;
     for (int k = 0; k < 8; k++) {
-        const float *g = first + k * filter_stride;
+        const float *g = filters + 9 * k;
         float gg[3][6];
         for (int j = 0; j < 3; j++) {
-            float column[3] = {g[flipped ? 8 - j : j], g[flipped ? 5 - j : 3 + j], g[flipped ? 2 - j : 6 + j]};
+            float column[3] = {g[j], g[3 + j], g[6 + j]};
             WINOGRAD_G(column, gg[j], SCALAR_ADD, SCALAR_SUB, SCALAR_MUL);
         }
         for (int i = 0; i < 6; i++) {

@@ -68,10 +68,7 @@ distill_winograd_output_planes(const float *m, long step, int count, int height,
         __m256 am[4][6];
         for (int j = 0; j < 6; j++) {
             __m256 column[6], out[4];
-            for (int i = 0; i < 6; i++) {
-                const float *p = m + (size_t)(6 * i + j) * step + first;
-                column[i] = lanes == 8 ? _mm256_loadu_ps(p) : _mm256_maskload_ps(p, keep);
-            }
+            load_position_column(m, step, first, lanes, keep, j, column);
             WINOGRAD_AT(column, out, _mm256_add_ps, _mm256_sub_ps, _mm256_mul_ps);
             for (int r = 0; r < 4; r++) am[r][j] = out[r];
         }

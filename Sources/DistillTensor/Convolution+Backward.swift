@@ -27,16 +27,15 @@ extension NDArray {
                 return
             }
             if Winograd.applies(to: g) {
-                // The transposed 3×3 convolution is a 3×3 convolution with flipped filters.
-                let tiling = WinogradTiling(height: g.height, width: g.width)
                 withUnsafeBufferPointer { dy in
                     weight.withUnsafeBufferPointer { w in
                         Winograd.withTransformedWeights(
-                            w.baseAddress!, outChannels: g.outChannels, inChannels: g.inChannels, flipped: true
+                            w.baseAddress!, outChannels: g.outChannels, inChannels: g.inChannels
                         ) { u in
-                            Winograd.convolve(
-                                dy.baseAddress!, batch: g.batch, inChannels: g.outChannels, outChannels: g.inChannels,
-                                tiling: tiling, transformedWeights: u, bias: nil, into: dx.baseAddress!)
+                            Winograd.inputGradient(
+                                dy.baseAddress!, batch: g.batch, inChannels: g.inChannels, outChannels: g.outChannels,
+                                tiling: WinogradTiling(height: g.height, width: g.width), transformedWeights: u,
+                                into: dx.baseAddress!)
                         }
                     }
                 }
@@ -140,6 +139,50 @@ extension NDArray {
                 for i in 0..<weightCount { dw[i] += partial[i] }
             }
         }
+    }
+
+    /// Both gradients of a convolution, with `self` its output gradient:
+    /// `conv2dBackwardInput(weight:…)` and `x.conv2dBackwardWeight(outputGradient: self, …)`,
+    /// the same values, in one pass where the Winograd path applies (the two
+    /// share the output gradient's tile transform).
+    ///
+    /// - Parameters:
+    ///   - x: the convolution's input, `[N, C_in, H, W]`.
+    ///   - weight: `[C_out, C_in, kH, kW]`.
+    /// - Returns: the gradients with respect to `x` and to `weight`.
+    public func conv2dGradients(
+        input x: NDArray, weight: NDArray, stride: Int = 1, padding: Int = 0
+    ) -> (input: NDArray, weight: NDArray) {
+        let g = Conv2dGeometry(inputShape: x.shape, weightShape: weight.shape, stride: stride, padding: padding)
+        guard Winograd.applies(to: g), g.batch > 0, shape == g.outputShape else {
+            return (
+                conv2dBackwardInput(weight: weight, inputShape: x.shape, stride: stride, padding: padding),
+                x.conv2dBackwardWeight(
+                    outputGradient: self, kernelHeight: g.kernelHeight, kernelWidth: g.kernelWidth, stride: stride,
+                    padding: padding)
+            )
+        }
+        var dw: NDArray?
+        let dx = NDArray(shape: x.shape) { dx in
+            dw = NDArray(shape: weight.shape) { dw in
+                withUnsafeBufferPointer { dy in
+                    x.withUnsafeBufferPointer { x in
+                        weight.withUnsafeBufferPointer { w in
+                            Winograd.withTransformedWeights(
+                                w.baseAddress!, outChannels: g.outChannels, inChannels: g.inChannels
+                            ) { u in
+                                Winograd.weightGradient(
+                                    x.baseAddress!, outputGradient: dy.baseAddress!, batch: g.batch,
+                                    inChannels: g.inChannels, outChannels: g.outChannels,
+                                    tiling: WinogradTiling(height: g.height, width: g.width), into: dw.baseAddress!,
+                                    inputGradient: (u, dx.baseAddress!))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return (dx, dw!)
     }
 
     /// The output gradients of `images` as a `[C_out, images·H_out·W_out]`

@@ -144,7 +144,7 @@ extension NDArray {
                 withUnsafeBufferPointer { x in
                     weight.withUnsafeBufferPointer { w in
                         Winograd.withTransformedWeights(
-                            w.baseAddress!, outChannels: g.outChannels, inChannels: g.inChannels, flipped: false
+                            w.baseAddress!, outChannels: g.outChannels, inChannels: g.inChannels
                         ) { u in
                             Winograd.convolve(
                                 x.baseAddress!, batch: g.batch, inChannels: g.inChannels, outChannels: g.outChannels,

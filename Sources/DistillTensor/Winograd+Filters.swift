@@ -7,15 +7,11 @@ import CCBLAS
 /// vector and transposes eight of them in registers, where lane-by-lane
 /// gathers cost three times as long.
 enum WinogradFilters {
-    /// `U = G g Gᵀ` of eight filters, the k-th at `first + k · filterStride`
-    /// (row-major 3×3; rotated by 180° when `flipped`); position ξ of filter
-    /// k goes to `u[ξ · stride + k]`.
+    /// `U = G g Gᵀ` of eight filters, the k-th at `g + 9k` (row-major 3×3);
+    /// position ξ of filter k goes to `u[ξ · stride + k]`.
     @inline(__always)
-    static func transform(
-        _ first: UnsafePointer<Float>, filterStride: Int, flipped: Bool, into u: UnsafeMutablePointer<Float>,
-        stride: Int
-    ) {
-        distill_winograd_filters8(first, filterStride, flipped ? 1 : 0, u, stride)
+    static func transform(_ g: UnsafePointer<Float>, into u: UnsafeMutablePointer<Float>, stride: Int) {
+        distill_winograd_filters8(g, u, stride)
     }
 
     /// `Gᵀ dU G`: the gradients of eight 3×3 filters (row-major, the k-th at

@@ -5,8 +5,8 @@ import CCBLAS
 /// The tile transforms of `Winograd` for one map size: 4×4 output tiles,
 /// `tileColumns` per tile row, row-major; tiles past the bottom or right
 /// edge of the map read zeros and drop their outputs. Each transform runs in
-/// C (`winograd_input.c`, `winograd_output.c`) over a run of planes of one
-/// channel, eight tiles at a time in vector lanes.
+/// C (`winograd_input.c`, `winograd_input_gradient.c`, `winograd_output.c`)
+/// over a run of planes of one channel, eight tiles at a time in vector lanes.
 struct WinogradTiling {
     let height, width: Int
 
@@ -53,6 +53,19 @@ struct WinogradTiling {
             distill_winograd_output_planes(
                 m + channel * tiles + run.lowerBound * tilesPerImage, step, Int32(run.count), Int32(height),
                 Int32(width), bias?[channel] ?? 0, y + (run.lowerBound * channels + channel) * plane, channels * plane)
+        }
+    }
+
+    /// `∂L/∂x = Σ_t B E_t Bᵀ` (each tile's patch added where the input
+    /// transform read it) into `images` NCHW images, from `E[ξ][c][t]`.
+    func transformInputGradient(
+        _ e: UnsafePointer<Float>, images: Int, channels: Int, into dx: UnsafeMutablePointer<Float>
+    ) {
+        let tiles = images * tilesPerImage, step = Winograd.positionStride(channels * tiles), plane = height * width
+        forEachPlaneRun(images: images, channels: channels) { run, channel in
+            distill_winograd_input_gradient_planes(
+                e + channel * tiles + run.lowerBound * tilesPerImage, step, Int32(run.count), Int32(height),
+                Int32(width), dx + (run.lowerBound * channels + channel) * plane, channels * plane)
         }
     }
 

@@ -13,8 +13,15 @@
 ///
 ///     ∂L/∂g = Gᵀ [ Σ_tiles (A ∂L/∂Y Aᵀ) ⊙ (Bᵀ d B) ] G,
 ///
-/// and the input gradient is the same forward applied to ∂L/∂Y with the
-/// filters flipped and their channel roles swapped.
+/// and so is the input gradient, summed over the tiles whose patches read each input:
+///
+///     ∂L/∂d = B [ Σ_o (G g Gᵀ) ⊙ (A ∂L/∂Y Aᵀ) ] Bᵀ.
+///
+/// Both take the output gradient's transform A ∂L/∂Y Aᵀ, so a backward pass
+/// that wants both computes it once (`weightGradient(…, inputGradient:)`).
+/// Against the input gradient as a forward convolution of ∂L/∂Y with
+/// flipped filters, which this replaced: no second filter transform, and
+/// per layer one tile transform fewer.
 ///
 /// Against F(2×2, 3×3) (16 positions, 2.25× fewer multiplications), which
 /// this replaced: 44 % fewer GEMM flops on 16×16 and 8×8 maps, 9–12 % less
@@ -76,39 +83,73 @@ enum Winograd {
     }
 
     /// `body(U)` with `U[ξ][o][c] = (G g_{o,c} Gᵀ)[ξ]` for weights
-    /// `[outChannels, inChannels, 3, 3]`; with `flipped`, the filters of the
-    /// input gradient instead: `U[ξ][c][o]` from `g_{o,c}` rotated by 180°.
-    /// Positions lie `positionStride(pairs)` apart, each from a cache line on.
+    /// `[outChannels, inChannels, 3, 3]`. Positions lie
+    /// `positionStride(outChannels · inChannels)` apart, each from a cache line on.
     static func withTransformedWeights<Result>(
-        _ weight: UnsafePointer<Float>, outChannels: Int, inChannels: Int, flipped: Bool,
-        _ body: (UnsafePointer<Float>) -> Result
+        _ weight: UnsafePointer<Float>, outChannels: Int, inChannels: Int, _ body: (UnsafePointer<Float>) -> Result
     ) -> Result {
         let pairs = outChannels * inChannels
-        // U is stored [ξ][row][column]; rows are output channels, or input channels when flipped.
-        let columns = flipped ? outChannels : inChannels
-        // Filters of consecutive columns: 9 floats apart, or a whole output channel apart when flipped.
-        let columnStride = flipped ? inChannels * 9 : 9
         let step = positionStride(pairs)
         let u = Parallel.allocateCacheLines(floats: positions * step)
         defer { UnsafeMutableRawPointer(u).deallocate() }
         for xi in 0..<positions { (u + xi * step + pairs).initialize(repeating: 0, count: step - pairs) }
         Parallel.forEachRange(pairs / 8, grain: 256) { range in
             for group in range {
-                let target = group * 8, row = target / columns, column = target % columns
-                let first = weight + (flipped ? column * inChannels + row : target) * 9
-                WinogradFilters.transform(
-                    first, filterStride: columnStride, flipped: flipped, into: u + target, stride: step)
+                WinogradFilters.transform(weight + group * 72, into: u + group * 8, stride: step)
             }
         }
         return body(u)
     }
 
+    // MARK: - Input gradient
+
+    /// `∂L/∂x` `[batch, inChannels, H, W]` of the convolution with transformed
+    /// weights `u` (`withTransformedWeights`) whose output gradient is `dy`.
+    static func inputGradient(
+        _ dy: UnsafePointer<Float>, batch: Int, inChannels: Int, outChannels: Int, tiling: WinogradTiling,
+        transformedWeights u: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>
+    ) {
+        let plane = tiling.height * tiling.width
+        forEachChunk(batch: batch, tiling: tiling, buffers: [outChannels, inChannels]) { images, buffers in
+            tiling.transformOutputGradient(
+                dy + images.lowerBound * outChannels * plane, images: images.count, channels: outChannels,
+                into: buffers[0])
+            let tiles = images.count * tiling.tilesPerImage
+            forEachPosition { xi in
+                inputGradientProducts(
+                    xi, tiles: tiles, inChannels: inChannels, outChannels: outChannels, transformedWeights: u,
+                    outputGradient: buffers[0], into: buffers[1])
+            }
+            tiling.transformInputGradient(
+                buffers[1], images: images.count, channels: inChannels,
+                into: dx + images.lowerBound * inChannels * plane)
+        }
+    }
+
+    /// `E[ξ] = U[ξ]ᵀ D[ξ]` at position ξ of a chunk of `tiles` tiles, from
+    /// their output gradients' transform `d`, into `e`.
+    @inline(__always)
+    private static func inputGradientProducts(
+        _ xi: Int, tiles: Int, inChannels: Int, outChannels: Int, transformedWeights u: UnsafePointer<Float>,
+        outputGradient d: UnsafePointer<Float>, into e: UnsafeMutablePointer<Float>
+    ) {
+        let (inStride, outStride) = (positionStride(inChannels * tiles), positionStride(outChannels * tiles))
+        BLAS.sgemmSmall(
+            transposeA: true, m: inChannels, n: tiles, k: outChannels,
+            a: u + xi * positionStride(outChannels * inChannels), lda: inChannels, b: d + xi * outStride, ldb: tiles,
+            c: e + xi * inStride, ldc: tiles)
+    }
+
     // MARK: - Weight gradient
 
-    /// `∂L/∂w` `[outChannels, inChannels, 3, 3]` of the convolution of `input` whose output gradient is `dy`.
+    /// `∂L/∂w` `[outChannels, inChannels, 3, 3]` of the convolution of `input`
+    /// whose output gradient is `dy`, and with `inputGradient`, also `∂L/∂x`
+    /// as `inputGradient(_:…)` computes it (the same values), from the same
+    /// transform of `dy`; `u` are the transformed weights.
     static func weightGradient(
         _ input: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>, batch: Int, inChannels: Int,
-        outChannels: Int, tiling: WinogradTiling, into dw: UnsafeMutablePointer<Float>
+        outChannels: Int, tiling: WinogradTiling, into dw: UnsafeMutablePointer<Float>,
+        inputGradient: (u: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>)? = nil
     ) {
         let plane = tiling.height * tiling.width
         let pairs = outChannels * inChannels, filterStride = positionStride(pairs)
@@ -137,8 +178,19 @@ enum Winograd {
                         transposeA: false, transposeB: true, m: outChannels, n: inChannels, k: tiles,
                         a: buffers[1] + xi * outStride, lda: tiles, b: buffers[0] + xi * inStride, ldb: tiles,
                         beta: beta, c: accumulator + xi * filterStride, ldc: inChannels)
+                    // V[ξ] is spent: its place takes the input gradient's products.
+                    if let (u, _) = inputGradient {
+                        inputGradientProducts(
+                            xi, tiles: tiles, inChannels: inChannels, outChannels: outChannels, transformedWeights: u,
+                            outputGradient: buffers[1], into: buffers[0])
+                    }
                 }
                 started[worker] = true
+                if let (_, dx) = inputGradient {
+                    tiling.transformInputGradient(
+                        buffers[0], images: images.count, channels: inChannels,
+                        into: dx + images.lowerBound * inChannels * plane)
+                }
             }
         }
         // Workers' sums added in worker order, the positions split over the cores.

@@ -97,15 +97,16 @@ final class Conv2dTests: XCTestCase {
     /// 3×3, stride-1, padding-1 convolutions with 16 or more channels take
     /// Winograd's F(4×4, 3×3); check all three kernels against naive loops
     /// for maps of whole tiles (8×8, 8×16), of partial tiles at the bottom
-    /// and right (14×14, 5×11, 3×3), with tile counts per plane below eight
-    /// and not a multiple of it, for a batch run chunk by chunk and for one
-    /// whose chunks the cores share out as they go, and that the results
-    /// repeat bit for bit. Maps 13–16 wide (8×16, 14×14) take the AVX-512
-    /// input transform where the CPU has it.
+    /// and right (14×14, 5×11, 3×3, 6×37), with tile counts per plane below
+    /// eight and not a multiple of it, rows of more than eight tiles (6×37),
+    /// for a batch run chunk by chunk and for one whose chunks the cores
+    /// share out as they go, that the results repeat bit for bit, and that
+    /// both gradients computed in one pass are those computed apart. Maps
+    /// 13–16 wide (8×16, 14×14) take the AVX-512 input transform where the CPU has it.
     func testWinogradKernelsMatchNaiveLoops() {
         let shapes: [([Int], [Int])] = [
             ([3, 16, 8, 8], [24, 16, 3, 3]), ([2, 24, 14, 14], [16, 24, 3, 3]), ([40, 16, 8, 16], [16, 16, 3, 3]),
-            ([3, 16, 5, 11], [16, 16, 3, 3]), ([2, 16, 3, 3], [16, 16, 3, 3]),
+            ([3, 16, 5, 11], [16, 16, 3, 3]), ([2, 16, 3, 3], [16, 16, 3, 3]), ([2, 16, 6, 37], [24, 16, 3, 3]),
         ]
         for (inputShape, weightShape) in shapes {
             let geometry = Conv2dGeometry(inputShape: inputShape, weightShape: weightShape, stride: 1, padding: 1)
@@ -124,6 +125,9 @@ final class Conv2dTests: XCTestCase {
             XCTAssertEqual(dx, dy.conv2dBackwardInput(weight: w, inputShape: inputShape, stride: 1, padding: 1))
             XCTAssertEqual(
                 dw, x.conv2dBackwardWeight(outputGradient: dy, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1))
+            let both = dy.conv2dGradients(input: x, weight: w, stride: 1, padding: 1)
+            XCTAssertEqual(both.input, dx, "\(inputShape) input gradient in one pass")
+            XCTAssertEqual(both.weight, dw, "\(inputShape) weight gradient in one pass")
         }
     }
 

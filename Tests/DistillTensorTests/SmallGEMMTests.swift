@@ -8,14 +8,15 @@ import XCTest
 /// against a float64 reference with every kernel set the CPU has, on sizes
 /// that exercise every partial block: rows not a multiple of 6 or 8, columns
 /// not a multiple of 8, 16 or 48, depths past one depth block, and row
-/// strides wider than the rows.
+/// strides wider than the rows; A as stored and transposed.
 final class SmallGEMMTests: XCTestCase {
     func testMatchesFloat64ReferenceOnPartialBlocks() {
         var generator = SeededGenerator(seed: 11)
         for kernels in VectorKernels.supported {
             for (m, n, k) in [(1, 1, 1), (5, 17, 7), (8, 16, 128), (13, 49, 129), (16, 100, 300), (128, 160, 128)] {
-                for beta: Float in [0, 1, 0.5] {
-                    checkCase(m: m, n: n, k: k, beta: beta, kernels: kernels, generator: &generator)
+                for (beta, transposeA) in [(Float(0), false), (1, false), (0.5, false), (0, true), (0.5, true)] {
+                    checkCase(
+                        m: m, n: n, k: k, transposeA: transposeA, beta: beta, kernels: kernels, generator: &generator)
                 }
             }
         }
@@ -59,11 +60,12 @@ final class SmallGEMMTests: XCTestCase {
     }
 
     private func checkCase(
-        m: Int, n: Int, k: Int, beta: Float, kernels: VectorKernels, generator: inout SeededGenerator
+        m: Int, n: Int, k: Int, transposeA: Bool, beta: Float, kernels: VectorKernels,
+        generator: inout SeededGenerator
     ) {
         // Row strides wider than the rows; the padding must stay untouched.
-        let (lda, ldb, ldc) = (k + 3, n + 5, n + 2)
-        let a = (0..<(m * lda)).map { _ in Float.random(in: -1...1, using: &generator) }
+        let (lda, ldb, ldc) = (transposeA ? m + 3 : k + 3, n + 5, n + 2)
+        let a = (0..<((transposeA ? k : m) * lda)).map { _ in Float.random(in: -1...1, using: &generator) }
         let b = (0..<(k * ldb)).map { _ in Float.random(in: -1...1, using: &generator) }
         let start = (0..<(m * ldc)).map { _ in Float.random(in: -1...1, using: &generator) }
         var c = start
@@ -71,8 +73,8 @@ final class SmallGEMMTests: XCTestCase {
             b.withUnsafeBufferPointer { b in
                 c.withUnsafeMutableBufferPointer { c in
                     BLAS.sgemmSmall(
-                        m: m, n: n, k: k, a: a.baseAddress!, lda: lda, b: b.baseAddress!, ldb: ldb, beta: beta,
-                        c: c.baseAddress!, ldc: ldc, kernels: kernels)
+                        transposeA: transposeA, m: m, n: n, k: k, a: a.baseAddress!, lda: lda, b: b.baseAddress!,
+                        ldb: ldb, beta: beta, c: c.baseAddress!, ldc: ldc, kernels: kernels)
                 }
             }
         }
@@ -86,7 +88,7 @@ final class SmallGEMMTests: XCTestCase {
                 }
                 var expected = Double(beta) * Double(start[index]), magnitude = abs(expected)
                 for p in 0..<k {
-                    let term = Double(a[i * lda + p]) * Double(b[p * ldb + j])
+                    let term = Double(a[transposeA ? p * lda + i : i * lda + p]) * Double(b[p * ldb + j])
                     expected += term
                     magnitude += abs(term)
                 }
@@ -94,7 +96,7 @@ final class SmallGEMMTests: XCTestCase {
                 let bound = Double(k + 1) * Double(Float.ulpOfOne) * magnitude + 1e-30
                 XCTAssertEqual(
                     Double(c[index]), expected, accuracy: bound,
-                    "\(kernels.name): C(\(i), \(j)) of \(m)×\(n)×\(k), beta \(beta)")
+                    "\(kernels.name): C(\(i), \(j)) of \(m)×\(n)×\(k), beta \(beta), transposed A \(transposeA)")
             }
         }
     }

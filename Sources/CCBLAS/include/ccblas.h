@@ -28,10 +28,11 @@ enum { DISTILL_KERNELS_NONE = 0, DISTILL_KERNELS_AVX2 = 1, DISTILL_KERNELS_AVX51
 /// The best set this CPU runs: AVX-512 (F, BW, VL and DQ), AVX2 with FMA, or none.
 int distill_cpu_kernels(void);
 
-/// C = A * B + beta * C, row-major, neither operand transposed, single-threaded,
-/// for the channel-sized GEMMs of a Winograd convolution: a kernel of our own
-/// for the given set (see small_sgemm.c), or distill_sgemm for DISTILL_KERNELS_NONE.
-void distill_small_sgemm(int kernels, int m, int n, int k, const float *a, int lda,
+/// C = op(A) * B + beta * C, row-major, op(A) = A or A^T (A then K x M),
+/// single-threaded, for the channel-sized GEMMs of a Winograd convolution: a
+/// kernel of our own for the given set (see small_sgemm.c), or distill_sgemm
+/// for DISTILL_KERNELS_NONE.
+void distill_small_sgemm(int kernels, int transposeA, int m, int n, int k, const float *a, int lda,
                          const float *b, int ldb, float beta, float *c, int ldc);
 
 /// Output channels o ... o+3 of one image of a 3x3, stride-1 convolution with
@@ -53,10 +54,9 @@ void distill_direct_conv3x3_weight_gradient2(int kernels, const float *padded, l
                                              int images, int outHeight, int outWidth, float *dw);
 
 /// U = G g G^T of Winograd F(4x4, 3x3) for eight 3x3 filters (see
-/// winograd_filters.c): filter k at `first + k * filter_stride` (row-major,
-/// rotated by 180 degrees when `flipped`); position xi (0 ..< 36) of filter k
-/// goes to `u[xi * stride + k]`.
-void distill_winograd_filters8(const float *first, long filter_stride, int flipped, float *u, long stride);
+/// winograd_filters.c), row-major, filter k at `g + 9 k`; position xi (0 ..<
+/// 36) of filter k goes to `u[xi * stride + k]`.
+void distill_winograd_filters8(const float *g, float *u, long stride);
 
 /// G^T dU G of Winograd F(4x4, 3x3): the gradients of eight 3x3 filters
 /// (row-major, filter k at `g + 9 k`) from those of their transforms, position
@@ -84,6 +84,13 @@ void distill_winograd_output_planes(const float *m, long step, int count, int he
 /// `dy + k * plane_stride`: position xi of tile t goes to `d[xi * step + t]`.
 void distill_winograd_output_gradient_planes(const float *dy, long plane_stride, int count, int height, int width,
                                               float *d, long step);
+
+/// dX = sum over tiles of B E B^T, the adjoint of the input transform, for
+/// `count` `height` x `width` planes, plane k at `dx + k * plane_stride` (see
+/// winograd_input_gradient.c): position xi of tile t read from `e[xi * step +
+/// t]`, tiles as for the input transform; every value of the planes is written.
+void distill_winograd_input_gradient_planes(const float *e, long step, int count, int height, int width, float *dx,
+                                             long plane_stride);
 
 /// Human-readable name of the library and kernel set in use, e.g.
 /// "OpenBLAS 0.3.21 (SkylakeX kernels)".

@@ -36,15 +36,27 @@ extension Tensor {
         let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
         let (inputShape, kernel) = (shape, (weight.shape[2], weight.shape[3]))
         return Tensor.record("conv2d", value, inputs: inputs) { [self] g, needs in
-            var grads: [Tensor?] = [
-                needs[0]
-                    ? g.conv2dBackwardInput(weight: weight, inputShape: inputShape, stride: stride, padding: padding)
-                    : nil,
-                needs[1]
-                    ? self.conv2dBackwardWeight(
-                        outputGradient: g, kernelHeight: kernel.0, kernelWidth: kernel.1, stride: stride, padding: padding)
-                    : nil,
-            ]
+            var grads: [Tensor?]
+            if needs[0] && needs[1] {
+                // Computed together, they share work (`NDArray.conv2dGradients`).
+                let both = g.array.conv2dGradients(input: array, weight: weight.array, stride: stride, padding: padding)
+                grads = [
+                    g.recordBackwardInput(both.input, weight: weight, stride: stride, padding: padding),
+                    recordBackwardWeight(both.weight, outputGradient: g, stride: stride, padding: padding),
+                ]
+            } else {
+                grads = [
+                    needs[0]
+                        ? g.conv2dBackwardInput(
+                            weight: weight, inputShape: inputShape, stride: stride, padding: padding)
+                        : nil,
+                    needs[1]
+                        ? self.conv2dBackwardWeight(
+                            outputGradient: g, kernelHeight: kernel.0, kernelWidth: kernel.1, stride: stride,
+                            padding: padding)
+                        : nil,
+                ]
+            }
             if bias != nil {
                 // Two contiguous reductions are much faster than one over axes [0, 2, 3].
                 grads.append(needs[2] ? g.sum(alongAxes: [2, 3]).sum(alongAxes: [0]) : nil)
@@ -75,6 +87,11 @@ extension Tensor {
     public func conv2dBackwardInput(weight: Tensor, inputShape: [Int], stride: Int = 1, padding: Int = 0) -> Tensor {
         let value = array.conv2dBackwardInput(
             weight: weight.array, inputShape: inputShape, stride: stride, padding: padding)
+        return recordBackwardInput(value, weight: weight, stride: stride, padding: padding)
+    }
+
+    /// `conv2dBackwardInput` whose value is already computed.
+    private func recordBackwardInput(_ value: NDArray, weight: Tensor, stride: Int, padding: Int) -> Tensor {
         let kernel = (weight.shape[2], weight.shape[3])
         return Tensor.record("conv2dBackwardInput", value, inputs: [self, weight]) { [self] u, needs in
             [
@@ -112,6 +129,11 @@ extension Tensor {
         let value = array.conv2dBackwardWeight(
             outputGradient: g.array, kernelHeight: kernelHeight, kernelWidth: kernelWidth, stride: stride,
             padding: padding)
+        return recordBackwardWeight(value, outputGradient: g, stride: stride, padding: padding)
+    }
+
+    /// `conv2dBackwardWeight` whose value is already computed.
+    private func recordBackwardWeight(_ value: NDArray, outputGradient g: Tensor, stride: Int, padding: Int) -> Tensor {
         let inputShape = shape
         return Tensor.record("conv2dBackwardWeight", value, inputs: [self, g]) { [self] u, needs in
             [
