@@ -14,6 +14,23 @@ __attribute__((target("avx2"))) static inline __m256i lane_mask8(int lanes) {
     return _mm256_cmpgt_epi32(_mm256_set1_epi32(lanes), index);
 }
 
+// Lanes k of an eight-int vector, for k = 0 … 7, whose first + k lies in begin ..< end.
+__attribute__((target("avx2"))) static inline __m256i lanes_within(int first, int begin, int end) {
+    const __m256i index = _mm256_add_epi32(_mm256_set1_epi32(first), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    return _mm256_andnot_si256(_mm256_cmpgt_epi32(_mm256_set1_epi32(begin), index),
+                               _mm256_cmpgt_epi32(_mm256_set1_epi32(end), index));
+}
+
+// Rows x[0 … 3] (lane k: column c of tile k) into x[k] = (row of tile k, row of tile k + 4), or back.
+__attribute__((target("avx2"))) static inline void transpose4x8(__m256 x[4]) {
+    const __m256 a = _mm256_unpacklo_ps(x[0], x[1]), b = _mm256_unpackhi_ps(x[0], x[1]);
+    const __m256 c = _mm256_unpacklo_ps(x[2], x[3]), d = _mm256_unpackhi_ps(x[2], x[3]);
+    x[0] = _mm256_shuffle_ps(a, c, 0x44);
+    x[1] = _mm256_shuffle_ps(a, c, 0xEE);
+    x[2] = _mm256_shuffle_ps(b, d, 0x44);
+    x[3] = _mm256_shuffle_ps(b, d, 0xEE);
+}
+
 // Rows r[0 … 7] become columns: r[t] lane k = old r[k] lane t.
 __attribute__((target("avx2"))) static inline void distill_transpose8(__m256 r[8]) {
     __m256 t[8], s[8];

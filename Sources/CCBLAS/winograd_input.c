@@ -35,13 +35,6 @@
 
 #if defined(__x86_64__) && !defined(__APPLE__)
 
-// Lanes of an eight-float load from column `c` on whose column lies in 0 ..< width.
-__attribute__((target("avx2"))) static inline __m256i columns_inside(int c, int width) {
-    const __m256i column = _mm256_add_epi32(_mm256_set1_epi32(c), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-    return _mm256_andnot_si256(_mm256_cmpgt_epi32(_mm256_setzero_si256(), column),
-                               _mm256_cmpgt_epi32(_mm256_set1_epi32(width), column));
-}
-
 __attribute__((target("avx2"))) static void
 input_planes_avx2(const float *planes, long plane_stride, int count, int height, int width, float *v, long step) {
     const int tile_columns = (width + 3) / 4, tiles_per_plane = (height + 3) / 4 * tile_columns;
@@ -58,7 +51,7 @@ input_planes_avx2(const float *planes, long plane_stride, int count, int height,
         for (int k = 0; k < 8; k++) {
             top[k] -= 1;
             left[k] -= 1;
-            inside[k] = k < lanes ? columns_inside(left[k], width) : _mm256_setzero_si256();
+            inside[k] = k < lanes ? lanes_within(left[k], 0, width) : _mm256_setzero_si256();
         }
         // d B of the six patch rows, tiles in lanes; kept in L1 between the two passes.
         __m256 db[6][6];

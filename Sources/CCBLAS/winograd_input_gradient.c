@@ -62,33 +62,16 @@ patches_avx2(const float *e, long step, int tiles, float *p, int stride) {
     }
 }
 
-// Lanes k of first + k, for k = 0 … 7, that lie in first_column ..< end_column.
-__attribute__((target("avx2"))) static inline __m256i block_lanes(int first, int first_column, int end_column) {
-    const __m256i column = _mm256_add_epi32(_mm256_set1_epi32(first), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-    return _mm256_andnot_si256(_mm256_cmpgt_epi32(_mm256_set1_epi32(first_column), column),
-                               _mm256_cmpgt_epi32(_mm256_set1_epi32(end_column), column));
-}
-
 // Adds row a of the patches of tile row `tile_row`, block columns first … first + 7, column b of each
 // block into sum[b]: the patch's own column b, and column b + 4 of the tile to the left for b < 2.
 __attribute__((target("avx2"))) static inline void
 add_patch_row(const float *p, int stride, int tile_row, int tile_columns, int a, int first, __m256 sum[4]) {
     const float *row = p + (size_t)tile_row * (size_t)tile_columns + first;
-    const __m256i own = block_lanes(first, 0, tile_columns), left = block_lanes(first, 1, tile_columns + 1);
+    const __m256i own = lanes_within(first, 0, tile_columns), left = lanes_within(first, 1, tile_columns + 1);
     for (int b = 0; b < 4; b++) {
         sum[b] = _mm256_add_ps(sum[b], _mm256_maskload_ps(row + (size_t)(6 * a + b) * stride, own));
         if (b < 2) sum[b] = _mm256_add_ps(sum[b], _mm256_maskload_ps(row + (size_t)(6 * a + b + 4) * stride - 1, left));
     }
-}
-
-// Rows x[0 … 3] (lane k: column c of block k) into x[k] = (block k's four values, block k + 4's).
-__attribute__((target("avx2"))) static inline void blocks_to_rows(__m256 x[4]) {
-    const __m256 a = _mm256_unpacklo_ps(x[0], x[1]), b = _mm256_unpackhi_ps(x[0], x[1]);
-    const __m256 c = _mm256_unpacklo_ps(x[2], x[3]), d = _mm256_unpackhi_ps(x[2], x[3]);
-    x[0] = _mm256_shuffle_ps(a, c, 0x44);
-    x[1] = _mm256_shuffle_ps(a, c, 0xEE);
-    x[2] = _mm256_shuffle_ps(b, d, 0x44);
-    x[3] = _mm256_shuffle_ps(b, d, 0xEE);
 }
 
 // One plane's rows from its tiles' patches `p` (tile 0 of the plane at p[0]).
@@ -103,12 +86,12 @@ gather_plane(const float *p, int stride, int height, int width, float *dx) {
             __m256 sum[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
             if (i < tile_rows) add_patch_row(p, stride, i, tile_columns, a, first, sum);
             if (a < 2 && i > 0) add_patch_row(p, stride, i - 1, tile_columns, a + 4, first, sum);
-            blocks_to_rows(sum);
+            transpose4x8(sum);  // sum[k]: blocks k and k + 4
             // Block k covers columns 4k − 1 … 4k + 2; store those inside the row.
             for (int k = 0; k < 8 && first + k <= tile_columns; k++) {
                 const int column = 4 * (first + k) - 1;
                 const __m128 values = k < 4 ? _mm256_castps256_ps128(sum[k]) : _mm256_extractf128_ps(sum[k - 4], 1);
-                _mm_maskstore_ps(out + column, _mm256_castsi256_si128(block_lanes(column, 0, width)), values);
+                _mm_maskstore_ps(out + column, _mm256_castsi256_si128(lanes_within(column, 0, width)), values);
             }
         }
     }

@@ -44,16 +44,6 @@ __attribute__((target("avx2"))) static inline __m128i lane_mask4(int lanes) {
     return _mm_cmpgt_epi32(_mm_set1_epi32(lanes), _mm_setr_epi32(0, 1, 2, 3));
 }
 
-// Tile rows x[0 … 3] (lane k: column c of tile k) into x[k] = (row of tile k, row of tile k + 4), or back.
-__attribute__((target("avx2"))) static inline void transpose4x8(__m256 x[4]) {
-    const __m256 a = _mm256_unpacklo_ps(x[0], x[1]), b = _mm256_unpackhi_ps(x[0], x[1]);
-    const __m256 c = _mm256_unpacklo_ps(x[2], x[3]), d = _mm256_unpackhi_ps(x[2], x[3]);
-    x[0] = _mm256_shuffle_ps(a, c, 0x44);
-    x[1] = _mm256_shuffle_ps(a, c, 0xEE);
-    x[2] = _mm256_shuffle_ps(b, d, 0x44);
-    x[3] = _mm256_shuffle_ps(b, d, 0xEE);
-}
-
 __attribute__((target("avx2"))) void
 distill_winograd_output_planes(const float *m, long step, int count, int height, int width, float shift, float *y,
                                 long plane_stride) {
