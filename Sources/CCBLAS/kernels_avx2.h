@@ -21,6 +21,21 @@ __attribute__((target("avx2"))) static inline __m256i lanes_within(int first, in
                                _mm256_cmpgt_epi32(_mm256_set1_epi32(end), index));
 }
 
+// Lanes begin ..< end of `v` (clipped to 0 … 4) to out[begin ..< end]: one
+// plain store when that is all four, else lane by lane. Not a masked store:
+// AMD Zen microcodes VEX masked stores (vmaskmovps), and with one per tile
+// row they took over a third of the time of the transforms that stored
+// four-float rows of a plane that way.
+__attribute__((target("avx2"))) static inline void store4_within(float *out, __m128 v, int begin, int end) {
+    if (begin <= 0 && end >= 4) {
+        _mm_storeu_ps(out, v);
+        return;
+    }
+    for (int i = begin > 0 ? begin : 0; i < end && i < 4; i++) {
+        _mm_store_ss(out + i, _mm_permutevar_ps(v, _mm_set1_epi32(i)));
+    }
+}
+
 // Rows x[0 … 3] (lane k: column c of tile k) into x[k] = (row of tile k, row of tile k + 4), or back.
 __attribute__((target("avx2"))) static inline void transpose4x8(__m256 x[4]) {
     const __m256 a = _mm256_unpacklo_ps(x[0], x[1]), b = _mm256_unpackhi_ps(x[0], x[1]);
@@ -84,9 +99,33 @@ load_position_column(const float *m, long step, int first, int lanes, __m256i ke
     }
 }
 
+// A `k` × `width` panel of Bᵀ for the small GEMM kernels, from B's rows
+// (each k floats from `b`, `ldb` apart): panel[p · columns + j] = b[j · ldb + p],
+// columns from `width` to `columns` (a multiple of 8) zero. Eight rows by
+// eight columns at a time, transposed in registers. The panel must start on
+// a 32-byte boundary.
+__attribute__((target("avx2"))) static inline void
+distill_pack_transposed(int k, int width, const float *b, int ldb, float *panel, int columns) {
+    for (int j = 0; j < columns; j += 8) {
+        for (int p = 0; p < k; p += 8) {
+            const int lanes = k - p < 8 ? k - p : 8;
+            const __m256i keep = lane_mask8(lanes);
+            __m256 r[8];
+            for (int i = 0; i < 8; i++) {
+                const float *row = b + (size_t)(j + i) * (size_t)ldb + p;
+                r[i] = j + i >= width ? _mm256_setzero_ps()
+                       : lanes == 8   ? _mm256_loadu_ps(row)
+                                      : _mm256_maskload_ps(row, keep);
+            }
+            distill_transpose8(r);
+            for (int i = 0; i < lanes; i++) _mm256_store_ps(panel + (size_t)(p + i) * (size_t)columns + j, r[i]);
+        }
+    }
+}
+
 // The AVX2 + FMA kernel of distill_small_sgemm (small_sgemm_avx2.c).
-void distill_small_sgemm_avx2(int transposed, int m, int n, int k, const float *a, int lda, const float *b, int ldb,
-                              float beta, float *c, int ldc);
+void distill_small_sgemm_avx2(int transpose_a, int transpose_b, int m, int n, int k, const float *a, int lda,
+                              const float *b, int ldb, float beta, float *c, int ldc);
 
 #endif
 

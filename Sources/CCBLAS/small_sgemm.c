@@ -1,18 +1,18 @@
 // Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
 //
-// C = op(A)·B + beta·C for the Winograd GEMMs of a convolution's forward pass
-// and input gradient, where M and K are channel counts (16 … 512) and N a
-// chunk of tiles (64 … 640), and op(A) is A or, for the input gradient's
-// transposed filters, Aᵀ. At these sizes a BLAS spends a quarter of its
-// time copying both operands into its panel layout on every call. Here A is
-// read in place (a block of eight of its rows is a few KiB, read in order;
-// of Aᵀ, eight side by side columns) and
-// only a K × 48 panel of B is copied, once per panel: it then stays in L1
-// while every block of eight rows of A passes over it, each loaded B vector
-// feeding eight FMAs from registers. Sums run over k in order, one depth
-// block at a time. (The weight gradient's products, A·Bᵀ over tiles, stay
-// with the BLAS: copying B transposed into the panels cost what the kernel
-// saved.)
+// C = op(A)·op(B) + beta·C for the Winograd GEMMs of a convolution: the
+// forward pass and input gradient, where M and K are channel counts
+// (16 … 512), N a chunk of tiles (40 … 640) and op(A) is A or, for the input
+// gradient's transposed filters, Aᵀ; and the weight gradient, A·Bᵀ with
+// M and N channel counts and K the tiles. At these sizes a BLAS spends a
+// quarter of its time copying both operands into its panel layout on every
+// call (and, for beta = 0, clearing C first). Here A is read in place (a
+// block of eight of its rows is a few KiB, read in order; of Aᵀ, eight side
+// by side columns) and only a K × 48 panel of op(B) is copied, once per
+// panel (of Bᵀ, transposed eight by eight in registers): it then stays in
+// L1 while every block of eight rows of A passes over it, each loaded B
+// vector feeding eight FMAs from registers. Sums run over k in order, one
+// depth block at a time.
 #include "ccblas.h"
 #include "kernels_avx2.h"
 
@@ -46,7 +46,7 @@ pack_panel(int k, int width, const float *b, int ldb, float *panel) {
 // Both are compile-time constants at each call, so the accumulators stay in
 // registers. `last_mask` trims the last vector of a short block when storing.
 __attribute__((target("avx512f"), always_inline)) static inline void
-block(const int transposed, const int rows, const int vectors, int k, const float *a, int lda, const float *panel,
+block(const int transpose_a, const int rows, const int vectors, int k, const float *a, int lda, const float *panel,
       float beta,
       float *c, int ldc, __mmask16 last_mask) {
     __m512 acc[BlockRows][3];
@@ -59,7 +59,7 @@ block(const int transposed, const int rows, const int vectors, int k, const floa
         __m512 b1 = vectors >= 2 ? _mm512_loadu_ps(row + 16) : b0;
         __m512 b2 = vectors == 3 ? _mm512_loadu_ps(row + 32) : b0;
         for (int r = 0; r < rows; r++) {
-            __m512 value = _mm512_set1_ps(a[transposed ? (size_t)p * (size_t)lda + r : (size_t)r * (size_t)lda + p]);
+            __m512 value = _mm512_set1_ps(a[transpose_a ? (size_t)p * (size_t)lda + r : (size_t)r * (size_t)lda + p]);
             acc[r][0] = _mm512_fmadd_ps(value, b0, acc[r][0]);
             if (vectors >= 2) acc[r][1] = _mm512_fmadd_ps(value, b1, acc[r][1]);
             if (vectors == 3) acc[r][2] = _mm512_fmadd_ps(value, b2, acc[r][2]);
@@ -80,20 +80,20 @@ block(const int transposed, const int rows, const int vectors, int k, const floa
 
 // `block` for the `rows` (1 … 8) at hand, each count a constant.
 __attribute__((target("avx512f"), always_inline)) static inline void
-rows_block(const int transposed, int rows, const int vectors, int k, const float *a, int lda, const float *panel,
+rows_block(const int transpose_a, int rows, const int vectors, int k, const float *a, int lda, const float *panel,
            float beta,
            float *c, int ldc, __mmask16 last_mask) {
     switch (rows) {
-#define ROWS(R) case R: block(transposed, R, vectors, k, a, lda, panel, beta, c, ldc, last_mask); break;
+#define ROWS(R) case R: block(transpose_a, R, vectors, k, a, lda, panel, beta, c, ldc, last_mask); break;
     ROWS(8) ROWS(7) ROWS(6) ROWS(5) ROWS(4) ROWS(3) ROWS(2) ROWS(1)
 #undef ROWS
     default: break;
     }
 }
 
-// The whole product, `transposed` a constant at each call.
+// The whole product, `transpose_a` and `transpose_b` constants at each call.
 __attribute__((target("avx512f"), always_inline)) static inline void
-gemm(const int transposed, int m, int n, int k, const float *a, int lda, const float *b, int ldb, float beta,
+gemm(const int transpose_a, const int transpose_b, int m, int n, int k, const float *a, int lda, const float *b, int ldb, float beta,
      float *c, int ldc) {
     float panel[DepthBlock * BlockColumns] __attribute__((aligned(64)));
     for (int depth = 0; depth < k; depth += DepthBlock) {
@@ -102,20 +102,24 @@ gemm(const int transposed, int m, int n, int k, const float *a, int lda, const f
         float scale = depth == 0 ? beta : 1.0f;
         for (int column = 0; column < n; column += BlockColumns) {
             int width = n - column < BlockColumns ? n - column : BlockColumns;
-            pack_panel(span, width, b + (size_t)depth * (size_t)ldb + column, ldb, panel);
+            if (transpose_b) {
+                distill_pack_transposed(span, width, b + (size_t)column * (size_t)ldb + depth, ldb, panel, BlockColumns);
+            } else {
+                pack_panel(span, width, b + (size_t)depth * (size_t)ldb + column, ldb, panel);
+            }
             int vectors = (width + 15) / 16;
             __mmask16 last = lane_mask(width - 16 * (vectors - 1));
             for (int row = 0; row < m; row += BlockRows) {
                 int rows = m - row < BlockRows ? m - row : BlockRows;
                 const float *rows_a =
-                    transposed ? a + (size_t)depth * (size_t)lda + row : a + (size_t)row * (size_t)lda + depth;
+                    transpose_a ? a + (size_t)depth * (size_t)lda + row : a + (size_t)row * (size_t)lda + depth;
                 float *rows_c = c + (size_t)row * (size_t)ldc + column;
                 if (vectors == 3) {
-                    rows_block(transposed, rows, 3, span, rows_a, lda, panel, scale, rows_c, ldc, last);
+                    rows_block(transpose_a, rows, 3, span, rows_a, lda, panel, scale, rows_c, ldc, last);
                 } else if (vectors == 2) {
-                    rows_block(transposed, rows, 2, span, rows_a, lda, panel, scale, rows_c, ldc, last);
+                    rows_block(transpose_a, rows, 2, span, rows_a, lda, panel, scale, rows_c, ldc, last);
                 } else {
-                    rows_block(transposed, rows, 1, span, rows_a, lda, panel, scale, rows_c, ldc, last);
+                    rows_block(transpose_a, rows, 1, span, rows_a, lda, panel, scale, rows_c, ldc, last);
                 }
             }
         }
@@ -123,25 +127,27 @@ gemm(const int transposed, int m, int n, int k, const float *a, int lda, const f
 }
 
 __attribute__((target("avx512f"))) static void
-small_sgemm_avx512(int transposed, int m, int n, int k, const float *a, int lda, const float *b, int ldb, float beta,
-                   float *c, int ldc) {
-    if (transposed) gemm(1, m, n, k, a, lda, b, ldb, beta, c, ldc);
-    else gemm(0, m, n, k, a, lda, b, ldb, beta, c, ldc);
+small_sgemm_avx512(int transpose_a, int transpose_b, int m, int n, int k, const float *a, int lda, const float *b,
+                   int ldb, float beta, float *c, int ldc) {
+    if (transpose_b) gemm(0, 1, m, n, k, a, lda, b, ldb, beta, c, ldc);
+    else if (transpose_a) gemm(1, 0, m, n, k, a, lda, b, ldb, beta, c, ldc);
+    else gemm(0, 0, m, n, k, a, lda, b, ldb, beta, c, ldc);
 }
 
 #endif
 
-void distill_small_sgemm(int kernels, int transposeA, int m, int n, int k, const float *a, int lda, const float *b,
-                         int ldb, float beta, float *c, int ldc) {
+void distill_small_sgemm(int kernels, int transposeA, int transposeB, int m, int n, int k, const float *a, int lda,
+                         const float *b, int ldb, float beta, float *c, int ldc) {
 #if defined(__x86_64__) && !defined(__APPLE__)
-    if (kernels == DISTILL_KERNELS_AVX512) {
-        small_sgemm_avx512(transposeA, m, n, k, a, lda, b, ldb, beta, c, ldc);
+    // Both operands transposed is no Winograd product: the BLAS takes it.
+    if (kernels == DISTILL_KERNELS_AVX512 && !(transposeA && transposeB)) {
+        small_sgemm_avx512(transposeA, transposeB, m, n, k, a, lda, b, ldb, beta, c, ldc);
         return;
     }
-    if (kernels == DISTILL_KERNELS_AVX2) {
-        distill_small_sgemm_avx2(transposeA, m, n, k, a, lda, b, ldb, beta, c, ldc);
+    if (kernels == DISTILL_KERNELS_AVX2 && !(transposeA && transposeB)) {
+        distill_small_sgemm_avx2(transposeA, transposeB, m, n, k, a, lda, b, ldb, beta, c, ldc);
         return;
     }
 #endif
-    distill_sgemm(transposeA, 0, m, n, k, 1.0f, a, lda, b, ldb, beta, c, ldc);
+    distill_sgemm(transposeA, transposeB, m, n, k, 1.0f, a, lda, b, ldb, beta, c, ldc);
 }

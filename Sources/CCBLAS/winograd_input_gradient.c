@@ -91,7 +91,7 @@ gather_plane(const float *p, int stride, int height, int width, float *dx) {
             for (int k = 0; k < 8 && first + k <= tile_columns; k++) {
                 const int column = 4 * (first + k) - 1;
                 const __m128 values = k < 4 ? _mm256_castps256_ps128(sum[k]) : _mm256_extractf128_ps(sum[k - 4], 1);
-                _mm_maskstore_ps(out + column, _mm256_castsi256_si128(lanes_within(column, 0, width)), values);
+                store4_within(out + column, values, -column, width - column);
             }
         }
     }

@@ -13,8 +13,13 @@ extension NDArray {
     ///   - self: the output gradient `dy`, `[N, C_out, H_out, W_out]`.
     ///   - weight: `[C_out, C_in, kH, kW]`.
     ///   - inputShape: the convolution's input shape `[N, C_in, H, W]`; its output size must be `dy`'s.
+    ///   - transformedWeights: `weight` already transformed for the
+    ///     Winograd path (by the forward pass); nil transforms it here.
     /// - Returns: `[N, C_in, H, W]`.
-    public func conv2dBackwardInput(weight: NDArray, inputShape: [Int], stride: Int = 1, padding: Int = 0) -> NDArray {
+    public func conv2dBackwardInput(
+        weight: NDArray, inputShape: [Int], stride: Int = 1, padding: Int = 0,
+        transformedWeights: WinogradWeights? = nil
+    ) -> NDArray {
         let g = Conv2dGeometry(inputShape: inputShape, weightShape: weight.shape, stride: stride, padding: padding)
         precondition(
             shape == g.outputShape,
@@ -27,16 +32,13 @@ extension NDArray {
                 return
             }
             if Winograd.applies(to: g) {
+                let u = WinogradWeights.of(weight, given: transformedWeights)
                 withUnsafeBufferPointer { dy in
-                    weight.withUnsafeBufferPointer { w in
-                        Winograd.withTransformedWeights(
-                            w.baseAddress!, outChannels: g.outChannels, inChannels: g.inChannels
-                        ) { u in
-                            Winograd.inputGradient(
-                                dy.baseAddress!, batch: g.batch, inChannels: g.inChannels, outChannels: g.outChannels,
-                                tiling: WinogradTiling(height: g.height, width: g.width), transformedWeights: u,
-                                into: dx.baseAddress!)
-                        }
+                    withExtendedLifetime(u) {
+                        Winograd.inputGradient(
+                            dy.baseAddress!, batch: g.batch, inChannels: g.inChannels, outChannels: g.outChannels,
+                            tiling: WinogradTiling(height: g.height, width: g.width),
+                            transformedWeights: u.transformed, into: dx.baseAddress!)
                     }
                 }
                 return
@@ -149,34 +151,35 @@ extension NDArray {
     /// - Parameters:
     ///   - x: the convolution's input, `[N, C_in, H, W]`.
     ///   - weight: `[C_out, C_in, kH, kW]`.
+    ///   - transformedWeights: `weight` already transformed for the
+    ///     Winograd path (by the forward pass); nil transforms it here.
     /// - Returns: the gradients with respect to `x` and to `weight`.
     public func conv2dGradients(
-        input x: NDArray, weight: NDArray, stride: Int = 1, padding: Int = 0
+        input x: NDArray, weight: NDArray, stride: Int = 1, padding: Int = 0, transformedWeights: WinogradWeights? = nil
     ) -> (input: NDArray, weight: NDArray) {
         let g = Conv2dGeometry(inputShape: x.shape, weightShape: weight.shape, stride: stride, padding: padding)
         guard Winograd.applies(to: g), g.batch > 0, shape == g.outputShape else {
             return (
-                conv2dBackwardInput(weight: weight, inputShape: x.shape, stride: stride, padding: padding),
+                conv2dBackwardInput(
+                    weight: weight, inputShape: x.shape, stride: stride, padding: padding,
+                    transformedWeights: transformedWeights),
                 x.conv2dBackwardWeight(
                     outputGradient: self, kernelHeight: g.kernelHeight, kernelWidth: g.kernelWidth, stride: stride,
                     padding: padding)
             )
         }
+        let u = WinogradWeights.of(weight, given: transformedWeights)
         var dw: NDArray?
         let dx = NDArray(shape: x.shape) { dx in
             dw = NDArray(shape: weight.shape) { dw in
                 withUnsafeBufferPointer { dy in
                     x.withUnsafeBufferPointer { x in
-                        weight.withUnsafeBufferPointer { w in
-                            Winograd.withTransformedWeights(
-                                w.baseAddress!, outChannels: g.outChannels, inChannels: g.inChannels
-                            ) { u in
-                                Winograd.weightGradient(
-                                    x.baseAddress!, outputGradient: dy.baseAddress!, batch: g.batch,
-                                    inChannels: g.inChannels, outChannels: g.outChannels,
-                                    tiling: WinogradTiling(height: g.height, width: g.width), into: dw.baseAddress!,
-                                    inputGradient: (u, dx.baseAddress!))
-                            }
+                        withExtendedLifetime(u) {
+                            Winograd.weightGradient(
+                                x.baseAddress!, outputGradient: dy.baseAddress!, batch: g.batch,
+                                inChannels: g.inChannels, outChannels: g.outChannels,
+                                tiling: WinogradTiling(height: g.height, width: g.width), into: dw.baseAddress!,
+                                inputGradient: (u.transformed, dx.baseAddress!))
                         }
                     }
                 }

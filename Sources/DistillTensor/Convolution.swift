@@ -111,8 +111,12 @@ extension NDArray {
     /// - Parameters:
     ///   - weight: `[C_out, C_in, kH, kW]`.
     ///   - bias: `[C_out]`, or nil.
+    ///   - transformedWeights: `weight` already transformed for the
+    ///     Winograd path, to share with a backward pass; nil transforms it here.
     /// - Returns: `[N, C_out, H_out, W_out]`.
-    public func conv2d(weight: NDArray, bias: NDArray?, stride: Int = 1, padding: Int = 0) -> NDArray {
+    public func conv2d(
+        weight: NDArray, bias: NDArray?, stride: Int = 1, padding: Int = 0, transformedWeights: WinogradWeights? = nil
+    ) -> NDArray {
         let geometry = Conv2dGeometry(inputShape: shape, weightShape: weight.shape, stride: stride, padding: padding)
         if let bias {
             precondition(
@@ -141,15 +145,13 @@ extension NDArray {
             }
             if Winograd.applies(to: g) {
                 let tiling = WinogradTiling(height: g.height, width: g.width)
+                let u = WinogradWeights.of(weight, given: transformedWeights)
                 withUnsafeBufferPointer { x in
-                    weight.withUnsafeBufferPointer { w in
-                        Winograd.withTransformedWeights(
-                            w.baseAddress!, outChannels: g.outChannels, inChannels: g.inChannels
-                        ) { u in
-                            Winograd.convolve(
-                                x.baseAddress!, batch: g.batch, inChannels: g.inChannels, outChannels: g.outChannels,
-                                tiling: tiling, transformedWeights: u, bias: bias?.scalars, into: out.baseAddress!)
-                        }
+                    withExtendedLifetime(u) {
+                        Winograd.convolve(
+                            x.baseAddress!, batch: g.batch, inChannels: g.inChannels, outChannels: g.outChannels,
+                            tiling: tiling, transformedWeights: u.transformed, bias: bias?.scalars,
+                            into: out.baseAddress!)
                     }
                 }
                 return

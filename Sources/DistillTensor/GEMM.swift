@@ -54,17 +54,18 @@ public enum BLAS {
         }
     }
 
-    /// `C = op(A) · B + beta · C` for `op(A): m × k` (`A` itself, or `Aᵀ`
-    /// when `transposeA`, `A` then `k × m`) and `B: k × n`, on the calling
-    /// thread: the Winograd GEMMs of a convolution, whose m and k are channel
-    /// counts and n a chunk of tiles. On x86-64 CPUs with AVX2 or AVX-512 a
-    /// kernel of our own that copies only panels of B (a BLAS copies both
-    /// operands on every call, a quarter of its time at these sizes);
-    /// elsewhere, or with `DISTILL_SMALL_SGEMM=0`, the BLAS. `kernels`
-    /// chooses another set the CPU has, for tests.
+    /// `C = op(A) · op(B) + beta · C` for `op(A): m × k` (`A` itself, or
+    /// `Aᵀ` when `transposeA`, `A` then `k × m`) and `op(B): k × n` (`B`, or
+    /// `Bᵀ` when `transposeB`, `B` then `n × k`), on the calling thread: the
+    /// Winograd GEMMs of a convolution, whose m and k (n for the weight
+    /// gradient's `A · Bᵀ`) are channel counts and n (k) a chunk of tiles. On
+    /// x86-64 CPUs with AVX2 or AVX-512 a kernel of our own that copies only
+    /// panels of op(B) (a BLAS copies both operands on every call, a quarter
+    /// of its time at these sizes); elsewhere, or with `DISTILL_SMALL_SGEMM=0`,
+    /// the BLAS. `kernels` chooses another set the CPU has, for tests.
     @inline(__always)
     public static func sgemmSmall(
-        transposeA: Bool = false, m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
+        transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
         b: UnsafePointer<Float>, ldb: Int, beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int,
         kernels: VectorKernels = smallKernels
     ) {
@@ -72,7 +73,7 @@ public enum BLAS {
         precondition(kernels <= VectorKernels.cpu, "BLAS.sgemmSmall: this CPU has no \(kernels.name)")
         if m == 0 || n == 0 { return }
         distill_small_sgemm(
-            kernels.rawValue, transposeA ? 1 : 0, Int32(m), Int32(n), Int32(k), a, Int32(lda), b, Int32(ldb), beta,
+            kernels.rawValue, transposeA ? 1 : 0, transposeB ? 1 : 0, Int32(m), Int32(n), Int32(k), a, Int32(lda), b, Int32(ldb), beta,
             c, Int32(ldc))
     }
 

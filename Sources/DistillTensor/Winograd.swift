@@ -58,7 +58,7 @@ enum Winograd {
     // MARK: - Convolution
 
     /// `output = conv3×3(input, weights) + bias` for a batch, where `u` are
-    /// the transformed weights (`withTransformedWeights`), `[36][outChannels][inChannels]`.
+    /// the transformed weights (`WinogradWeights`), `[36][outChannels][inChannels]`.
     static func convolve(
         _ input: UnsafePointer<Float>, batch: Int, inChannels: Int, outChannels: Int, tiling: WinogradTiling,
         transformedWeights u: UnsafePointer<Float>, bias: [Float]?, into output: UnsafeMutablePointer<Float>
@@ -82,29 +82,10 @@ enum Winograd {
         }
     }
 
-    /// `body(U)` with `U[ξ][o][c] = (G g_{o,c} Gᵀ)[ξ]` for weights
-    /// `[outChannels, inChannels, 3, 3]`. Positions lie
-    /// `positionStride(outChannels · inChannels)` apart, each from a cache line on.
-    static func withTransformedWeights<Result>(
-        _ weight: UnsafePointer<Float>, outChannels: Int, inChannels: Int, _ body: (UnsafePointer<Float>) -> Result
-    ) -> Result {
-        let pairs = outChannels * inChannels
-        let step = positionStride(pairs)
-        let u = Parallel.allocateCacheLines(floats: positions * step)
-        defer { UnsafeMutableRawPointer(u).deallocate() }
-        for xi in 0..<positions { (u + xi * step + pairs).initialize(repeating: 0, count: step - pairs) }
-        Parallel.forEachRange(pairs / 8, grain: 256) { range in
-            for group in range {
-                WinogradFilters.transform(weight + group * 72, into: u + group * 8, stride: step)
-            }
-        }
-        return body(u)
-    }
-
     // MARK: - Input gradient
 
     /// `∂L/∂x` `[batch, inChannels, H, W]` of the convolution with transformed
-    /// weights `u` (`withTransformedWeights`) whose output gradient is `dy`.
+    /// weights `u` (`WinogradWeights`) whose output gradient is `dy`.
     static func inputGradient(
         _ dy: UnsafePointer<Float>, batch: Int, inChannels: Int, outChannels: Int, tiling: WinogradTiling,
         transformedWeights u: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>
@@ -174,8 +155,8 @@ enum Winograd {
                 let accumulator = accumulators + worker * positions * filterStride
                 let beta: Float = started[worker] ? 1 : 0
                 forEachPosition { xi in
-                    BLAS.sgemm(
-                        transposeA: false, transposeB: true, m: outChannels, n: inChannels, k: tiles,
+                    BLAS.sgemmSmall(
+                        transposeB: true, m: outChannels, n: inChannels, k: tiles,
                         a: buffers[1] + xi * outStride, lda: tiles, b: buffers[0] + xi * inStride, ldb: tiles,
                         beta: beta, c: accumulator + xi * filterStride, ldc: inChannels)
                     // V[ξ] is spent: its place takes the input gradient's products.

@@ -103,7 +103,7 @@ final class Conv2dTests: XCTestCase {
     /// share out as they go, that the results repeat bit for bit, and that
     /// both gradients computed in one pass are those computed apart. Maps
     /// 13–16 wide (8×16, 14×14) take the AVX-512 input transform where the CPU has it.
-    func testWinogradKernelsMatchNaiveLoops() {
+    func testWinogradKernelsMatchNaiveLoops() throws {
         let shapes: [([Int], [Int])] = [
             ([3, 16, 8, 8], [24, 16, 3, 3]), ([2, 24, 14, 14], [16, 24, 3, 3]), ([40, 16, 8, 16], [16, 16, 3, 3]),
             ([3, 16, 5, 11], [16, 16, 3, 3]), ([2, 16, 3, 3], [16, 16, 3, 3]), ([2, 16, 6, 37], [24, 16, 3, 3]),
@@ -128,7 +128,42 @@ final class Conv2dTests: XCTestCase {
             let both = dy.conv2dGradients(input: x, weight: w, stride: 1, padding: 1)
             XCTAssertEqual(both.input, dx, "\(inputShape) input gradient in one pass")
             XCTAssertEqual(both.weight, dw, "\(inputShape) weight gradient in one pass")
+            // Transformed once and shared, the weights give the same values bit for bit.
+            let kept = try XCTUnwrap(WinogradWeights(weight: w, inputShape: inputShape, stride: 1, padding: 1))
+            XCTAssertEqual(x.conv2d(weight: w, bias: b, stride: 1, padding: 1, transformedWeights: kept), y)
+            XCTAssertEqual(
+                dy.conv2dBackwardInput(
+                    weight: w, inputShape: inputShape, stride: 1, padding: 1, transformedWeights: kept), dx)
+            let keptBoth = dy.conv2dGradients(input: x, weight: w, stride: 1, padding: 1, transformedWeights: kept)
+            XCTAssertEqual(keptBoth.input, dx, "\(inputShape) input gradient from kept weights")
+            XCTAssertEqual(keptBoth.weight, dw, "\(inputShape) weight gradient from kept weights")
         }
+    }
+
+    /// Weights are transformed ahead only for convolutions that take the Winograd path.
+    func testTransformedWeightsOnlyForTheWinogradPath() {
+        for (inputShape, weightShape, stride, padding) in cases {
+            XCTAssertNil(
+                WinogradWeights(weight: random(weightShape), inputShape: inputShape, stride: stride, padding: padding))
+        }
+        XCTAssertNotNil(WinogradWeights(weight: random([16, 16, 3, 3]), inputShape: [1, 16, 8, 8], stride: 1, padding: 1))
+        XCTAssertNil(WinogradWeights(weight: random([16, 16, 3, 3]), inputShape: [1, 16, 8, 8], stride: 2, padding: 1))
+    }
+
+    /// The differentiable op keeps the forward's transformed weights for the
+    /// input gradient: its gradients equal the array kernels' bit for bit,
+    /// with both gradients wanted and with the input's alone.
+    func testWinogradGradientsThroughTheGraph() throws {
+        let xValue = random([2, 16, 8, 8]), wValue = random([16, 16, 3, 3])
+        let x = Tensor(xValue).requiringGradient(), w = Tensor(wValue).requiringGradient()
+        let grads = try gradients(of: x.conv2d(weight: w, bias: nil, padding: 1).sum(), withRespectTo: [x, w])
+        let ones = NDArray(repeating: 1, shape: [2, 16, 8, 8])
+        let both = ones.conv2dGradients(input: xValue, weight: wValue, stride: 1, padding: 1)
+        XCTAssertEqual(grads[0].array, both.input)
+        XCTAssertEqual(grads[1].array, both.weight)
+        let inputOnly = try gradients(
+            of: x.conv2d(weight: Tensor(wValue), bias: nil, padding: 1).sum(), withRespectTo: [x])
+        XCTAssertEqual(inputOnly[0].array, both.input)
     }
 
     /// First layers (3×3, stride 1, 1 … 4 input channels) are convolved

@@ -7,16 +7,25 @@ import XCTest
 /// `BLAS.sgemmSmall` (the Winograd GEMMs' own kernels, AVX2 and AVX-512)
 /// against a float64 reference with every kernel set the CPU has, on sizes
 /// that exercise every partial block: rows not a multiple of 6 or 8, columns
-/// not a multiple of 8, 16 or 48, depths past one depth block, and row
-/// strides wider than the rows; A as stored and transposed.
+/// not a multiple of 8, 16 or 48, depths past one depth block and not a
+/// multiple of 8, and row strides wider than the rows; A as stored and
+/// transposed (the input gradient's products), B as stored and transposed
+/// (the weight gradient's).
 final class SmallGEMMTests: XCTestCase {
     func testMatchesFloat64ReferenceOnPartialBlocks() {
         var generator = SeededGenerator(seed: 11)
         for kernels in VectorKernels.supported {
-            for (m, n, k) in [(1, 1, 1), (5, 17, 7), (8, 16, 128), (13, 49, 129), (16, 100, 300), (128, 160, 128)] {
-                for (beta, transposeA) in [(Float(0), false), (1, false), (0.5, false), (0, true), (0.5, true)] {
+            for (m, n, k) in [
+                (1, 1, 1), (5, 17, 7), (8, 16, 128), (13, 49, 129), (16, 100, 300), (128, 160, 128), (128, 128, 40),
+                (24, 56, 163),
+            ] {
+                for (beta, transposeA, transposeB) in [
+                    (Float(0), false, false), (1, false, false), (0.5, false, false), (0, true, false),
+                    (0.5, true, false), (0, false, true), (1, false, true), (0.5, false, true),
+                ] {
                     checkCase(
-                        m: m, n: n, k: k, transposeA: transposeA, beta: beta, kernels: kernels, generator: &generator)
+                        m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB, beta: beta,
+                        kernels: kernels, generator: &generator)
                 }
             }
         }
@@ -26,17 +35,19 @@ final class SmallGEMMTests: XCTestCase {
         let (m, n, k) = (9, 20, 5)
         let a = [Float](repeating: 1, count: m * k), b = [Float](repeating: 2, count: k * n)
         for kernels in VectorKernels.supported {
-            var c = [Float](repeating: .nan, count: m * n)
-            a.withUnsafeBufferPointer { a in
-                b.withUnsafeBufferPointer { b in
-                    c.withUnsafeMutableBufferPointer { c in
-                        BLAS.sgemmSmall(
-                            m: m, n: n, k: k, a: a.baseAddress!, lda: k, b: b.baseAddress!, ldb: n, c: c.baseAddress!,
-                            ldc: n, kernels: kernels)
+            for transposeB in [false, true] {
+                var c = [Float](repeating: .nan, count: m * n)
+                a.withUnsafeBufferPointer { a in
+                    b.withUnsafeBufferPointer { b in
+                        c.withUnsafeMutableBufferPointer { c in
+                            BLAS.sgemmSmall(
+                                transposeB: transposeB, m: m, n: n, k: k, a: a.baseAddress!, lda: k,
+                                b: b.baseAddress!, ldb: transposeB ? k : n, c: c.baseAddress!, ldc: n, kernels: kernels)
+                        }
                     }
                 }
+                XCTAssertEqual(c, [Float](repeating: 10, count: m * n), "\(kernels.name), transposed B \(transposeB)")
             }
-            XCTAssertEqual(c, [Float](repeating: 10, count: m * n), kernels.name)
         }
     }
 
@@ -60,21 +71,21 @@ final class SmallGEMMTests: XCTestCase {
     }
 
     private func checkCase(
-        m: Int, n: Int, k: Int, transposeA: Bool, beta: Float, kernels: VectorKernels,
+        m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool, beta: Float, kernels: VectorKernels,
         generator: inout SeededGenerator
     ) {
         // Row strides wider than the rows; the padding must stay untouched.
-        let (lda, ldb, ldc) = (transposeA ? m + 3 : k + 3, n + 5, n + 2)
+        let (lda, ldb, ldc) = (transposeA ? m + 3 : k + 3, transposeB ? k + 5 : n + 5, n + 2)
         let a = (0..<((transposeA ? k : m) * lda)).map { _ in Float.random(in: -1...1, using: &generator) }
-        let b = (0..<(k * ldb)).map { _ in Float.random(in: -1...1, using: &generator) }
+        let b = (0..<((transposeB ? n : k) * ldb)).map { _ in Float.random(in: -1...1, using: &generator) }
         let start = (0..<(m * ldc)).map { _ in Float.random(in: -1...1, using: &generator) }
         var c = start
         a.withUnsafeBufferPointer { a in
             b.withUnsafeBufferPointer { b in
                 c.withUnsafeMutableBufferPointer { c in
                     BLAS.sgemmSmall(
-                        transposeA: transposeA, m: m, n: n, k: k, a: a.baseAddress!, lda: lda, b: b.baseAddress!,
-                        ldb: ldb, beta: beta, c: c.baseAddress!, ldc: ldc, kernels: kernels)
+                        transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a: a.baseAddress!, lda: lda,
+                        b: b.baseAddress!, ldb: ldb, beta: beta, c: c.baseAddress!, ldc: ldc, kernels: kernels)
                 }
             }
         }
@@ -88,7 +99,8 @@ final class SmallGEMMTests: XCTestCase {
                 }
                 var expected = Double(beta) * Double(start[index]), magnitude = abs(expected)
                 for p in 0..<k {
-                    let term = Double(a[transposeA ? p * lda + i : i * lda + p]) * Double(b[p * ldb + j])
+                    let term =
+                        Double(a[transposeA ? p * lda + i : i * lda + p]) * Double(b[transposeB ? j * ldb + p : p * ldb + j])
                     expected += term
                     magnitude += abs(term)
                 }
@@ -96,7 +108,7 @@ final class SmallGEMMTests: XCTestCase {
                 let bound = Double(k + 1) * Double(Float.ulpOfOne) * magnitude + 1e-30
                 XCTAssertEqual(
                     Double(c[index]), expected, accuracy: bound,
-                    "\(kernels.name): C(\(i), \(j)) of \(m)×\(n)×\(k), beta \(beta), transposed A \(transposeA)")
+                    "\(kernels.name): C(\(i), \(j)) of \(m)×\(n)×\(k), beta \(beta), transposed A \(transposeA), B \(transposeB)")
             }
         }
     }

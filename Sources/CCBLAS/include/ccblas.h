@@ -28,11 +28,11 @@ enum { DISTILL_KERNELS_NONE = 0, DISTILL_KERNELS_AVX2 = 1, DISTILL_KERNELS_AVX51
 /// The best set this CPU runs: AVX-512 (F, BW, VL and DQ), AVX2 with FMA, or none.
 int distill_cpu_kernels(void);
 
-/// C = op(A) * B + beta * C, row-major, op(A) = A or A^T (A then K x M),
-/// single-threaded, for the channel-sized GEMMs of a Winograd convolution: a
-/// kernel of our own for the given set (see small_sgemm.c), or distill_sgemm
-/// for DISTILL_KERNELS_NONE.
-void distill_small_sgemm(int kernels, int transposeA, int m, int n, int k, const float *a, int lda,
+/// C = op(A) * op(B) + beta * C, row-major, op(X) = X or X^T, single-threaded,
+/// for the channel-sized GEMMs of a Winograd convolution: a kernel of our own
+/// for the given set (see small_sgemm.c), or distill_sgemm for
+/// DISTILL_KERNELS_NONE or when both operands are transposed.
+void distill_small_sgemm(int kernels, int transposeA, int transposeB, int m, int n, int k, const float *a, int lda,
                          const float *b, int ldb, float beta, float *c, int ldc);
 
 /// Output channels o ... o+3 of one image of a 3x3, stride-1 convolution with

@@ -32,14 +32,23 @@ extension Tensor {
     ///   - padding: zeros added on every side, at least 0.
     /// - Returns: `[N, C_out, ⌊(H + 2p − kH)/s⌋ + 1, ⌊(W + 2p − kW)/s⌋ + 1]`.
     public func conv2d(weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0) -> Tensor {
-        let value = array.conv2d(weight: weight.array, bias: bias?.array, stride: stride, padding: padding)
+        // The input gradient reuses the forward's transformed weights, when
+        // there will be one and they are small (4 MiB: ConvNet's 128 × 128
+        // filters take 2.4 MB), since the graph holds them until it is freed.
+        let kept =
+            GradientMode.isRecording && requiresGradient
+                && WinogradWeights.byteCount(weightShape: weight.shape) <= 4 << 20
+            ? WinogradWeights(weight: weight.array, inputShape: shape, stride: stride, padding: padding) : nil
+        let value = array.conv2d(
+            weight: weight.array, bias: bias?.array, stride: stride, padding: padding, transformedWeights: kept)
         let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
         let (inputShape, kernel) = (shape, (weight.shape[2], weight.shape[3]))
         return Tensor.record("conv2d", value, inputs: inputs) { [self] g, needs in
             var grads: [Tensor?]
             if needs[0] && needs[1] {
                 // Computed together, they share work (`NDArray.conv2dGradients`).
-                let both = g.array.conv2dGradients(input: array, weight: weight.array, stride: stride, padding: padding)
+                let both = g.array.conv2dGradients(
+                    input: array, weight: weight.array, stride: stride, padding: padding, transformedWeights: kept)
                 grads = [
                     g.recordBackwardInput(both.input, weight: weight, stride: stride, padding: padding),
                     recordBackwardWeight(both.weight, outputGradient: g, stride: stride, padding: padding),
@@ -47,8 +56,11 @@ extension Tensor {
             } else {
                 grads = [
                     needs[0]
-                        ? g.conv2dBackwardInput(
-                            weight: weight, inputShape: inputShape, stride: stride, padding: padding)
+                        ? g.recordBackwardInput(
+                            g.array.conv2dBackwardInput(
+                                weight: weight.array, inputShape: inputShape, stride: stride, padding: padding,
+                                transformedWeights: kept),
+                            weight: weight, stride: stride, padding: padding)
                         : nil,
                     needs[1]
                         ? self.conv2dBackwardWeight(
