@@ -99,33 +99,9 @@ load_position_column(const float *m, long step, int first, int lanes, __m256i ke
     }
 }
 
-// A `k` × `width` panel of Bᵀ for the small GEMM kernels, from B's rows
-// (each k floats from `b`, `ldb` apart): panel[p · columns + j] = b[j · ldb + p],
-// columns from `width` to `columns` (a multiple of 8) zero. Eight rows by
-// eight columns at a time, transposed in registers. The panel must start on
-// a 32-byte boundary.
-__attribute__((target("avx2"))) static inline void
-distill_pack_transposed(int k, int width, const float *b, int ldb, float *panel, int columns) {
-    for (int j = 0; j < columns; j += 8) {
-        for (int p = 0; p < k; p += 8) {
-            const int lanes = k - p < 8 ? k - p : 8;
-            const __m256i keep = lane_mask8(lanes);
-            __m256 r[8];
-            for (int i = 0; i < 8; i++) {
-                const float *row = b + (size_t)(j + i) * (size_t)ldb + p;
-                r[i] = j + i >= width ? _mm256_setzero_ps()
-                       : lanes == 8   ? _mm256_loadu_ps(row)
-                                      : _mm256_maskload_ps(row, keep);
-            }
-            distill_transpose8(r);
-            for (int i = 0; i < lanes; i++) _mm256_store_ps(panel + (size_t)(p + i) * (size_t)columns + j, r[i]);
-        }
-    }
-}
-
 // The AVX2 + FMA kernel of distill_small_sgemm (small_sgemm_avx2.c).
-void distill_small_sgemm_avx2(int transpose_a, int transpose_b, int m, int n, int k, const float *a, int lda,
-                              const float *b, int ldb, float beta, float *c, int ldc);
+void distill_small_sgemm_avx2(int transposed, int m, int n, int k, const float *a, int lda, const float *b, int ldb,
+                              float beta, float *c, int ldc);
 
 #endif
 

@@ -2,7 +2,7 @@
 //
 // The AVX2 + FMA version of small_sgemm.c's kernel, for x86-64 CPUs without
 // AVX-512 (AMD Zen 2 and 3, Intel client parts): the same scheme, A read in
-// place and a K × 16 panel of op(B) copied once and kept in L1, with blocks of
+// place and a K × 16 panel of B copied once and kept in L1, with blocks of
 // six rows of C by two 8-float vectors: twelve accumulators, two B vectors
 // and a broadcast fill all but one of the 16 vector registers, enough
 // independent FMAs to cover their latency on two FMA units.
@@ -37,7 +37,7 @@ pack_panel(int k, int width, const float *b, int ldb, float *panel) {
 // both compile-time constants at each call so the accumulators stay in
 // registers. Unless `full`, `last_mask` trims the last vector.
 __attribute__((target("avx2,fma"), always_inline)) static inline void
-block(const int transpose_a, const int rows, const int vectors, int k, const float *a, int lda, const float *panel,
+block(const int transposed, const int rows, const int vectors, int k, const float *a, int lda, const float *panel,
       float beta,
       float *c, int ldc, int full, __m256i last_mask) {
     __m256 acc[BlockRows][2];
@@ -49,7 +49,7 @@ block(const int transpose_a, const int rows, const int vectors, int k, const flo
         __m256 b0 = _mm256_load_ps(row);
         __m256 b1 = vectors == 2 ? _mm256_load_ps(row + 8) : b0;
         for (int r = 0; r < rows; r++) {
-            const size_t at = transpose_a ? (size_t)p * (size_t)lda + r : (size_t)r * (size_t)lda + p;
+            const size_t at = transposed ? (size_t)p * (size_t)lda + r : (size_t)r * (size_t)lda + p;
             __m256 value = _mm256_broadcast_ss(a + at);
             acc[r][0] = _mm256_fmadd_ps(value, b0, acc[r][0]);
             if (vectors == 2) acc[r][1] = _mm256_fmadd_ps(value, b1, acc[r][1]);
@@ -76,20 +76,20 @@ block(const int transpose_a, const int rows, const int vectors, int k, const flo
 
 // `block` for the `rows` (1 … 6) at hand, each count a constant.
 __attribute__((target("avx2,fma"), always_inline)) static inline void
-rows_block(const int transpose_a, int rows, const int vectors, int k, const float *a, int lda, const float *panel,
+rows_block(const int transposed, int rows, const int vectors, int k, const float *a, int lda, const float *panel,
            float beta,
            float *c, int ldc, int full, __m256i last_mask) {
     switch (rows) {
-#define ROWS(R) case R: block(transpose_a, R, vectors, k, a, lda, panel, beta, c, ldc, full, last_mask); break;
+#define ROWS(R) case R: block(transposed, R, vectors, k, a, lda, panel, beta, c, ldc, full, last_mask); break;
     ROWS(6) ROWS(5) ROWS(4) ROWS(3) ROWS(2) ROWS(1)
 #undef ROWS
     default: break;
     }
 }
 
-// The whole product, `transpose_a` and `transpose_b` constants at each call.
+// The whole product, `transposed` a constant at each call.
 __attribute__((target("avx2,fma"), always_inline)) static inline void
-gemm(const int transpose_a, const int transpose_b, int m, int n, int k, const float *a, int lda, const float *b, int ldb, float beta,
+gemm(const int transposed, int m, int n, int k, const float *a, int lda, const float *b, int ldb, float beta,
      float *c, int ldc) {
     float panel[DepthBlock * BlockColumns] __attribute__((aligned(64)));
     for (int depth = 0; depth < k; depth += DepthBlock) {
@@ -98,23 +98,19 @@ gemm(const int transpose_a, const int transpose_b, int m, int n, int k, const fl
         float scale = depth == 0 ? beta : 1.0f;
         for (int column = 0; column < n; column += BlockColumns) {
             int width = n - column < BlockColumns ? n - column : BlockColumns;
-            if (transpose_b) {
-                distill_pack_transposed(span, width, b + (size_t)column * (size_t)ldb + depth, ldb, panel, BlockColumns);
-            } else {
-                pack_panel(span, width, b + (size_t)depth * (size_t)ldb + column, ldb, panel);
-            }
+            pack_panel(span, width, b + (size_t)depth * (size_t)ldb + column, ldb, panel);
             int vectors = (width + 7) / 8;
             int full = width == 8 * vectors;
             __m256i last = lane_mask8(width - 8 * (vectors - 1));
             for (int row = 0; row < m; row += BlockRows) {
                 int rows = m - row < BlockRows ? m - row : BlockRows;
                 const float *rows_a =
-                    transpose_a ? a + (size_t)depth * (size_t)lda + row : a + (size_t)row * (size_t)lda + depth;
+                    transposed ? a + (size_t)depth * (size_t)lda + row : a + (size_t)row * (size_t)lda + depth;
                 float *rows_c = c + (size_t)row * (size_t)ldc + column;
                 if (vectors == 2) {
-                    rows_block(transpose_a, rows, 2, span, rows_a, lda, panel, scale, rows_c, ldc, full, last);
+                    rows_block(transposed, rows, 2, span, rows_a, lda, panel, scale, rows_c, ldc, full, last);
                 } else {
-                    rows_block(transpose_a, rows, 1, span, rows_a, lda, panel, scale, rows_c, ldc, full, last);
+                    rows_block(transposed, rows, 1, span, rows_a, lda, panel, scale, rows_c, ldc, full, last);
                 }
             }
         }
@@ -122,11 +118,10 @@ gemm(const int transpose_a, const int transpose_b, int m, int n, int k, const fl
 }
 
 __attribute__((target("avx2,fma"))) void
-distill_small_sgemm_avx2(int transpose_a, int transpose_b, int m, int n, int k, const float *a, int lda,
-                         const float *b, int ldb, float beta, float *c, int ldc) {
-    if (transpose_b) gemm(0, 1, m, n, k, a, lda, b, ldb, beta, c, ldc);
-    else if (transpose_a) gemm(1, 0, m, n, k, a, lda, b, ldb, beta, c, ldc);
-    else gemm(0, 0, m, n, k, a, lda, b, ldb, beta, c, ldc);
+distill_small_sgemm_avx2(int transposed, int m, int n, int k, const float *a, int lda, const float *b, int ldb,
+                         float beta, float *c, int ldc) {
+    if (transposed) gemm(1, m, n, k, a, lda, b, ldb, beta, c, ldc);
+    else gemm(0, m, n, k, a, lda, b, ldb, beta, c, ldc);
 }
 
 #endif

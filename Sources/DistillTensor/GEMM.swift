@@ -61,8 +61,9 @@ public enum BLAS {
     /// gradient's `A · Bᵀ`) are channel counts and n (k) a chunk of tiles. On
     /// x86-64 CPUs with AVX2 or AVX-512 a kernel of our own that copies only
     /// panels of op(B) (a BLAS copies both operands on every call, a quarter
-    /// of its time at these sizes); elsewhere, or with `DISTILL_SMALL_SGEMM=0`,
-    /// the BLAS. `kernels` chooses another set the CPU has, for tests.
+    /// of its time at these sizes), for `A · Bᵀ` with AVX-512 only;
+    /// elsewhere, or with `DISTILL_SMALL_SGEMM=0`, the BLAS. `kernels`
+    /// chooses another set the CPU has, for tests.
     @inline(__always)
     public static func sgemmSmall(
         transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
