@@ -113,8 +113,8 @@ rows_block(const int transpose_a, int rows, const int vectors, int k, const floa
 
 // The whole product, `transpose_a` and `transpose_b` constants at each call.
 __attribute__((target("avx512f"), always_inline)) static inline void
-gemm(const int transpose_a, const int transpose_b, int m, int n, int k, const float *a, int lda, const float *b, int ldb, float beta,
-     float *c, int ldc) {
+gemm(const int transpose_a, const int transpose_b, int m, int n, int k, const float *a, int lda, const float *b,
+     int ldb, float beta, float *c, int ldc) {
     float panel[DepthBlock * BlockColumns] __attribute__((aligned(64)));
     for (int depth = 0; depth < k; depth += DepthBlock) {
         int span = k - depth < DepthBlock ? k - depth : DepthBlock;

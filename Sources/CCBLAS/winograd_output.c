@@ -74,7 +74,8 @@ distill_winograd_output_planes(const float *m, long step, int count, int height,
             for (int k = 0; k < lanes; k++) {
                 if (top[k] + r >= height) continue;
                 const __m128 values = k < 4 ? _mm256_castps256_ps128(row[k]) : _mm256_extractf128_ps(row[k - 4], 1);
-                store4_within(y + plane[k] + (size_t)(top[k] + r) * (size_t)width + left[k], values, 0, width - left[k]);
+                float *out = y + plane[k] + (size_t)(top[k] + r) * (size_t)width + left[k];
+                store4_within(out, values, 0, width - left[k]);
             }
         }
     }

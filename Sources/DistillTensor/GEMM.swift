@@ -74,8 +74,8 @@ public enum BLAS {
         precondition(kernels <= VectorKernels.cpu, "BLAS.sgemmSmall: this CPU has no \(kernels.name)")
         if m == 0 || n == 0 { return }
         distill_small_sgemm(
-            kernels.rawValue, transposeA ? 1 : 0, transposeB ? 1 : 0, Int32(m), Int32(n), Int32(k), a, Int32(lda), b, Int32(ldb), beta,
-            c, Int32(ldc))
+            kernels.rawValue, transposeA ? 1 : 0, transposeB ? 1 : 0, Int32(m), Int32(n), Int32(k), a, Int32(lda), b,
+            Int32(ldb), beta, c, Int32(ldc))
     }
 
     /// The kernels `sgemmSmall` runs by default: the CPU's best, or the BLAS

@@ -56,7 +56,8 @@ public final class WinogradWeights: @unchecked Sendable {
         guard let given else { return WinogradWeights(weight) }
         precondition(
             given.outChannels == weight.shape[0] && given.inChannels == weight.shape[1],
-            "conv2d: transformed weights of \(given.outChannels)×\(given.inChannels) channels for weight \(weight.shape)")
+            "conv2d: transformed weights of \(given.outChannels)×\(given.inChannels) channels "
+                + "for weight \(weight.shape)")
         return given
     }
 }

@@ -146,7 +146,8 @@ final class Conv2dTests: XCTestCase {
             XCTAssertNil(
                 WinogradWeights(weight: random(weightShape), inputShape: inputShape, stride: stride, padding: padding))
         }
-        XCTAssertNotNil(WinogradWeights(weight: random([16, 16, 3, 3]), inputShape: [1, 16, 8, 8], stride: 1, padding: 1))
+        XCTAssertNotNil(
+            WinogradWeights(weight: random([16, 16, 3, 3]), inputShape: [1, 16, 8, 8], stride: 1, padding: 1))
         XCTAssertNil(WinogradWeights(weight: random([16, 16, 3, 3]), inputShape: [1, 16, 8, 8], stride: 2, padding: 1))
     }
 

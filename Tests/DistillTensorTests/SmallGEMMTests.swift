@@ -99,8 +99,9 @@ final class SmallGEMMTests: XCTestCase {
                 }
                 var expected = Double(beta) * Double(start[index]), magnitude = abs(expected)
                 for p in 0..<k {
-                    let term =
-                        Double(a[transposeA ? p * lda + i : i * lda + p]) * Double(b[transposeB ? j * ldb + p : p * ldb + j])
+                    let aValue = a[transposeA ? p * lda + i : i * lda + p]
+                    let bValue = b[transposeB ? j * ldb + p : p * ldb + j]
+                    let term = Double(aValue) * Double(bValue)
                     expected += term
                     magnitude += abs(term)
                 }
@@ -108,7 +109,8 @@ final class SmallGEMMTests: XCTestCase {
                 let bound = Double(k + 1) * Double(Float.ulpOfOne) * magnitude + 1e-30
                 XCTAssertEqual(
                     Double(c[index]), expected, accuracy: bound,
-                    "\(kernels.name): C(\(i), \(j)) of \(m)×\(n)×\(k), beta \(beta), transposed A \(transposeA), B \(transposeB)")
+                    "\(kernels.name): C(\(i), \(j)) of \(m)×\(n)×\(k), beta \(beta), "
+                        + "transposed A \(transposeA), B \(transposeB)")
             }
         }
     }
