@@ -60,6 +60,12 @@ let package = Package(
             dependencies: ["DistillMethods", "DistillEval", "DistillIO", "DistillZoo", "DistillData"]
         ),
         .target(
+            name: "DistillSelfTest",
+            dependencies: [
+                "DistillTensor", "DistillAutograd", "DistillIO", "DistillNN", "DistillZoo", "DistillData", "DistillMethods",
+            ]
+        ),
+        .target(
             name: "DistillBench",
             dependencies: ["DistillTensor", "DistillAutograd", "DistillNN", "DistillZoo", "DistillMethods"]
         ),
@@ -67,7 +73,7 @@ let package = Package(
             name: "distill",
             dependencies: [
                 "DistillTensor", "DistillAutograd", "DistillIO", "DistillNN", "DistillZoo", "DistillData",
-                "DistillEval", "DistillMethods", "DistillExperiments", "DistillBench",
+                "DistillEval", "DistillMethods", "DistillExperiments", "DistillBench", "DistillSelfTest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -75,18 +81,20 @@ let package = Package(
         // MARK: - Implementation details
 
         .target(
-            name: "_DistillTestSupport", dependencies: ["DistillTensor", "DistillAutograd", "DistillIO", "DistillData"]
+            name: "_DistillTestSupport",
+            dependencies: ["DistillTensor", "DistillAutograd", "DistillIO", "DistillData", "DistillSelfTest"]
         ),
 
         // MARK: - Unit test bundles
 
         .testTarget(name: "DistillTensorTests", dependencies: ["DistillTensor", "_DistillTestSupport"]),
         .testTarget(name: "DistillAutogradTests", dependencies: ["DistillAutograd", "_DistillTestSupport"]),
-        .testTarget(name: "DistillIOTests", dependencies: ["DistillIO", "_DistillTestSupport"]),
+        .testTarget(name: "DistillIOTests", dependencies: ["DistillIO", "DistillSelfTest", "_DistillTestSupport"]),
         .testTarget(name: "DistillNNTests", dependencies: ["DistillNN", "_DistillTestSupport"]),
         .testTarget(name: "DistillZooTests", dependencies: ["DistillZoo", "_DistillTestSupport"]),
         .testTarget(name: "DistillEvalTests", dependencies: ["DistillEval", "_DistillTestSupport"]),
         .testTarget(name: "DistillBenchTests", dependencies: ["DistillBench"]),
+        .testTarget(name: "DistillSelfTestTests", dependencies: ["DistillSelfTest", "DistillIO", "DistillTensor"]),
         .testTarget(name: "DistillDataTests", dependencies: ["DistillData", "CZlib", "_DistillTestSupport"]),
         .testTarget(name: "DistillMethodsTests", dependencies: ["DistillMethods", "DistillIO", "_DistillTestSupport"]),
         .testTarget(

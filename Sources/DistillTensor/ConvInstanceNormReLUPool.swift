@@ -126,7 +126,7 @@ public enum ConvInstanceNormReLUPool {
                                 let image = first / norm.channels
                                 for pair in stride(from: 0, to: 4, by: 2) {
                                     distill_direct_conv3x3_weight_gradient2(
-                                        VectorKernels.cpu.rawValue, input.image(image), input.imageStride,
+                                        VectorKernels.active.rawValue, input.image(image), input.imageStride,
                                         Int32(input.rows), Int32(input.pitch), Int32(block.conv.inChannels),
                                         dz + pair * norm.plane, norm.plane, 1, Int32(norm.height), Int32(norm.width),
                                         planeWeights.baseAddress! + (first + pair) * taps)
@@ -187,7 +187,7 @@ public enum ConvInstanceNormReLUPool {
                         for group in range {
                             let first = group * 4, image = first / conv.outChannels, o = first % conv.outChannels
                             distill_direct_conv3x3_forward4(
-                                VectorKernels.cpu.rawValue, input.image(image), Int32(input.rows), Int32(input.pitch),
+                                VectorKernels.active.rawValue, input.image(image), Int32(input.rows), Int32(input.pitch),
                                 Int32(conv.inChannels), Int32(conv.outputHeight), Int32(conv.outputWidth),
                                 w.baseAddress! + o * conv.inChannels * 9, bias == nil ? nil : b.baseAddress! + o,
                                 buffers[0])

@@ -13,14 +13,14 @@ enum DirectConvolution {
     /// (AVX2 or AVX-512).
     static func applies(to g: Conv2dGeometry) -> Bool {
         g.kernelHeight == 3 && g.kernelWidth == 3 && g.stride == 1 && (1...4).contains(g.inChannels)
-            && g.outChannels % 4 == 0 && VectorKernels.cpu >= .avx2
+            && g.outChannels % 4 == 0 && VectorKernels.active >= .avx2
     }
 
     /// `y = conv3×3(x) + bias` for the NCHW batch `x`, with the CPU's best
     /// `kernels` unless told another set it has (tests run each).
     static func forward(
         _ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, geometry g: Conv2dGeometry,
-        into y: UnsafeMutablePointer<Float>, kernels: VectorKernels = .cpu
+        into y: UnsafeMutablePointer<Float>, kernels: VectorKernels = .active
     ) {
         precondition(kernels >= .avx2 && kernels <= .cpu, "DirectConvolution: no \(kernels.name) kernels here")
         let input = PaddedBatch(x, geometry: g)
@@ -40,7 +40,7 @@ enum DirectConvolution {
     /// `∂L/∂w` `[C_out, C_in, 3, 3]` of the convolution of `x` whose output gradient is `dy`.
     static func weightGradient(
         _ x: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>, geometry g: Conv2dGeometry,
-        into dw: UnsafeMutablePointer<Float>, kernels: VectorKernels = .cpu
+        into dw: UnsafeMutablePointer<Float>, kernels: VectorKernels = .active
     ) {
         precondition(kernels >= .avx2 && kernels <= .cpu, "DirectConvolution: no \(kernels.name) kernels here")
         let input = PaddedBatch(x, geometry: g)

@@ -78,16 +78,18 @@ public enum BLAS {
             Int32(ldb), beta, c, Int32(ldc))
     }
 
-    /// The kernels `sgemmSmall` runs by default: the CPU's best, or the BLAS
-    /// (`.none`) with `DISTILL_SMALL_SGEMM=0`, to compare the two on one machine.
-    public static let smallKernels: VectorKernels =
-        ProcessInfo.processInfo.environment["DISTILL_SMALL_SGEMM"] == "0" ? .none : .cpu
+    /// The kernels `sgemmSmall` runs by default: the active set
+    /// (`VectorKernels.active`), or the BLAS (`.portable`) with
+    /// `DISTILL_SMALL_SGEMM=0`, to compare the two on one machine.
+    public static var smallKernels: VectorKernels { smallKernelsDisabled ? .portable : VectorKernels.active }
+
+    private static let smallKernelsDisabled = ProcessInfo.processInfo.environment["DISTILL_SMALL_SGEMM"] == "0"
 
     /// Name of the BLAS and kernels in use, e.g. "OpenBLAS 0.3.21 (SkylakeX
     /// kernels) + own AVX-512 kernel for Winograd GEMMs".
     public static var description: String {
         let library = String(cString: distill_blas_description())
-        return smallKernels == .none ? library : library + " + own \(smallKernels.name) kernel for Winograd GEMMs"
+        return smallKernels == .portable ? library : library + " + own \(smallKernels.name) kernel for Winograd GEMMs"
     }
 
     /// Threads the BLAS uses per call (1: the engine splits GEMMs itself).

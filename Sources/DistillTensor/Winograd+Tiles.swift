@@ -38,7 +38,7 @@ struct WinogradTiling {
         let tiles = images * tilesPerImage, step = Winograd.positionStride(channels * tiles), plane = height * width
         forEachPlaneRun(images: images, channels: channels) { run, channel in
             distill_winograd_input_planes(
-                VectorKernels.cpu.rawValue, x + (run.lowerBound * channels + channel) * plane, channels * plane,
+                VectorKernels.active.rawValue, x + (run.lowerBound * channels + channel) * plane, channels * plane,
                 Int32(run.count), Int32(height), Int32(width), v + channel * tiles + run.lowerBound * tilesPerImage,
                 step)
         }

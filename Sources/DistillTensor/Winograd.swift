@@ -42,8 +42,9 @@ enum Winograd {
     /// fewer the GEMMs are too thin to gain) in multiples of 8 (filters are
     /// transformed eight at a time), and a map of at least 3×3 (on smaller
     /// ones a whole tile costs more than direct convolution).
+    /// Only when chosen (`ConvolutionAlgorithm.winograd4`).
     static func applies(to g: Conv2dGeometry) -> Bool {
-        g.kernelHeight == 3 && g.kernelWidth == 3 && g.stride == 1 && g.padding == 1
+        ConvolutionAlgorithm.active == .winograd4 && g.kernelHeight == 3 && g.kernelWidth == 3 && g.stride == 1 && g.padding == 1
             && g.inChannels >= 16 && g.outChannels >= 16 && g.inChannels % 8 == 0 && g.outChannels % 8 == 0
             && g.height >= 3 && g.width >= 3
     }

@@ -1,6 +1,7 @@
 // Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
 
 import DistillAutograd
+import DistillSelfTest
 import DistillTensor
 
 /// Finite-difference checks of autograd rules.
@@ -78,11 +79,5 @@ public func relativeError(_ a: NDArray, _ reference: NDArray) -> Double {
 
 /// ‖a − r‖ / ‖r‖ in Double; the absolute error ‖a − r‖ when r is zero.
 public func relativeError(_ a: [Double], _ reference: [Double]) -> Double {
-    precondition(a.count == reference.count, "relativeError: \(a.count) vs \(reference.count) elements")
-    var difference = 0.0, norm = 0.0
-    for (x, r) in zip(a, reference) {
-        difference += (x - r) * (x - r)
-        norm += r * r
-    }
-    return norm == 0 ? difference.squareRoot() : (difference / norm).squareRoot()
+    Golden.relativeL2Error(a, reference)
 }

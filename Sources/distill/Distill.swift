@@ -10,7 +10,7 @@ struct Distill: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             Condense.self, Evaluate.self, Experiment.self, Render.self, Train.self, DataCommand.self, Models.self,
-            Forward.self, Bench.self,
+            Forward.self, Bench.self, SelfTestCommand.self,
         ]
     )
 }

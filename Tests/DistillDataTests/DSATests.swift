@@ -7,35 +7,6 @@ import XCTest
 import _DistillTestSupport
 
 final class DSATests: XCTestCase {
-    /// The golden transforms built from the fixture's explicit draws.
-    func goldenTransforms(_ golden: Golden) throws -> [(String, DSATransform)] {
-        let floats = { (key: String) in try golden.floats(key).scalars }
-        return [
-            ("scale", .scale(DSAScale(sx: try floats("scale/sx"), sy: try floats("scale/sy")))),
-            ("rotate", .rotate(DSARotate(radians: try floats("rotate/radians")))),
-            // The fixture stores the decision: 1 for flipped.
-            ("flip", .flip(DSAFlip(flipped: try floats("flip/flip").map { $0 > 0.5 }))),
-            ("brightness", .brightness(DSABrightness(r: try floats("brightness/r")))),
-            ("saturation", .saturation(DSASaturation(r: try floats("saturation/r")))),
-            ("contrast", .contrast(DSAContrast(r: try floats("contrast/r")))),
-            ("crop", .crop(DSACrop(tx: try golden.integers("crop/tx"), ty: try golden.integers("crop/ty")))),
-            ("cutout", .cutout(DSACutout(ox: try golden.integers("cutout/ox"), oy: try golden.integers("cutout/oy")))),
-        ]
-    }
-
-    func testEveryTransformMatchesTheGoldenOutputAndGradient() throws {
-        let golden = try Golden("dsa")
-        let x = try golden.floats("x"), upstream = Tensor(try golden.floats("gy"))
-        for (name, transform) in try goldenTransforms(golden) {
-            let variable = Tensor(x).requiringGradient()
-            let y = transform.apply(to: variable)
-            let dx = try gradients(of: (y * upstream).sum(), withRespectTo: [variable])[0]
-            for comparison in [try golden.compare(y.array, to: "\(name)/y"), try golden.compare(dx.array, to: "\(name)/dx")] {
-                XCTAssertTrue(comparison.passed, comparison.description)
-            }
-        }
-    }
-
     func testGatherTransformsAreTwiceDifferentiable() {
         var generator = SeededGenerator(seed: 5)
         let x = NDArray.normal(shape: [2, 2, 6, 6], using: &generator)

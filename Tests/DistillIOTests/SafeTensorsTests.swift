@@ -4,6 +4,7 @@ import DistillIO
 import DistillTensor
 import Foundation
 import XCTest
+import DistillSelfTest
 import _DistillTestSupport
 
 final class SafeTensorsTests: XCTestCase {

@@ -69,6 +69,9 @@ public struct GoldenComparison: CustomStringConvertible, Sendable {
     /// Whether the error is within its bound (NaN never is).
     public var passed: Bool { error <= bound }
 
+    /// error / bound: at most 1 when passed; infinite for NaN or a zero bound.
+    public var ratio: Double { error.isNaN ? .infinity : error / bound }
+
     public var description: String {
         let kind = isAbsolute ? "max |a − r|" : "relative error"
         return "\(key): \(kind) \(error) \(passed ? "≤" : ">") bound \(bound)"
@@ -84,10 +87,12 @@ public struct GoldenComparison: CustomStringConvertible, Sendable {
 ///
 /// with the absolute bound chosen by the caller as 1e-3 × the largest gradient of the network.
 public struct Golden: Sendable {
-    /// `Tests/Fixtures`, found from this source file's path so tests need no bundled resources.
+    /// `Tests/Fixtures` of the checkout this was built from, found from this
+    /// source file's path, so tests need no bundled resources and a built
+    /// `distill selftest` finds the shipped copies.
     public static var fixturesDirectory: String {
         URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent()  // _DistillTestSupport
+            .deletingLastPathComponent()  // DistillSelfTest
             .deletingLastPathComponent()  // Sources
             .deletingLastPathComponent()  // repository root
             .appendingPathComponent("Tests/Fixtures").path
@@ -103,12 +108,20 @@ public struct Golden: Sendable {
     public let file: SafeTensorsFile
     public let tolerances: GoldenTolerances
 
-    /// Opens `Tests/Fixtures/<name>.safetensors` and `Tests/Fixtures/tolerances.json`.
-    /// - Throws: `SafeTensorsError`, `GoldenError.malformedTolerances`.
-    public init(_ name: String) throws {
+    /// Opens `<directory>/<name>.safetensors` with `<directory>/tolerances.json`
+    /// (by default the test fixtures).
+    /// - Throws: `SafeTensorsError`, `GoldenError.malformedTolerances`, or the file-system error.
+    public init(_ name: String, directory: String = Golden.fixturesDirectory) throws {
+        self.init(
+            name, file: try SafeTensorsFile(contentsOf: (directory as NSString).appendingPathComponent("\(name).safetensors")),
+            tolerances: try GoldenTolerances(contentsOf: (directory as NSString).appendingPathComponent("tolerances.json")))
+    }
+
+    /// A golden file already read, with its tolerances.
+    public init(_ name: String, file: SafeTensorsFile, tolerances: GoldenTolerances) {
         self.name = name
-        self.file = try SafeTensorsFile(contentsOf: Self.fixturePath("\(name).safetensors"))
-        self.tolerances = try GoldenTolerances(contentsOf: Self.fixturePath("tolerances.json"))
+        self.file = file
+        self.tolerances = tolerances
     }
 
     /// An input (F32) or reference (F64, rounded) as an `NDArray`.
@@ -170,7 +183,13 @@ public struct Golden: Sendable {
 
     /// ‖a − r‖₂ / ‖r‖₂ in Double; ‖a − r‖₂ when r is zero.
     public static func relativeL2Error(_ actual: [Double], _ reference: [Double]) -> Double {
-        relativeError(actual, reference)
+        precondition(actual.count == reference.count, "relativeL2Error: \(actual.count) vs \(reference.count) elements")
+        var difference = 0.0, norm = 0.0
+        for (a, r) in zip(actual, reference) {
+            difference += (a - r) * (a - r)
+            norm += r * r
+        }
+        return norm == 0 ? difference.squareRoot() : (difference / norm).squareRoot()
     }
 
     /// The four summary numbers of a gradient `g` of n elements:

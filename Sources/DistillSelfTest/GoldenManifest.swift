@@ -66,7 +66,8 @@ public struct GoldenNetwork: Decodable, Sendable {
     public let buffers: [GoldenBufferSpec]
     /// Architecture name (`ConvNet`, `VGG11BN`); in `dc` and `dm` only.
     public let net: String?
-    /// ConvNet keyword arguments (`{"norm": "batchnorm", "act_": "swish"}`); in `dc` only.
+    /// ConvNet keyword arguments (`{"norm": "batchnorm", "act_": "swish"}`,
+    /// `{"depth": 4}`), numbers as their decimal text; in `dc` only.
     public let kwargs: [String: String]?
     public let channel: Int?
     public let im: Int?
@@ -76,6 +77,38 @@ public struct GoldenNetwork: Decodable, Sendable {
     private enum CodingKeys: String, CodingKey {
         case params, buffers, net, kwargs, channel, im
         case paramCount = "param_count"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        params = try container.decode([GoldenParameterSpec].self, forKey: .params)
+        buffers = try container.decode([GoldenBufferSpec].self, forKey: .buffers)
+        net = try container.decodeIfPresent(String.self, forKey: .net)
+        kwargs = try container.decodeIfPresent([String: KeywordValue].self, forKey: .kwargs)?.mapValues(\.text)
+        channel = try container.decodeIfPresent(Int.self, forKey: .channel)
+        im = try container.decodeIfPresent(Int.self, forKey: .im)
+        paramCount = try container.decodeIfPresent(Int.self, forKey: .paramCount)
+    }
+
+    /// A keyword argument written as a JSON string or number (`"4"` or `4`).
+    private struct KeywordValue: Decodable {
+        let text: String
+
+        init(from decoder: Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let string = try? container.decode(String.self) {
+                text = string
+            } else if let integer = try? container.decode(Int.self) {
+                text = String(integer)
+            } else if let number = try? container.decode(Double.self) {
+                text = String(number)
+            } else if let flag = try? container.decode(Bool.self) {
+                text = String(flag)
+            } else {
+                throw DecodingError.dataCorruptedError(
+                    in: container, debugDescription: "a keyword argument must be a string, number or boolean")
+            }
+        }
     }
 
     /// The filled parameters, in manifest order (see `GoldenParameterFill`).

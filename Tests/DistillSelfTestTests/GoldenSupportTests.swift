@@ -4,9 +4,9 @@ import DistillIO
 import DistillTensor
 import Foundation
 import XCTest
-import _DistillTestSupport
+@testable import DistillSelfTest
 
-/// Tests of the golden loader and parameter fill in `_DistillTestSupport`.
+/// Tests of the golden loader, comparison rules and parameter fill.
 final class GoldenSupportTests: XCTestCase {
     // MARK: - Parameter fill
 

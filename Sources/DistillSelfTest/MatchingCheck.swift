@@ -1,0 +1,84 @@
+// Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
+
+import DistillAutograd
+import DistillMethods
+import DistillNN
+import DistillTensor
+import DistillZoo
+
+/// The DC and DM matching losses and their gradients with respect to the
+/// synthetic images (`dc*.safetensors`, `dm.safetensors`), through the
+/// second-order graph for DC.
+enum MatchingCheck {
+    /// Every case and distance of a gradient-matching file. Networks with
+    /// BatchNorm first see `x_bn` in train mode once, then run in eval mode, as in DC.
+    static func gradientMatching(_ golden: Golden) throws -> [GoldenComparison] {
+        let manifest = try GoldenManifest(golden)
+        var results: [GoldenComparison] = []
+        for key in manifest.networks.keys.sorted() {
+            let network = try makeFilledNetwork(manifest.network(key), name: key, file: golden.name)
+            let calibration = golden.file.contains("\(key)/x_bn") ? "\(key)/x_bn" : "\(key)/x_real"
+            let calibrated = GradientMatching.calibrateBatchNorm(of: network, with: Tensor(try golden.floats(calibration)))
+            if calibrated != golden.file.contains("\(key)/x_bn") {
+                throw SelfTestError.structureMismatch(
+                    file: golden.name, network: key,
+                    reason: calibrated ? "has BatchNorm but the file gives no x_bn" : "has no BatchNorm but the file gives x_bn")
+            }
+            if !calibrated { network.train() }
+            let real = Tensor(try golden.floats("\(key)/x_real"))
+            let label = try golden.integers("\(key)/label")[0]
+            for distance in MatchingDistance.allCases {
+                let synthetic = Tensor(try golden.floats("\(key)/x_syn")).requiringGradient()
+                let loss = try GradientMatching.classLoss(
+                    network: network, real: real, synthetic: synthetic, label: label, distance: distance)
+                let dsyn = try gradients(of: loss, withRespectTo: [synthetic])[0]
+                results.append(try golden.compare(loss.array, to: "\(key)/\(distance)/loss"))
+                results.append(try golden.compare(dsyn.array, to: "\(key)/\(distance)/dsyn"))
+            }
+        }
+        return results
+    }
+
+    /// Every case of a distribution-matching file: the real embedding, the loss and its dsyn.
+    static func distributionMatching(_ golden: Golden) throws -> [GoldenComparison] {
+        let manifest = try GoldenManifest(golden)
+        var results: [GoldenComparison] = []
+        for key in manifest.networks.keys.sorted() {
+            let network = try makeFilledNetwork(manifest.network(key), name: key, file: golden.name)
+            guard let embedding = network as? any Embedding else {
+                throw SelfTestError.structureMismatch(file: golden.name, network: key, reason: "has no embedding")
+            }
+            network.train()
+            let real = Tensor(try golden.floats("\(key)/x_real"))
+            let synthetic = Tensor(try golden.floats("\(key)/x_syn")).requiringGradient()
+            results.append(try golden.compare(embedding.embed(real).array, to: "\(key)/embed_real"))
+            let loss = DistributionMatching.classLoss(embedding: embedding, real: real, synthetic: synthetic)
+            let dsyn = try gradients(of: loss, withRespectTo: [synthetic])[0]
+            results.append(try golden.compare(loss.array, to: "\(key)/loss"))
+            results.append(try golden.compare(dsyn.array, to: "\(key)/dsyn"))
+        }
+        return results
+    }
+
+    /// The manifest's network (name plus ConvNet keyword arguments) with the golden parameter fill.
+    private static func makeFilledNetwork(_ reference: GoldenNetwork, name key: String, file: String) throws -> Network {
+        guard let name = reference.net, let channels = reference.channel, let imageSize = reference.im,
+            let classes = reference.params.last?.shape.first
+        else {
+            throw SelfTestError.structureMismatch(
+                file: file, network: key, reason: "the manifest lacks net, channel, im or a classifier")
+        }
+        // DC's ConvNet keyword `act_` is the spec key `act`.
+        let arguments = (reference.kwargs ?? [:]).sorted { $0.key < $1.key }
+            .map { "\($0.key == "act_" ? "act" : $0.key)=\($0.value)" }
+        let architecture = arguments.isEmpty ? name : "\(name)(\(arguments.joined(separator: ",")))"
+        var generator = SeededGenerator(seed: 0)
+        let network = try Zoo.make(
+            name: architecture, channels: channels, imageSize: imageSize, classes: classes, using: &generator)
+        let filled = (reference.filledParameters() + reference.filledBuffers()).map {
+            ($0.name, StateTensor.float($0.value))
+        }
+        try network.load(stateDict: StateDict(filled))
+        return network
+    }
+}

@@ -1,0 +1,26 @@
+// Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
+
+/// A golden file that cannot be checked at all, as opposed to one whose
+/// values are out of tolerance (`GoldenComparison`).
+public enum SelfTestError: Error, CustomStringConvertible, Equatable {
+    /// The file holds cases this build has no check for, or lacks ones it expects.
+    case unexpectedCases(file: String, unknown: [String], missing: [String])
+    /// A network of the manifest is built differently here (names, shapes, order).
+    case structureMismatch(file: String, network: String, reason: String)
+    /// No golden file of that name is known.
+    case unknownFile(String, known: [String])
+
+    public var description: String {
+        switch self {
+        case let .unexpectedCases(file, unknown, missing):
+            var parts: [String] = []
+            if !unknown.isEmpty { parts.append("cases with no check here: \(unknown.joined(separator: ", "))") }
+            if !missing.isEmpty { parts.append("expected cases missing: \(missing.joined(separator: ", "))") }
+            return "\(file): \(parts.joined(separator: "; "))"
+        case let .structureMismatch(file, network, reason):
+            return "\(file) \(network): \(reason)"
+        case let .unknownFile(name, known):
+            return "no golden file '\(name)'; known: \(known.joined(separator: ", "))"
+        }
+    }
+}

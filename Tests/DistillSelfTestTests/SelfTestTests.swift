@@ -1,0 +1,72 @@
+// Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
+
+@testable import DistillSelfTest
+import DistillIO
+import DistillTensor
+import Foundation
+import XCTest
+
+/// The self-test's own rules: a wrong value fails, a manifest's keyword
+/// arguments may be numbers, unknown files and cases are refused.
+final class SelfTestTests: XCTestCase {
+    func testAValueOffByMoreThanItsToleranceFails() throws {
+        let golden = try Golden("ops")
+        let reference = try golden.file.doubles("relu/y")
+        let exact = NDArray(shape: reference.shape, scalars: reference.values.map(Float.init))
+        XCTAssertTrue(try golden.compare(exact, to: "relu/y").passed)
+        let tolerance = try XCTUnwrap(try golden.tolerance(for: "relu/y"))
+        // Every element 3× the tolerance off, relatively: the relative L2 error is 3× the tolerance.
+        let scaled = NDArray(shape: reference.shape, scalars: reference.values.map { Float($0 * (1 + 3 * tolerance)) })
+        let comparison = try golden.compare(scaled, to: "relu/y")
+        XCTAssertFalse(comparison.passed)
+        XCTAssertEqual(comparison.ratio, 3, accuracy: 0.01)
+    }
+
+    func testReportNamesTheFailingKeysWorstFirst() {
+        let report = SelfTestReport(
+            file: "ops", kernels: .portable,
+            comparisons: [
+                GoldenComparison(key: "ops:a", error: 1e-5, bound: 1e-4, isAbsolute: false),
+                GoldenComparison(key: "ops:b", error: 2e-4, bound: 1e-4, isAbsolute: false),
+                GoldenComparison(key: "ops:c", error: .nan, bound: 1e-4, isAbsolute: false),
+            ])
+        XCTAssertFalse(report.passed)
+        XCTAssertEqual(report.failures.map(\.key), ["ops:b", "ops:c"])
+        XCTAssertTrue(report.summary.hasPrefix("ops [portable]: FAIL, 2 of 3 values"), report.summary)
+        XCTAssertTrue(report.summary.contains("ops:c (inf×), ops:b (2×)"), report.summary)
+    }
+
+    func testAnEmptyReportDoesNotPass() {
+        XCTAssertFalse(SelfTestReport(file: "ops", kernels: .portable, comparisons: []).passed)
+        XCTAssertFalse(SelfTestReport(file: "ops", kernels: .portable, problem: "unreadable").passed)
+    }
+
+    func testManifestKeywordArgumentsMayBeNumbersOrStrings() throws {
+        let json = """
+            {"a": {"params": [], "buffers": [], "net": "ConvNet", "kwargs": {"depth": 4, "width": "64", "act_": "relu"},
+                   "channel": 3, "im": 32}}
+            """
+        let networks = try JSONDecoder().decode([String: GoldenNetwork].self, from: Data(json.utf8))
+        XCTAssertEqual(networks["a"]?.kwargs, ["depth": "4", "width": "64", "act_": "relu"])
+    }
+
+    func testUnknownFilesAreRefusedByName() {
+        XCTAssertThrowsError(try SelfTest.check("weights")) { error in
+            XCTAssertEqual(error as? SelfTestError, .unknownFile("weights", known: SelfTest.standardFiles))
+        }
+    }
+
+    func testAFileWithAnUnknownCaseIsNotPassed() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("selftest-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try SafeTensors.write(
+            ["mystery/y": SafeTensorsEntry(NDArray(shape: [1], scalars: [0]))],
+            to: directory.appendingPathComponent("ops.safetensors").path)
+        try FileManager.default.copyItem(
+            atPath: Golden.fixturePath("tolerances.json"), toPath: directory.appendingPathComponent("tolerances.json").path)
+        let report = SelfTest.run("ops", directory: directory.path, kernelSets: [.portable])[0]
+        XCTAssertFalse(report.passed)
+        XCTAssertTrue(report.problem?.hasPrefix("ops: cases with no check here: mystery; expected cases missing: avgpool2") ?? false, "\(report.problem ?? "nil")")
+    }
+}
