@@ -104,7 +104,9 @@ let package = Package(
             ]
         ),
         // Runs the built `distill` binary, as a user does.
-        .testTarget(name: "DistillCLITests", dependencies: ["distill", "DistillIO", "_DistillTestSupport"]),
+        .testTarget(
+            name: "DistillCLITests", dependencies: ["distill", "DistillIO", "DistillSelfTest", "DistillTensor", "_DistillTestSupport"]
+        ),
     ],
     swiftLanguageModes: languageModes
 )

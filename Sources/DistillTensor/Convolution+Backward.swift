@@ -46,12 +46,13 @@ extension NDArray {
             withUnsafeBufferPointer { dy in
                 weight.withUnsafeBufferPointer { w in
                     let gathered = g.imagesPerChunk > 1 ? g.outChannels : 0
-                    g.forEachChunk(buffers: [g.patchSize, gathered]) { images, buffers, _ in
+                    g.forEachChunk(buffers: [g.patchSize, gathered]) { images, buffers, splitGEMM in
                         let width = images.count * g.outputPlane
                         let outputs = Self.outputGradients(dy.baseAddress!, images: images, gathered: buffers[1], geometry: g)
                         BLAS.sgemm(
                             transposeA: true, transposeB: false, m: g.patchSize, n: width, k: g.outChannels,
-                            a: w.baseAddress!, lda: g.patchSize, b: outputs, ldb: width, c: buffers[0], ldc: width)
+                            a: w.baseAddress!, lda: g.patchSize, b: outputs, ldb: width, c: buffers[0], ldc: width,
+                            split: splitGEMM)
                         Conv2dColumns.fold(buffers[0], images: images, into: dx.baseAddress!, geometry: g)
                     }
                 }
@@ -111,37 +112,49 @@ extension NDArray {
                 }
                 return
             }
-            // Each worker sums its chunks into its own partial (worker 0's is
-            // `dw` itself); partials are added in worker order at the end.
-            let weightCount = dw.count, workers = g.chunkWorkers
-            let partials = UnsafeMutablePointer<Float>.allocate(capacity: (workers - 1) * weightCount)
+            // Chunks are summed in a fixed number of contiguous groups, each into
+            // its own partial (group 0's is `dw` itself), and the partials are
+            // added in group order at the end: the rounding depends on the batch
+            // and the layer, never on how many threads share the groups. With
+            // several groups each GEMM runs whole on one core; a single group's
+            // GEMMs are split across the cores (see `forEachChunk`).
+            let weightCount = dw.count, chunk = g.imagesPerChunk
+            let chunks = (g.batch + chunk - 1) / chunk, groups = min(chunks, Self.weightGradientGroups)
+            let partials = UnsafeMutablePointer<Float>.allocate(capacity: (groups - 1) * weightCount)
             defer { partials.deallocate() }
-            var started = [Bool](repeating: false, count: workers)
+            let gathered = chunk > 1 ? g.outChannels : 0
+            let sizes = [g.patchSize, gathered].map { $0 * chunk * g.outputPlane }
             withUnsafeBufferPointer { x in
                 outputGradient.withUnsafeBufferPointer { dy in
-                    started.withUnsafeMutableBufferPointer { started in
-                        let gathered = g.imagesPerChunk > 1 ? g.outChannels : 0
-                        g.forEachChunk(buffers: [g.patchSize, gathered]) { images, buffers, worker in
-                            let width = images.count * g.outputPlane
-                            let target = worker == 0 ? dw.baseAddress! : partials + (worker - 1) * weightCount
-                            Conv2dColumns.unfold(x.baseAddress!, images: images, into: buffers[0], geometry: g)
-                            let outputs = Self.outputGradients(
-                                dy.baseAddress!, images: images, gathered: buffers[1], geometry: g)
-                            BLAS.sgemm(
-                                transposeA: false, transposeB: true, m: g.outChannels, n: g.patchSize, k: width,
-                                a: outputs, lda: width, b: buffers[0], ldb: width,
-                                beta: started[worker] ? 1 : 0, c: target, ldc: g.patchSize)
-                            started[worker] = true
+                    Parallel.forEachSplit(groups, into: Parallel.rangeCount(groups), scratch: sizes) { _, range, buffers in
+                        for group in range {
+                            let target = group == 0 ? dw.baseAddress! : partials + (group - 1) * weightCount
+                            for index in (group * chunks / groups)..<((group + 1) * chunks / groups) {
+                                let images = (index * chunk)..<min(index * chunk + chunk, g.batch)
+                                let width = images.count * g.outputPlane
+                                Conv2dColumns.unfold(x.baseAddress!, images: images, into: buffers[0], geometry: g)
+                                let outputs = Self.outputGradients(
+                                    dy.baseAddress!, images: images, gathered: buffers[1], geometry: g)
+                                BLAS.sgemm(
+                                    transposeA: false, transposeB: true, m: g.outChannels, n: g.patchSize, k: width,
+                                    a: outputs, lda: width, b: buffers[0], ldb: width,
+                                    beta: index == group * chunks / groups ? 0 : 1, c: target, ldc: g.patchSize,
+                                    split: groups == 1)
+                            }
                         }
                     }
                 }
             }
-            for worker in 1..<max(workers, 1) {
-                let partial = partials + (worker - 1) * weightCount
+            for group in 1..<max(groups, 1) {
+                let partial = partials + (group - 1) * weightCount
                 for i in 0..<weightCount { dw[i] += partial[i] }
             }
         }
     }
+
+    /// Groups of chunks whose weight gradients are summed separately: enough
+    /// to keep 8 cores busy, few enough that adding the partials stays cheap.
+    static let weightGradientGroups = 8
 
     /// Both gradients of a convolution, with `self` its output gradient:
     /// `conv2dBackwardInput(weight:…)` and `x.conv2dBackwardWeight(outputGradient: self, …)`,

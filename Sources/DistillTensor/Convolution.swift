@@ -57,31 +57,30 @@ public struct Conv2dGeometry: Sendable, Equatable {
     /// Output pixels per channel of one image.
     var outputPlane: Int { outputHeight * outputWidth }
 
-    /// Calls `body(images, buffers, worker)` for consecutive chunks of `imagesPerChunk`
-    /// images, spreading chunks over the cores when there are enough of
-    /// them (each chunk is then one single-threaded GEMM), else one chunk at
-    /// a time with each chunk's work split across the cores.
+    /// Calls `body(images, buffers, splitGEMM)` for consecutive chunks of
+    /// `imagesPerChunk` images, spreading chunks over the cores when there
+    /// are several (each chunk's GEMM then runs whole on one core: `splitGEMM`
+    /// false), else for the one chunk with its GEMM split across the cores
+    /// (`splitGEMM` true). The choice depends on the sizes alone, never on
+    /// the thread count, so each GEMM is computed by the same BLAS calls
+    /// (see `BLAS.sgemm`) with one thread or many.
     ///
     /// - Parameters:
     ///   - buffers: per buffer, its floats per output pixel of a chunk
-    ///     (`rows · images · H_out · W_out`); each worker gets its own, uninitialised.
-    ///   - body: also receives the index of the worker that runs it, in
-    ///     `0..<chunkWorkers`, for callers that keep per-worker partial results.
+    ///     (`rows · images · H_out · W_out`); each range of chunks gets its own, uninitialised.
     func forEachChunk(
-        buffers rows: [Int], _ body: (_ images: Range<Int>, _ buffers: [UnsafeMutablePointer<Float>], _ worker: Int) -> Void
+        buffers rows: [Int],
+        _ body: (_ images: Range<Int>, _ buffers: [UnsafeMutablePointer<Float>], _ splitGEMM: Bool) -> Void
     ) {
         let chunk = imagesPerChunk, chunks = (batch + chunk - 1) / chunk
         let sizes = rows.map { $0 * chunk * outputPlane }
-        Parallel.forEachSplit(chunks, into: chunkWorkers, scratch: sizes) { worker, range, buffers in
+        Parallel.forEachSplit(chunks, into: Parallel.rangeCount(chunks), scratch: sizes) { _, range, buffers in
             for index in range {
                 let first = index * chunk
-                body(first..<min(first + chunk, batch), buffers, worker)
+                body(first..<min(first + chunk, batch), buffers, chunks == 1)
             }
         }
     }
-
-    /// The number of workers `forEachChunk` uses here.
-    var chunkWorkers: Int { Parallel.rangeCount((batch + imagesPerChunk - 1) / imagesPerChunk) }
 
     /// Images whose columns share one GEMM: enough for a GEMM about 256
     /// columns wide (where OpenBLAS runs at its full rate on this problem
@@ -159,7 +158,7 @@ extension NDArray {
             withUnsafeBufferPointer { x in
                 weight.withUnsafeBufferPointer { w in
                     let gathered = g.imagesPerChunk > 1 ? g.outChannels : 0
-                    g.forEachChunk(buffers: [g.patchSize, gathered]) { images, buffers, _ in
+                    g.forEachChunk(buffers: [g.patchSize, gathered]) { images, buffers, splitGEMM in
                         let width = images.count * g.outputPlane
                         let target = out.baseAddress! + images.lowerBound * outputImage
                         let products = images.count == 1 ? target : buffers[1]
@@ -167,7 +166,8 @@ extension NDArray {
                         // One image's product is already in NCHW order: write it in place.
                         BLAS.sgemm(
                             transposeA: false, transposeB: false, m: g.outChannels, n: width, k: g.patchSize,
-                            a: w.baseAddress!, lda: g.patchSize, b: buffers[0], ldb: width, c: products, ldc: width)
+                            a: w.baseAddress!, lda: g.patchSize, b: buffers[0], ldb: width, c: products, ldc: width,
+                            split: splitGEMM)
                         Self.scatterProducts(products, into: target, images: images.count, bias: bias, geometry: g)
                     }
                 }

@@ -15,7 +15,7 @@ public enum BLAS {
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
         b: UnsafePointer<Float>, ldb: Int,
-        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int, split: Bool = true
     ) {
         if m == 0 || n == 0 { return }
         if k == 0 {
@@ -26,22 +26,24 @@ public enum BLAS {
             return
         }
         // The BLAS runs single-threaded (see ccblas.c); a large product is
-        // split here into blocks of C computed at once, one core each. The
-        // split is along the rows or columns of C, never along k, and depends
-        // only on the sizes and the core count.
-        let blocks = Parallel.rangeCount(m * n * k, grain: 1 << 21)
-        if blocks > 1 && n >= 16 * blocks {
+        // split here into blocks of C computed at once, one core each, along
+        // the rows or columns of C, never along k. OpenBLAS's value for an
+        // element depends on the shape of the call that computes it, so the
+        // split depends only on the sizes: never on the thread count, nor on
+        // whether this runs inside another parallel region (where the blocks
+        // run one after another), and a product comes out the same bit for bit.
+        let (columnBlocks, rowBlocks) = split ? Self.blocks(m: m, n: n, k: k) : (1, 1)
+        if columnBlocks > 1 {
             // Blocks of 16 columns keep every part on the kernels' full vector width.
-            let groups = (n + 15) / 16
-            Parallel.forEachSplit(groups, into: min(blocks, groups)) { _, range in
+            Parallel.forEachSplit((n + 15) / 16, into: columnBlocks) { _, range in
                 let first = range.lowerBound * 16, count = min(range.upperBound * 16, n) - first
                 distill_sgemm(
                     transposeA ? 1 : 0, transposeB ? 1 : 0, Int32(m), Int32(count), Int32(k),
                     alpha, a, Int32(lda), transposeB ? b + first * ldb : b + first, Int32(ldb), beta,
                     c + first, Int32(ldc))
             }
-        } else if blocks > 1 && m >= blocks {
-            Parallel.forEachSplit(m, into: blocks) { _, range in
+        } else if rowBlocks > 1 {
+            Parallel.forEachSplit(m, into: rowBlocks) { _, range in
                 distill_sgemm(
                     transposeA ? 1 : 0, transposeB ? 1 : 0, Int32(range.count), Int32(n), Int32(k),
                     alpha, transposeA ? a + range.lowerBound : a + range.lowerBound * lda, Int32(lda), b, Int32(ldb),
@@ -53,6 +55,24 @@ public enum BLAS {
                 alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
         }
     }
+
+    /// How `sgemm` splits a product: into column blocks (at least 64
+    /// columns each) when it is wide enough, else into row blocks (at least
+    /// 16 rows each); about one block per 2²¹ multiply-adds, at most
+    /// `maximumBlocks`. A function of the sizes alone.
+    static func blocks(m: Int, n: Int, k: Int) -> (columns: Int, rows: Int) {
+        let wanted = min(maximumBlocks, m * n * k >> 21)
+        if wanted < 2 { return (1, 1) }
+        let columns = min(wanted, n / 64)
+        if columns >= 2 { return (columns, 1) }
+        let rows = min(wanted, m / 16)
+        return rows >= 2 ? (1, rows) : (1, 1)
+    }
+
+    /// The most blocks `sgemm` splits a product into. Every block repacks
+    /// the other operand, so more blocks than most machines have cores would
+    /// cost time on all of them.
+    static let maximumBlocks = 4
 
     /// `C = op(A) · op(B) + beta · C` for `op(A): m × k` (`A` itself, or
     /// `Aᵀ` when `transposeA`, `A` then `k × m`) and `op(B): k × n` (`B`, or
@@ -89,7 +109,8 @@ public enum BLAS {
     /// kernels) + own AVX-512 kernel for Winograd GEMMs".
     public static var description: String {
         let library = String(cString: distill_blas_description())
-        return smallKernels == .portable ? library : library + " + own \(smallKernels.name) kernel for Winograd GEMMs"
+        let winograd = ConvolutionAlgorithm.active == .winograd4 && smallKernels != .portable
+        return winograd ? library + " + own \(smallKernels.name) kernel for Winograd GEMMs" : library
     }
 
     /// Threads the BLAS uses per call (1: the engine splits GEMMs itself).

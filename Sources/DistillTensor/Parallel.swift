@@ -1,6 +1,7 @@
 // Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
 
 import CCBLAS
+import Foundation
 
 /// Splits work across the machine's cores.
 ///
@@ -10,9 +11,32 @@ import CCBLAS
 /// inside another one runs serially on its worker: the outer split already
 /// occupies every core.
 public enum Parallel {
-    /// Number of worker threads the engine uses: the cores the process may
-    /// run on (its CPU affinity, as `taskset` or a container sets it).
-    public static let coreCount = max(1, Int(distill_available_cores()))
+    /// Number of worker threads the engine uses: `DISTILL_THREADS` when set,
+    /// else the cores the process may run on (its CPU affinity, as `taskset`
+    /// or a container sets it). Work splits by this count, and sums over
+    /// split work are combined in split order, so a run is reproduced bit for
+    /// bit by the same thread count; another count rounds some sums differently.
+    public static let coreCount = threads(
+        requested: ProcessInfo.processInfo.environment["DISTILL_THREADS"], available: Int(distill_available_cores()))
+
+    /// The thread count for a `DISTILL_THREADS` value (nil or empty: the
+    /// available cores; at most `maximumThreads`).
+    public static func threads(requested: String?, available: Int) -> Int {
+        guard let requested, !requested.isEmpty else { return max(1, available) }
+        return Int(requested).map { min(max(1, $0), maximumThreads) } ?? max(1, available)
+    }
+
+    /// Whether `DISTILL_THREADS` holds a usable value: empty, or a whole number from 1 to `maximumThreads`.
+    public static func threadVariableProblem(_ value: String?) -> String? {
+        guard let value, !value.isEmpty else { return nil }
+        guard let count = Int(value), (1...maximumThreads).contains(count) else {
+            return "DISTILL_THREADS=\(value) is not a whole number from 1 to \(maximumThreads)"
+        }
+        return nil
+    }
+
+    /// The most worker threads the pool starts (thread_pool.c's MaxThreads).
+    public static let maximumThreads = 256
 
     /// Bytes of L2 cache per core (512 KiB where the system does not say),
     /// which sizes the chunks that kernels stream through it.

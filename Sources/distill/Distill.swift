@@ -1,6 +1,13 @@
 // Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
 
 import ArgumentParser
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 @main
 struct Distill: AsyncParsableCommand {
@@ -13,4 +20,23 @@ struct Distill: AsyncParsableCommand {
             Forward.self, Bench.self, SelfTestCommand.self,
         ]
     )
+
+    static func main() async {
+        let settings = EngineSettings.check(ProcessInfo.processInfo.environment)
+        for notice in settings.notices { fputs("distill: \(notice)\n", stderr) }
+        if let problem = settings.problems.first {
+            fputs("distill: \(problem)\n", stderr)
+            Foundation.exit(64)
+        }
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

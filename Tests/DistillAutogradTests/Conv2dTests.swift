@@ -76,6 +76,19 @@ final class Conv2dTests: XCTestCase {
             dw, x.conv2dBackwardWeight(outputGradient: dy, kernelHeight: 5, kernelWidth: 5, stride: 1, padding: 2))
     }
 
+    /// A batch of more one-image chunks than the weight gradient has groups
+    /// (`weightGradientGroups`), in groups of unequal size: the partials are
+    /// summed over every chunk once.
+    func testWeightGradientOverMoreChunksThanGroups() {
+        let inputShape = [2 * NDArray.weightGradientGroups + 3, 2, 16, 16], weightShape = [3, 2, 3, 3]
+        let geometry = Conv2dGeometry(inputShape: inputShape, weightShape: weightShape, stride: 1, padding: 1)
+        XCTAssertEqual(geometry.imagesPerChunk, 1, "test shape must need a chunk per image")
+        let naive = NaiveConv(x: inputShape, w: weightShape, stride: 1, padding: 1)
+        let x = random(inputShape), w = random(weightShape), dy = random(naive.outputShape)
+        let dw = x.conv2dBackwardWeight(outputGradient: dy, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1)
+        XCTAssertLessThan(relativeError(dw, naive.backward(x, w, dy).1), 1e-5)
+    }
+
     /// One image per chunk takes the copy-free path (GEMMs read and write the
     /// batch in place); check it separately with a per-image patch too large to share.
     func testSingleImageChunksMatchNaiveLoops() {
@@ -94,8 +107,8 @@ final class Conv2dTests: XCTestCase {
             1e-5)
     }
 
-    /// 3×3, stride-1, padding-1 convolutions with 16 or more channels take
-    /// Winograd's F(4×4, 3×3); check all three kernels against naive loops
+    /// With Winograd chosen, 3×3, stride-1, padding-1 convolutions with 16 or
+    /// more channels take F(4×4, 3×3); check all three kernels against naive loops
     /// for maps of whole tiles (8×8, 8×16), of partial tiles at the bottom
     /// and right (14×14, 5×11, 3×3, 6×37), with tile counts per plane below
     /// eight and not a multiple of it, rows of more than eight tiles (6×37),
@@ -104,67 +117,75 @@ final class Conv2dTests: XCTestCase {
     /// both gradients computed in one pass are those computed apart. Maps
     /// 13–16 wide (8×16, 14×14) take the AVX-512 input transform where the CPU has it.
     func testWinogradKernelsMatchNaiveLoops() throws {
-        let shapes: [([Int], [Int])] = [
-            ([3, 16, 8, 8], [24, 16, 3, 3]), ([2, 24, 14, 14], [16, 24, 3, 3]), ([40, 16, 8, 16], [16, 16, 3, 3]),
-            ([3, 16, 5, 11], [16, 16, 3, 3]), ([2, 16, 3, 3], [16, 16, 3, 3]), ([2, 16, 6, 37], [24, 16, 3, 3]),
-        ]
-        for (inputShape, weightShape) in shapes {
-            let geometry = Conv2dGeometry(inputShape: inputShape, weightShape: weightShape, stride: 1, padding: 1)
-            XCTAssertTrue(Winograd.applies(to: geometry), "\(inputShape) must take the Winograd path")
-            let naive = NaiveConv(x: inputShape, w: weightShape, stride: 1, padding: 1)
-            let x = random(inputShape), w = random(weightShape), b = random([weightShape[0]])
-            let dy = random(naive.outputShape)
-            let (refDx, refDw) = naive.backward(x, w, dy)
-            let y = x.conv2d(weight: w, bias: b, stride: 1, padding: 1)
-            let dx = dy.conv2dBackwardInput(weight: w, inputShape: inputShape, stride: 1, padding: 1)
-            let dw = x.conv2dBackwardWeight(outputGradient: dy, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1)
-            XCTAssertLessThan(relativeError(y, naive.forward(x, w, b)), 1e-5, "\(inputShape) forward")
-            XCTAssertLessThan(relativeError(dx, refDx), 1e-5, "\(inputShape) input gradient")
-            XCTAssertLessThan(relativeError(dw, refDw), 1e-5, "\(inputShape) weight gradient")
-            XCTAssertEqual(y, x.conv2d(weight: w, bias: b, stride: 1, padding: 1))
-            XCTAssertEqual(dx, dy.conv2dBackwardInput(weight: w, inputShape: inputShape, stride: 1, padding: 1))
-            XCTAssertEqual(
-                dw, x.conv2dBackwardWeight(outputGradient: dy, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1))
-            let both = dy.conv2dGradients(input: x, weight: w, stride: 1, padding: 1)
-            XCTAssertEqual(both.input, dx, "\(inputShape) input gradient in one pass")
-            XCTAssertEqual(both.weight, dw, "\(inputShape) weight gradient in one pass")
-            // Transformed once and shared, the weights give the same values bit for bit.
-            let kept = try XCTUnwrap(WinogradWeights(weight: w, inputShape: inputShape, stride: 1, padding: 1))
-            XCTAssertEqual(x.conv2d(weight: w, bias: b, stride: 1, padding: 1, transformedWeights: kept), y)
-            XCTAssertEqual(
-                dy.conv2dBackwardInput(
-                    weight: w, inputShape: inputShape, stride: 1, padding: 1, transformedWeights: kept), dx)
-            let keptBoth = dy.conv2dGradients(input: x, weight: w, stride: 1, padding: 1, transformedWeights: kept)
-            XCTAssertEqual(keptBoth.input, dx, "\(inputShape) input gradient from kept weights")
-            XCTAssertEqual(keptBoth.weight, dw, "\(inputShape) weight gradient from kept weights")
+        try ConvolutionAlgorithm.using(.winograd4) {
+            let shapes: [([Int], [Int])] = [
+                ([3, 16, 8, 8], [24, 16, 3, 3]), ([2, 24, 14, 14], [16, 24, 3, 3]), ([40, 16, 8, 16], [16, 16, 3, 3]),
+                ([3, 16, 5, 11], [16, 16, 3, 3]), ([2, 16, 3, 3], [16, 16, 3, 3]), ([2, 16, 6, 37], [24, 16, 3, 3]),
+            ]
+            for (inputShape, weightShape) in shapes {
+                let geometry = Conv2dGeometry(inputShape: inputShape, weightShape: weightShape, stride: 1, padding: 1)
+                XCTAssertTrue(Winograd.applies(to: geometry), "\(inputShape) must take the Winograd path")
+                let naive = NaiveConv(x: inputShape, w: weightShape, stride: 1, padding: 1)
+                let x = random(inputShape), w = random(weightShape), b = random([weightShape[0]])
+                let dy = random(naive.outputShape)
+                let (refDx, refDw) = naive.backward(x, w, dy)
+                let y = x.conv2d(weight: w, bias: b, stride: 1, padding: 1)
+                let dx = dy.conv2dBackwardInput(weight: w, inputShape: inputShape, stride: 1, padding: 1)
+                let dw = x.conv2dBackwardWeight(outputGradient: dy, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1)
+                XCTAssertLessThan(relativeError(y, naive.forward(x, w, b)), 1e-5, "\(inputShape) forward")
+                XCTAssertLessThan(relativeError(dx, refDx), 1e-5, "\(inputShape) input gradient")
+                XCTAssertLessThan(relativeError(dw, refDw), 1e-5, "\(inputShape) weight gradient")
+                XCTAssertEqual(y, x.conv2d(weight: w, bias: b, stride: 1, padding: 1))
+                XCTAssertEqual(dx, dy.conv2dBackwardInput(weight: w, inputShape: inputShape, stride: 1, padding: 1))
+                XCTAssertEqual(
+                    dw, x.conv2dBackwardWeight(outputGradient: dy, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1))
+                let both = dy.conv2dGradients(input: x, weight: w, stride: 1, padding: 1)
+                XCTAssertEqual(both.input, dx, "\(inputShape) input gradient in one pass")
+                XCTAssertEqual(both.weight, dw, "\(inputShape) weight gradient in one pass")
+                // Transformed once and shared, the weights give the same values bit for bit.
+                let kept = try XCTUnwrap(WinogradWeights(weight: w, inputShape: inputShape, stride: 1, padding: 1))
+                XCTAssertEqual(x.conv2d(weight: w, bias: b, stride: 1, padding: 1, transformedWeights: kept), y)
+                XCTAssertEqual(
+                    dy.conv2dBackwardInput(
+                        weight: w, inputShape: inputShape, stride: 1, padding: 1, transformedWeights: kept), dx)
+                let keptBoth = dy.conv2dGradients(input: x, weight: w, stride: 1, padding: 1, transformedWeights: kept)
+                XCTAssertEqual(keptBoth.input, dx, "\(inputShape) input gradient from kept weights")
+                XCTAssertEqual(keptBoth.weight, dw, "\(inputShape) weight gradient from kept weights")
+            }
         }
     }
 
-    /// Weights are transformed ahead only for convolutions that take the Winograd path.
+    /// Weights are transformed ahead only for convolutions that take the
+    /// Winograd path, and never with the default precise algorithm.
     func testTransformedWeightsOnlyForTheWinogradPath() {
-        for (inputShape, weightShape, stride, padding) in cases {
-            XCTAssertNil(
-                WinogradWeights(weight: random(weightShape), inputShape: inputShape, stride: stride, padding: padding))
+        XCTAssertNil(WinogradWeights(weight: random([16, 16, 3, 3]), inputShape: [1, 16, 8, 8], stride: 1, padding: 1))
+        ConvolutionAlgorithm.using(.winograd4) {
+            for (inputShape, weightShape, stride, padding) in cases {
+                XCTAssertNil(
+                    WinogradWeights(weight: random(weightShape), inputShape: inputShape, stride: stride, padding: padding))
+            }
+            XCTAssertNotNil(
+                WinogradWeights(weight: random([16, 16, 3, 3]), inputShape: [1, 16, 8, 8], stride: 1, padding: 1))
+            XCTAssertNil(WinogradWeights(weight: random([16, 16, 3, 3]), inputShape: [1, 16, 8, 8], stride: 2, padding: 1))
         }
-        XCTAssertNotNil(
-            WinogradWeights(weight: random([16, 16, 3, 3]), inputShape: [1, 16, 8, 8], stride: 1, padding: 1))
-        XCTAssertNil(WinogradWeights(weight: random([16, 16, 3, 3]), inputShape: [1, 16, 8, 8], stride: 2, padding: 1))
     }
 
     /// The differentiable op keeps the forward's transformed weights for the
     /// input gradient: its gradients equal the array kernels' bit for bit,
     /// with both gradients wanted and with the input's alone.
     func testWinogradGradientsThroughTheGraph() throws {
-        let xValue = random([2, 16, 8, 8]), wValue = random([16, 16, 3, 3])
-        let x = Tensor(xValue).requiringGradient(), w = Tensor(wValue).requiringGradient()
-        let grads = try gradients(of: x.conv2d(weight: w, bias: nil, padding: 1).sum(), withRespectTo: [x, w])
-        let ones = NDArray(repeating: 1, shape: [2, 16, 8, 8])
-        let both = ones.conv2dGradients(input: xValue, weight: wValue, stride: 1, padding: 1)
-        XCTAssertEqual(grads[0].array, both.input)
-        XCTAssertEqual(grads[1].array, both.weight)
-        let inputOnly = try gradients(
-            of: x.conv2d(weight: Tensor(wValue), bias: nil, padding: 1).sum(), withRespectTo: [x])
-        XCTAssertEqual(inputOnly[0].array, both.input)
+        try ConvolutionAlgorithm.using(.winograd4) {
+            let xValue = random([2, 16, 8, 8]), wValue = random([16, 16, 3, 3])
+            let x = Tensor(xValue).requiringGradient(), w = Tensor(wValue).requiringGradient()
+            let grads = try gradients(of: x.conv2d(weight: w, bias: nil, padding: 1).sum(), withRespectTo: [x, w])
+            let ones = NDArray(repeating: 1, shape: [2, 16, 8, 8])
+            let both = ones.conv2dGradients(input: xValue, weight: wValue, stride: 1, padding: 1)
+            XCTAssertEqual(grads[0].array, both.input)
+            XCTAssertEqual(grads[1].array, both.weight)
+            let inputOnly = try gradients(
+                of: x.conv2d(weight: Tensor(wValue), bias: nil, padding: 1).sum(), withRespectTo: [x])
+            XCTAssertEqual(inputOnly[0].array, both.input)
+        }
     }
 
     /// First layers (3×3, stride 1, 1 … 4 input channels) are convolved
