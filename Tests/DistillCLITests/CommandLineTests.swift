@@ -76,6 +76,45 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(table.contains("pool + KD"), table)
     }
 
+    func testImageFolderCondensesEvaluatesAndTrains() throws {
+        let folder = path("own")
+        for (split, count) in [("train", 4), ("test", 2)] {
+            for (label, name) in ["dark", "light"].enumerated() {
+                let directory = "\(folder)/\(split)/\(name)"
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                for index in 0..<count {
+                    let pixels = (0..<256).map { UInt8(truncatingIfNeeded: label * 120 + (index * 31 + $0 * 7) % 60) }
+                    try PNG.encode(pixels: pixels, width: 16, height: 16, channels: 1)
+                        .write(to: URL(fileURLWithPath: "\(directory)/\(index).png"))
+                }
+            }
+        }
+        let run = path("folder-run")
+        let condensed = try distill(
+            "condense", "--dataset", "folder:\(folder)", "--ipc", "1", "--iterations", "1", "--batch-real", "2", "--out", run)
+        XCTAssertEqual(condensed.status, 0, condensed.errors)
+        XCTAssertTrue(condensed.errors.contains("decoded 8 train images"), condensed.errors)
+        let set = try SyntheticSetFile(contentsOf: run)
+        XCTAssertEqual(set.images.shape, [2, 1, 16, 16])
+        XCTAssertEqual(set.dataset, "folder:\(folder)")
+        XCTAssertEqual(set.metadata["image_size"], "16")
+
+        let evaluated = try distill("evaluate", run, "--models", "ConvNet", "--num-eval", "1", "--epochs", "1")
+        XCTAssertEqual(evaluated.status, 0, evaluated.errors)
+        XCTAssertFalse(evaluated.errors.contains("decoding train"), "statistics come from the cache: \(evaluated.errors)")
+        let baseline = try distill(
+            "evaluate", "--random-real", "1", "--dataset", "folder:\(folder)", "--image-size", "8", "--models", "MLP",
+            "--num-eval", "1", "--epochs", "1", "--out", path("baseline"))
+        XCTAssertEqual(baseline.status, 0, baseline.errors)
+        let trained = try distill("train", "--dataset", "folder:\(folder)", "--model", "MLP", "--epochs", "0")
+        XCTAssertEqual(trained.status, 0, trained.errors)
+        XCTAssertTrue(trained.output.contains("MLP on folder:\(folder)"), trained.output)
+
+        let missing = try distill("condense", "--dataset", "folder:\(path("nowhere"))", "--out", path("x"))
+        XCTAssertNotEqual(missing.status, 0)
+        XCTAssertTrue(missing.errors.contains("\(path("nowhere"))/train"), missing.errors)
+    }
+
     func testBadInputEndsWithOneErrorLineAndNonZeroStatus() throws {
         let cases: [(arguments: [String], mentions: String)] = [
             (["condense", "--pool", "ConvNet:0.5,NoSuchNet:0.5", "--iterations", "1", "--out", path("c")], "NoSuchNet"),
@@ -105,7 +144,7 @@ final class CommandLineTests: XCTestCase {
     private func distill(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
         let process = Process()
         process.executableURL = Self.productsDirectory.appendingPathComponent("distill")
-        let readsData = ["condense", "evaluate", "experiment"].contains(arguments[0])
+        let readsData = ["condense", "evaluate", "experiment", "train"].contains(arguments[0])
         process.arguments = arguments + (readsData ? ["--data-dir", data.root] : [])
         process.environment = ["HOME": data.root, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"]
         process.currentDirectoryURL = URL(fileURLWithPath: scratch)
