@@ -102,7 +102,7 @@ let package = Package(
             ]
         ),
         // Runs the built `distill` binary, as a user does.
-        .testTarget(name: "DistillCLITests", dependencies: ["distill", "DistillIO", "_DistillTestSupport"]),
+        .testTarget(name: "DistillCLITests", dependencies: ["distill", "DistillIO", "DistillData", "_DistillTestSupport"]),
     ],
     swiftLanguageModes: languageModes
 )
