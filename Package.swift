@@ -44,6 +44,8 @@ let package = Package(
         .systemLibrary(name: "CLibPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),
         .systemLibrary(
             name: "CLibJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg62-turbo-dev"]), .brew(["jpeg-turbo"])]),
+        .systemLibrary(
+            name: "CLibArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"]), .brew(["libarchive"])]),
         // libjpeg reports errors by longjmp; this C layer turns them into return codes Swift can read.
         .target(name: "CImageCodecs", dependencies: ["CLibPNG", "CLibJPEG"]),
 
@@ -56,7 +58,7 @@ let package = Package(
         .target(name: "DistillZoo", dependencies: ["DistillNN"]),
         .target(
             name: "DistillData",
-            dependencies: ["DistillTensor", "DistillAutograd", "CZlib", "CImageCodecs"]
+            dependencies: ["DistillTensor", "DistillAutograd", "CZlib", "CImageCodecs", "CLibArchive"]
         ),
         .target(name: "DistillEval", dependencies: ["DistillNN", "DistillZoo", "DistillData"]),
         .target(name: "DistillMethods", dependencies: ["DistillNN", "DistillZoo", "DistillData"]),
