@@ -51,7 +51,8 @@ struct ModelPoolStudy: ParsableCommand {
     @OptionGroup var data: DataOptions
 
     func run() throws {
-        let kind = try data.locator.dataset(named: dataset)
+        let kind = dataset.hasPrefix(ImageFolder.namePrefix)
+            ? try data.locator.dataset(named: dataset) : try ModelPoolExperiment.dataset(named: dataset)
         var experiment = quick ? ModelPoolExperiment.quick(dataset: kind, seed: seed) : ModelPoolExperiment(dataset: kind, seed: seed)
         if let ipc { experiment.imagesPerClass = try ModelPoolExperiment.integers(in: ipc, option: "--ipc") }
         if let iterations { experiment.iterations = try ModelPoolExperiment.integers(in: iterations, option: "--iterations") }

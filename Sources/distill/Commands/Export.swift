@@ -4,10 +4,15 @@ import ArgumentParser
 import DistillData
 import DistillEval
 import DistillIO
+import DistillTensor
 import Foundation
 
 enum ExportFormat: String, CaseIterable, ExpressibleByArgument {
     case folder, npz
+}
+
+enum SplitChoice: String, CaseIterable, ExpressibleByArgument {
+    case train, test
 }
 
 struct Export: ParsableCommand {
@@ -17,7 +22,8 @@ struct Export: ParsableCommand {
             folder: --out/CLASS/i.png, de-normalised, loadable with torchvision.datasets.ImageFolder (class \
             folders keep the label order). npz: images (float32, normalised, NCHW), labels (int64), mean, \
             std, class_names and dataset, in --out/synthetic.npz (real.npz for --random-real) or in --out \
-            itself when it ends in .npz.
+            itself when it ends in .npz. --random-real with --split test exports test images, so that \
+            `--random-real 6000` and `--random-real 1000 --split test` write Fashion-MNIST whole.
             """)
 
     @Argument(help: "A run directory, or a synthetic .safetensors or .npz file (omit with --random-real).")
@@ -30,6 +36,8 @@ struct Export: ParsableCommand {
     var randomReal: Int?
     @Option(help: "Dataset for --random-real: \(DatasetArgument.allValueStrings.joined(separator: ", ")).")
     var dataset: DatasetArgument = .fashionMNIST
+    @Option(help: "Split --random-real draws from: train (the same draw as evaluate --random-real) or test.")
+    var split: SplitChoice = .train
     @Option(help: "Seed of the random real subset.")
     var seed: UInt64 = 0
     @OptionGroup var data: DataOptions
@@ -68,13 +76,22 @@ struct Export: ParsableCommand {
 
     private func randomRealSubset() throws -> (SyntheticSetFile, [String]) {
         let kind = try data.resolve(dataset)
-        let subset = try TrainingSet(randomRealImagesPerClass: randomReal!, of: kind, seed: seed, locator: data.locator)
+        let images: NDArray, labels: [Int], classNames: [String]
+        if split == .train {
+            let subset = try TrainingSet(randomRealImagesPerClass: randomReal!, of: kind, seed: seed, locator: data.locator)
+            (images, labels, classNames) = (subset.images, subset.labels, subset.testSet.classNames)
+        } else {
+            let test = try data.locator.load(kind, split: .test)
+            var generator = SeededGenerator(seed: seed)
+            let indices = try (0..<test.classCount).flatMap { try test.sampleIndices(count: randomReal!, ofClass: $0, using: &generator) }
+            (images, labels, classNames) = (test.images(at: indices), indices.map { test.labels[$0] }, test.classNames)
+        }
         var metadata = [
-            "dataset": kind.name, "method": "real", "ipc": String(randomReal!), "seed": String(seed),
+            "dataset": kind.name, "method": "real", "split": split.rawValue, "ipc": String(randomReal!), "seed": String(seed),
             "mean": kind.normalization.mean.map { "\($0)" }.joined(separator: ","),
             "std": kind.normalization.std.map { "\($0)" }.joined(separator: ","),
         ]
         if case .folder(let folder) = kind { metadata["image_size"] = String(folder.imageSize) }
-        return (SyntheticSetFile(images: subset.images, labels: subset.labels, metadata: metadata), subset.testSet.classNames)
+        return (SyntheticSetFile(images: images, labels: labels, metadata: metadata), classNames)
     }
 }
