@@ -133,6 +133,12 @@ final class CommandLineTests: XCTestCase {
             XCTAssertEqual(Set(decoded), Set(original), "class \(label): the PNGs hold exactly the IDX pixels")
         }
 
+        let test = try distill("export", "--random-real", "2", "--split", "test", "--format", "npz", "--out", path("test.npz"))
+        XCTAssertEqual(test.status, 0, test.errors)
+        let testSet = try SyntheticSetFile(contentsOf: path("test.npz"))
+        XCTAssertEqual(testSet.labels, (0..<10).flatMap { [$0, $0] }, "the tiny test split has 2 images per class, all taken")
+        XCTAssertEqual(testSet.metadata["class_names"]?.components(separatedBy: "\n"), train.classNames)
+
         let run = path("export-run")
         XCTAssertEqual(try distill("condense", "--ipc", "1", "--iterations", "1", "--batch-real", "2", "--out", run).status, 0)
         let npz = path("set.npz")
