@@ -104,7 +104,8 @@ let package = Package(
             ]
         ),
         // Runs the built `distill` binary, as a user does.
-        .testTarget(name: "DistillCLITests", dependencies: ["distill", "DistillIO", "DistillData", "_DistillTestSupport"]),
+        .testTarget(
+            name: "DistillCLITests", dependencies: ["distill", "DistillIO", "DistillData", "DistillTensor", "_DistillTestSupport"]),
     ],
     swiftLanguageModes: languageModes
 )

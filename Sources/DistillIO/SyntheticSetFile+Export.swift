@@ -77,7 +77,7 @@ extension SyntheticSetFile {
 
     /// Writes each image, de-normalised with the recorded mean and std and clamped to
     /// [0, 1], as `directory/CLASS/i.png` (i counting within the class from 0), written
-    /// atomically with libpng. The class folders are `classFolderNames(classNames)`.
+    /// atomically with libpng on all cores. The class folders are `classFolderNames(classNames)`.
     /// - Returns: the number of files written.
     public func writeImageFolder(to directory: String, classNames: [String]) throws -> Int {
         let (count, channels, height, width) = (images.shape[0], images.shape[1], images.shape[2], images.shape[3])
@@ -87,23 +87,42 @@ extension SyntheticSetFile {
         }
         let mean = try normalization("mean", channels: channels), std = try normalization("std", channels: channels)
         let folders = Self.classFolderNames(classNames)
-        var written = [Int](repeating: 0, count: classNames.count)
+        // Each image's number within its class, fixed before the writes run in parallel.
+        var seen = [Int](repeating: 0, count: classNames.count)
+        let paths = labels.map { label -> String in
+            defer { seen[label] += 1 }
+            return "\(directory)/\(folders[label])/\(seen[label]).png"
+        }
         let plane = height * width
         let values = images.scalars
-        for index in 0..<count {
-            let label = labels[index]
-            var pixels = [UInt8](repeating: 0, count: plane * channels)
-            for channel in 0..<channels {
-                for position in 0..<plane {
-                    let value = values[(index * channels + channel) * plane + position] * std[channel] + mean[channel]
-                    pixels[position * channels + channel] = UInt8((min(max(value, 0), 1) * 255).rounded())
+        let failure = FirstError()
+        Parallel.forEachRange(count, grain: 64) { range in
+            for index in range where !failure.isSet {
+                var pixels = [UInt8](repeating: 0, count: plane * channels)
+                for channel in 0..<channels {
+                    for position in 0..<plane {
+                        let value = values[(index * channels + channel) * plane + position] * std[channel] + mean[channel]
+                        pixels[position * channels + channel] = UInt8((min(max(value, 0), 1) * 255).rounded())
+                    }
+                }
+                do {
+                    try AtomicWrite.write(PNG.encode(pixels: pixels, width: width, height: height, channels: channels), to: paths[index])
+                } catch {
+                    failure.record(error)
                 }
             }
-            let path = "\(directory)/\(folders[label])/\(written[label]).png"
-            try AtomicWrite.write(PNG.encode(pixels: pixels, width: width, height: height, channels: channels), to: path)
-            written[label] += 1
         }
+        if let error = failure.error { throw error }
         return count
+    }
+
+    /// The first error of a parallel loop.
+    private final class FirstError: @unchecked Sendable {
+        private let lock = NSLock()
+        private var stored: Error?
+        var isSet: Bool { lock.withLock { stored != nil } }
+        var error: Error? { lock.withLock { stored } }
+        func record(_ error: Error) { lock.withLock { if stored == nil { stored = error } } }
     }
 
     /// Folder names that torchvision's `ImageFolder` (which numbers classes in sorted

@@ -12,13 +12,13 @@ struct DataOptions: ParsableArguments {
     var dataDirectory: String?
     @Option(
         name: .customLong("image-size"),
-        help: "folder: datasets: resize (shorter side, centre crop) to N×N (default: the first training image's shorter side).")
+        help: "For folder:PATH datasets: resize (shorter side, centre crop) to N×N (default: the first training image's shorter side).")
     var imageSize: Int?
-    @Flag(name: .customLong("skip-bad-images"), help: "folder: datasets: report and skip images that cannot be decoded.")
+    @Flag(name: .customLong("skip-bad-images"), help: "For folder:PATH datasets: report and skip images that cannot be decoded.")
     var skipBadImages = false
     @Option(
         name: .customLong("max-memory"),
-        help: "folder: datasets: GiB the decoded training set may take (default \(ImageFolderOptions.defaultMemoryLimit >> 30)).")
+        help: "For folder:PATH datasets: GiB the decoded training set may take (default \(ImageFolderOptions.defaultMemoryLimit >> 30)).")
     var maxMemory: Double?
 
     func validate() throws {

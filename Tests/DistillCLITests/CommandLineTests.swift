@@ -2,6 +2,7 @@
 
 import DistillData
 import DistillIO
+import DistillTensor
 import Foundation
 import XCTest
 import _DistillTestSupport
@@ -151,6 +152,25 @@ final class CommandLineTests: XCTestCase {
         let evaluated = try distill("evaluate", npz, "--models", "MLP", "--num-eval", "1", "--epochs", "1")
         XCTAssertEqual(evaluated.status, 0, evaluated.errors)
         XCTAssertTrue(FileManager.default.fileExists(atPath: path("evaluation.json")))
+    }
+
+    /// The smallest file docs/own-data.md describes, as PyTorch's `safetensors.torch.save_file`
+    /// writes it: F32 `images`, I64 `labels` and only `dataset` in the metadata.
+    func testEvaluateTakesAMinimalSafetensorsFile() throws {
+        let file = path("torch.safetensors")
+        let images = NDArray(shape: [10, 1, 28, 28], scalars: (0..<7840).map { Float($0 % 97) / 48 - 1 })
+        try SafeTensors.write(
+            ["images": SafeTensorsEntry(images), "labels": SafeTensorsEntry(shape: [10], integers: (0..<10).map(Int64.init))],
+            metadata: ["dataset": "fashion-mnist"], to: file)
+        let evaluated = try distill("evaluate", file, "--models", "MLP", "--num-eval", "1", "--epochs", "1")
+        XCTAssertEqual(evaluated.status, 0, evaluated.errors)
+        let wrongShape = path("wrong.safetensors")
+        try SafeTensors.write(
+            ["images": SafeTensorsEntry(NDArray(repeating: 0, shape: [1, 3, 28, 28])), "labels": SafeTensorsEntry(shape: [1], integers: [0])],
+            metadata: ["dataset": "fashion-mnist"], to: wrongShape)
+        let refused = try distill("evaluate", wrongShape, "--models", "MLP", "--num-eval", "1", "--epochs", "1")
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.errors.contains("[3, 28, 28]"), refused.errors)
     }
 
     /// NumPy reads an exported `.npz`, rewrites it compressed and in another order, and
