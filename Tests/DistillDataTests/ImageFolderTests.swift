@@ -130,6 +130,20 @@ final class ImageFolderTests: XCTestCase {
         XCTAssertEqual(kind.imageShape, [1, 4, 4])
     }
 
+    func testDecoderNamesTheFileAndTheFault() throws {
+        let gray = (0..<(16 * 16)).map { UInt8($0 % 251) }
+        try write(jpeg: gray, width: 16, height: 16, channels: 1, at: "whole.jpg")
+        let whole = [UInt8](try Data(contentsOf: URL(fileURLWithPath: "\(root!)/whole.jpg")))
+        let decoded = try ImageDecoder.decode(whole, path: "whole.jpg")
+        XCTAssertEqual([decoded.width, decoded.height, decoded.channels], [16, 16, 1])
+        XCTAssertThrowsError(try ImageDecoder.decode(Array(whole.prefix(whole.count - 40)), path: "cut.jpg")) { error in
+            XCTAssertTrue("\(error)".hasPrefix("corrupt data in cut.jpg: "), "\(error)")
+        }
+        XCTAssertThrowsError(try ImageDecoder.decode(Array("GIF89a".utf8), path: "a.gif")) { error in
+            XCTAssertTrue("\(error)".contains("a.gif: neither a PNG nor a JPEG"), "\(error)")
+        }
+    }
+
     func testAreaWeightsShrinkAndCopyAtTheSameSize() {
         XCTAssertEqual(ImageResize.weights(source: 4, target: 2).map { $0.map(\.index) }, [[0, 1], [2, 3]])
         XCTAssertEqual(ImageResize.weights(source: 4, target: 2).flatMap { $0.map(\.weight) }, [0.5, 0.5, 0.5, 0.5])
