@@ -41,17 +41,24 @@ let package = Package(
             ]
         ),
         .systemLibrary(name: "CZlib"),
+        .systemLibrary(name: "CLibPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),
+        .systemLibrary(
+            name: "CLibJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg62-turbo-dev"]), .brew(["jpeg-turbo"])]),
+        .systemLibrary(
+            name: "CLibArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"]), .brew(["libarchive"])]),
+        // libjpeg reports errors by longjmp; this C layer turns them into return codes Swift can read.
+        .target(name: "CImageCodecs", dependencies: ["CLibPNG", "CLibJPEG"]),
 
         // MARK: - Public API
 
         .target(name: "DistillTensor", dependencies: ["CCBLAS"], swiftSettings: kernelSettings),
         .target(name: "DistillAutograd", dependencies: ["DistillTensor"]),
-        .target(name: "DistillIO", dependencies: ["DistillTensor", "CZlib"]),
+        .target(name: "DistillIO", dependencies: ["DistillTensor", "CZlib", "CImageCodecs"]),
         .target(name: "DistillNN", dependencies: ["DistillAutograd", "DistillIO"]),
         .target(name: "DistillZoo", dependencies: ["DistillNN"]),
         .target(
             name: "DistillData",
-            dependencies: ["DistillTensor", "DistillAutograd", "CZlib"]
+            dependencies: ["DistillTensor", "DistillAutograd", "CZlib", "CImageCodecs", "CLibArchive"]
         ),
         .target(name: "DistillEval", dependencies: ["DistillNN", "DistillZoo", "DistillData"]),
         .target(name: "DistillMethods", dependencies: ["DistillNN", "DistillZoo", "DistillData"]),
@@ -95,7 +102,8 @@ let package = Package(
         .testTarget(name: "DistillEvalTests", dependencies: ["DistillEval", "_DistillTestSupport"]),
         .testTarget(name: "DistillBenchTests", dependencies: ["DistillBench"]),
         .testTarget(name: "DistillSelfTestTests", dependencies: ["DistillSelfTest", "DistillIO", "DistillTensor"]),
-        .testTarget(name: "DistillDataTests", dependencies: ["DistillData", "CZlib", "_DistillTestSupport"]),
+        .testTarget(
+            name: "DistillDataTests", dependencies: ["DistillData", "CZlib", "CImageCodecs", "_DistillTestSupport"]),
         .testTarget(name: "DistillMethodsTests", dependencies: ["DistillMethods", "DistillIO", "_DistillTestSupport"]),
         .testTarget(
             name: "DistillExperimentsTests",
@@ -105,7 +113,8 @@ let package = Package(
         ),
         // Runs the built `distill` binary, as a user does.
         .testTarget(
-            name: "DistillCLITests", dependencies: ["distill", "DistillIO", "DistillSelfTest", "DistillTensor", "_DistillTestSupport"]
+            name: "DistillCLITests",
+            dependencies: ["distill", "DistillIO", "DistillData", "DistillSelfTest", "DistillTensor", "_DistillTestSupport"]
         ),
     ],
     swiftLanguageModes: languageModes

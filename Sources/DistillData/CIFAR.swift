@@ -58,13 +58,11 @@ public enum CIFARBinary {
         let layout = layout(of: kind)
         let prefix = layout.directoryName + "/"
         let needed = Set([layout.classNamesFile] + splits.flatMap(layout.files(of:)))
-        var reader = TarReader(source: path) { name in
+        let entries = try TarArchive.entries(atPath: path) { name in
             name.hasPrefix(prefix) && needed.contains(String(name.dropFirst(prefix.count)))
         }
-        try Gzip.decompressFile(atPath: path) { try reader.consume($0) }
-        try reader.finish()
         var members = [String: [UInt8]]()
-        for entry in reader.entries { members[String(entry.name.dropFirst(prefix.count))] = entry.contents }
+        for entry in entries { members[String(entry.name.dropFirst(prefix.count))] = entry.contents }
         return try assemble(kind, layout: layout, splits: splits) { file in
             guard let bytes = members.removeValue(forKey: file) else {
                 throw DatasetError.corrupt(path: path, reason: "archive has no member \(prefix + file)", dataset: nil)

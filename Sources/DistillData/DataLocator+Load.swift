@@ -53,6 +53,8 @@ extension DataLocator {
                 return .incomplete(missing: lacking)
             }
             return .complete(.cifarDirectory(extracted))
+        case .imageFolder:
+            return .absent  // Folders are named by path, never searched for under a data root.
         case .matlab:
             let missing = ["train_32x32.mat", "test_32x32.mat"].filter { !isFile($0) }
             return missing.isEmpty ? .complete(.matlab(directory: directory)) : .incomplete(missing: missing)
@@ -77,6 +79,8 @@ extension DatasetSource {
                 return try CIFARBinary.read(kind, archive: path, splits: splits)
             case .cifarDirectory(let path):
                 return try CIFARBinary.read(kind, directory: path, splits: splits)
+            case .imageFolder(let folder):
+                return try folder.load(splits: splits)
             case .matlab:
                 throw DatasetError.unsupported(dataset: kind.name, reason: DataLocator.fix(for: .svhn))
             }

@@ -12,6 +12,8 @@ public enum DatasetSource: Sendable, Equatable {
     case cifarDirectory(String)
     /// SVHN's `train_32x32.mat` and `test_32x32.mat`, which distill cannot read yet.
     case matlab(directory: String)
+    /// A user's own image folder, already scanned.
+    case imageFolder(ImageFolder)
 }
 
 /// Finds datasets on disk.
@@ -70,12 +72,16 @@ public struct DataLocator: Sendable {
     public var environment: [String: String]
     /// System install directories per dataset, searched last.
     public var systemDirectories: [DatasetKind: String]
+    /// How `folder:PATH` datasets are read.
+    public var imageFolderOptions: ImageFolderOptions
 
     public init(
         dataDirectory: String? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment,
-        systemDirectories: [DatasetKind: String] = DataLocator.systemDirectories
+        systemDirectories: [DatasetKind: String] = DataLocator.systemDirectories,
+        imageFolderOptions: ImageFolderOptions = ImageFolderOptions()
     ) {
+        self.imageFolderOptions = imageFolderOptions
         self.dataDirectory = dataDirectory
         self.environment = environment
         self.systemDirectories = systemDirectories
@@ -116,6 +122,7 @@ public struct DataLocator: Sendable {
     /// The first complete copy of `kind`.
     /// - Throws: `DatasetError.notFound` listing every location looked at and the command that gets the data.
     public func locate(_ kind: DatasetKind) throws -> DatasetSource {
+        if case .folder(let folder) = kind { return .imageFolder(folder) }
         let result = search(kind)
         if let found = result.found, case .complete(let source) = found.status { return source }
         let searched = result.candidates.map { candidate -> String in
@@ -128,11 +135,30 @@ public struct DataLocator: Sendable {
         throw DatasetError.notFound(dataset: kind.name, searched: searched, fix: Self.fix(for: kind))
     }
 
+    /// The dataset called `name`: a built-in name, or `folder:PATH`, which is scanned (see `ImageFolder.resolve`).
+    /// - Parameter imageSize: the image size a synthetic set was made at; overrides the options' size.
+    /// - Throws: `DatasetError.unsupported` for an unknown name; the folder's errors.
+    public func dataset(named name: String, imageSize: Int? = nil) throws -> DatasetKind {
+        if name.hasPrefix(ImageFolder.namePrefix) {
+            var options = imageFolderOptions
+            if let imageSize { options.imageSize = imageSize }
+            return .folder(try ImageFolder.resolve(root: String(name.dropFirst(ImageFolder.namePrefix.count)), options: options))
+        }
+        guard let kind = DatasetKind(name: name) else {
+            throw DatasetError.unsupported(
+                dataset: name,
+                reason: "it is not a dataset distill knows; use one of \(DatasetKind.allCases.map(\.name).joined(separator: ", ")) or folder:PATH")
+        }
+        return kind
+    }
+
     /// The command that gets `kind` onto this machine.
     public static func fix(for kind: DatasetKind) -> String {
         switch kind {
         case .fashionMNIST:
             return "run `distill data fetch fashion-mnist` or `apt-get install dataset-fashion-mnist`"
+        case .folder(let folder):
+            return ImageFolder.layoutFix(root: folder.root)
         case .svhn:
             return "SVHN ships as MATLAB .mat files, which distill cannot read yet; use mnist, fashion-mnist, cifar10 or cifar100"
         default:

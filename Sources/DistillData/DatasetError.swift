@@ -42,8 +42,9 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible, LocalizedEr
 
     /// The same error with the dataset named, so a corrupt-file message can say which fetch repairs it.
     func naming(_ kind: DatasetKind) -> DatasetError {
-        if case .corrupt(let path, let reason, nil) = self {
-            return .corrupt(path: path, reason: reason, dataset: kind.rawValue)
+        // Only a built-in dataset can be fetched again.
+        if case .corrupt(let path, let reason, nil) = self, kind.officialBaseURL != nil {
+            return .corrupt(path: path, reason: reason, dataset: kind.name)
         }
         return self
     }

@@ -22,7 +22,7 @@ extension DatasetKind {
         case .fashionMNIST: return URL(string: "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/")
         case .mnist: return URL(string: "https://ossci-datasets.s3.amazonaws.com/mnist/")
         case .cifar10, .cifar100: return URL(string: "https://www.cs.toronto.edu/~kriz/")
-        case .svhn: return nil
+        case .svhn, .folder: return nil
         }
     }
 
@@ -45,7 +45,7 @@ extension DatasetKind {
             return [RemoteFile(name: "cifar-10-binary.tar.gz", md5: "c32a1d4ab5d03f1284b67883e8d87530")]
         case .cifar100:
             return [RemoteFile(name: "cifar-100-binary.tar.gz", md5: "03b5dce01913d631647c71ecec9e9cb8")]
-        case .svhn:
+        case .svhn, .folder:
             return []
         }
     }

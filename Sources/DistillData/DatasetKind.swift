@@ -1,5 +1,7 @@
 // Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
 
+import Foundation
+
 /// The datasets distill knows, with their published shapes, sizes and normalisation.
 ///
 /// | dataset | shape | classes | train / test | mean | std |
@@ -10,15 +12,20 @@
 /// | CIFAR-10 | 3×32×32 | 10 | 50,000 / 10,000 | 0.4914, 0.4822, 0.4465 | 0.2023, 0.1994, 0.2010 |
 /// | CIFAR-100 | 3×32×32 | 100 | 50,000 / 10,000 | 0.5071, 0.4866, 0.4409 | 0.2673, 0.2564, 0.2762 |
 ///
-/// The raw value is the name users type (`--dataset fashion-mnist`) and the
-/// name of the dataset's directory under a data root.
-public enum DatasetKind: String, CaseIterable, Sendable, Codable {
+/// A built-in dataset's `name` is what users type (`--dataset fashion-mnist`) and the
+/// name of its directory under a data root. `folder` is a user's own image folder
+/// (`--dataset folder:PATH`), described by what `ImageFolder.resolve` found in it.
+public enum DatasetKind: Hashable, Sendable, CaseIterable {
     case mnist
-    case fashionMNIST = "fashion-mnist"
+    case fashionMNIST
     /// Listed for completeness: SVHN ships as MATLAB `.mat` files, which distill does not read yet.
     case svhn
     case cifar10
     case cifar100
+    case folder(ImageFolder)
+
+    /// The built-in datasets; folders are not enumerable.
+    public static let allCases: [DatasetKind] = [.mnist, .fashionMNIST, .svhn, .cifar10, .cifar100]
 
     /// How a dataset's files are stored on disk.
     public enum StorageFormat: Sendable {
@@ -28,10 +35,22 @@ public enum DatasetKind: String, CaseIterable, Sendable, Codable {
         case cifarBinary
         /// MATLAB `.mat` files; not readable by distill.
         case matlab
+        /// PNG and JPEG files in `train/CLASS/` and `test/CLASS/` (or `val/CLASS/`).
+        case imageFolder
     }
 
-    /// The name users type and the directory name under a data root, e.g. `fashion-mnist`.
-    public var name: String { rawValue }
+    /// The name users type and the directory name under a data root, e.g. `fashion-mnist`;
+    /// `folder:/absolute/path` for an image folder.
+    public var name: String {
+        switch self {
+        case .mnist: return "mnist"
+        case .fashionMNIST: return "fashion-mnist"
+        case .svhn: return "svhn"
+        case .cifar10: return "cifar10"
+        case .cifar100: return "cifar100"
+        case .folder(let folder): return ImageFolder.namePrefix + folder.root
+        }
+    }
 
     /// The name as written in papers, e.g. `Fashion-MNIST`.
     public var displayName: String {
@@ -41,6 +60,7 @@ public enum DatasetKind: String, CaseIterable, Sendable, Codable {
         case .svhn: return "SVHN"
         case .cifar10: return "CIFAR-10"
         case .cifar100: return "CIFAR-100"
+        case .folder(let folder): return (folder.root as NSString).lastPathComponent
         }
     }
 
@@ -49,12 +69,19 @@ public enum DatasetKind: String, CaseIterable, Sendable, Codable {
         switch self {
         case .mnist, .fashionMNIST: return [1, 28, 28]
         case .svhn, .cifar10, .cifar100: return [3, 32, 32]
+        case .folder(let folder): return [folder.channels, folder.imageSize, folder.imageSize]
         }
     }
 
     public var channels: Int { imageShape[0] }
 
-    public var classCount: Int { self == .cifar100 ? 100 : 10 }
+    public var classCount: Int {
+        switch self {
+        case .cifar100: return 100
+        case .folder(let folder): return folder.classNames.count
+        default: return 10
+        }
+    }
 
     /// Number of images in a split of the official release.
     public func count(of split: DatasetSplit) -> Int {
@@ -63,6 +90,7 @@ public enum DatasetKind: String, CaseIterable, Sendable, Codable {
         case (.svhn, .train): return 73_257
         case (.svhn, .test): return 26_032
         case (.cifar10, .train), (.cifar100, .train): return 50_000
+        case (.folder(let folder), _): return folder.count(of: split)
         case (_, .test): return 10_000
         }
     }
@@ -75,6 +103,7 @@ public enum DatasetKind: String, CaseIterable, Sendable, Codable {
         case .svhn: return PixelNormalization(mean: [0.4377, 0.4438, 0.4728], std: [0.1980, 0.2010, 0.1970])
         case .cifar10: return PixelNormalization(mean: [0.4914, 0.4822, 0.4465], std: [0.2023, 0.1994, 0.2010])
         case .cifar100: return PixelNormalization(mean: [0.5071, 0.4866, 0.4409], std: [0.2673, 0.2564, 0.2762])
+        case .folder(let folder): return folder.normalization
         }
     }
 
@@ -83,6 +112,7 @@ public enum DatasetKind: String, CaseIterable, Sendable, Codable {
         case .mnist, .fashionMNIST: return .idx
         case .svhn: return .matlab
         case .cifar10, .cifar100: return .cifarBinary
+        case .folder: return .imageFolder
         }
     }
 
@@ -99,15 +129,41 @@ public enum DatasetKind: String, CaseIterable, Sendable, Codable {
             ]
         case .cifar10, .cifar100:
             return nil
+        case .folder(let folder):
+            return folder.classNames
         }
     }
 
-    /// Looks a dataset up by the name users type, ignoring case (`CIFAR10`, `fashion-mnist`).
+    /// Looks a built-in dataset up by the name users type, ignoring case (`CIFAR10`, `fashion-mnist`).
+    /// Folders are found with `DataLocator.dataset(named:)`, which reads them.
     public init?(name: String) {
         let key = name.lowercased()
-        guard let kind = Self.allCases.first(where: { $0.rawValue == key || $0.displayName.lowercased() == key })
+        guard let kind = Self.allCases.first(where: { $0.name == key || $0.displayName.lowercased() == key })
         else { return nil }
         self = kind
+    }
+}
+
+extension DatasetKind: Codable {
+    /// A built-in dataset is stored as its name, as before folders existed; a folder as its description.
+    public init(from decoder: Decoder) throws {
+        if let name = try? decoder.singleValueContainer().decode(String.self) {
+            guard let kind = DatasetKind(name: name) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unknown dataset '\(name)'"))
+            }
+            self = kind
+        } else {
+            self = .folder(try ImageFolder(from: decoder))
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        if case .folder(let folder) = self {
+            try folder.encode(to: encoder)
+        } else {
+            var container = encoder.singleValueContainer()
+            try container.encode(name)
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 import CZlib
 import Foundation
 
-/// In-process gzip decompression through zlib, whole-buffer or streaming.
+/// In-process gzip decompression through zlib (IDX `.gz` files).
 ///
 /// Files with several gzip members one after another (what `cat a.gz b.gz`
 /// gives) decompress to the concatenation of the members, as with `gunzip`.
@@ -25,37 +25,6 @@ public enum Gzip {
             try inflater.feed(input) { output.append(contentsOf: $0) }
         }
         try inflater.finish()
-        return output
-    }
-
-    /// Decompresses a `.gz` file in chunks, handing each decompressed chunk to `sink`.
-    ///
-    /// Memory stays bounded by the chunk size, whatever the file size.
-    /// - Throws: `DatasetError.unreadable` when the file cannot be opened or read,
-    ///   `DatasetError.corrupt` for bad gzip data, and whatever `sink` throws.
-    public static func decompressFile(atPath path: String, sink: (UnsafeRawBufferPointer) throws -> Void) throws {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw DatasetError.unreadable(path: path, reason: "cannot open the file")
-        }
-        defer { try? handle.close() }
-        let inflater = try Inflater(source: path)
-        while true {
-            let chunk: Data
-            do {
-                chunk = try handle.read(upToCount: 1 << 20) ?? Data()
-            } catch {
-                throw DatasetError.unreadable(path: path, reason: error.localizedDescription)
-            }
-            if chunk.isEmpty { break }
-            try chunk.withUnsafeBytes { try inflater.feed($0, sink: sink) }
-        }
-        try inflater.finish()
-    }
-
-    /// Decompresses a whole `.gz` file into memory.
-    public static func decompressFile(atPath path: String) throws -> [UInt8] {
-        var output = [UInt8]()
-        try decompressFile(atPath: path) { output.append(contentsOf: $0) }
         return output
     }
 }

@@ -45,9 +45,11 @@ public struct TrainingSet: Sendable {
     /// - Throws: `SafeTensorsError` for an unreadable file, `EvaluationError` for a set that does not fit.
     public init(syntheticAt path: String, locator: DataLocator, expectedDataset: DatasetKind? = nil) throws {
         let file = try SyntheticSetFile(contentsOf: path)
-        guard let name = file.dataset, let kind = DatasetKind(name: name) else {
-            throw EvaluationError.unknownDataset(file: path, recorded: file.dataset)
+        guard let name = file.dataset else { throw EvaluationError.unknownDataset(file: path, recorded: nil) }
+        guard name.hasPrefix(ImageFolder.namePrefix) || DatasetKind(name: name) != nil else {
+            throw EvaluationError.unknownDataset(file: path, recorded: name)
         }
+        let kind = try locator.dataset(named: name, imageSize: file.metadata["image_size"].flatMap { Int($0) })
         if let expectedDataset, expectedDataset != kind {
             throw EvaluationError.datasetMismatch(file: path, recorded: kind.name, requested: expectedDataset.name)
         }

@@ -62,7 +62,8 @@ extension SyntheticSetFile {
             rows: classes, columns: perClass, imageHeight: images.shape[2], imageWidth: images.shape[3], scale: scale)
     }
 
-    private func normalization(_ key: String, channels: Int) throws -> [Float] {
+    /// The per-channel `mean` or `std` recorded in the metadata.
+    func normalization(_ key: String, channels: Int) throws -> [Float] {
         guard let text = metadata[key] else { throw SyntheticGridError.missingNormalization(key: key) }
         let values = text.split(separator: ",").compactMap { Float($0.trimmingCharacters(in: .whitespaces)) }
         guard values.count == channels, values.count == text.split(separator: ",").count else {

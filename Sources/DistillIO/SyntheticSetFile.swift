@@ -23,8 +23,13 @@ public struct SyntheticSetFile: Sendable {
     }
 
     /// Reads a synthetic set from a file, or from `synthetic.safetensors` inside a directory.
-    /// - Throws: `SafeTensorsError` for a missing or malformed file or tensor.
+    /// - Throws: `SafeTensorsError` (`NPZError` for `.npz`) for a missing or malformed file or tensor.
+    /// A path ending in `.npz` is read as NumPy arrays (see `init(npzAt:)`).
     public init(contentsOf path: String) throws {
+        if path.lowercased().hasSuffix(".npz") {
+            self = try SyntheticSetFile(npzAt: path)
+            return
+        }
         var isDirectory: ObjCBool = false
         let file =
             FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue

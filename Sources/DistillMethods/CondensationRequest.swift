@@ -108,12 +108,15 @@ public struct CondensationRequest: Sendable, Codable {
             try? FileManager.default.removeItem(atPath: output.logPath)
         }
         let metadata: () -> [String: String] = {
-            [
+            var metadata = [
                 "dataset": dataset.name, "mean": train.mean.map { "\($0)" }.joined(separator: ","),
                 "std": train.std.map { "\($0)" }.joined(separator: ","), "ipc": String(imagesPerClass),
                 "method": self.method, "pool": pool, "model": mainModel,
                 "iteration": String(state.iteration), "seed": String(seed), "configuration": configuration,
             ]
+            // A folder is read again at this size when the set is evaluated.
+            if case .folder(let folder) = dataset { metadata["image_size"] = String(folder.imageSize) }
+            return metadata
         }
         while state.iteration < method.iterations {
             let report = try method.step(&state)

@@ -16,8 +16,8 @@ struct Distill: AsyncParsableCommand {
         abstract: "Dataset distillation with model pools, evaluated across architectures.",
         version: "0.1.0",
         subcommands: [
-            Condense.self, Evaluate.self, Experiment.self, Render.self, Train.self, DataCommand.self, Models.self,
-            Forward.self, Bench.self, SelfTestCommand.self,
+            Condense.self, Evaluate.self, Experiment.self, Render.self, Export.self, Train.self, DataCommand.self,
+            Models.self, Forward.self, Bench.self, SelfTestCommand.self,
         ]
     )
 

@@ -2,15 +2,66 @@
 
 import ArgumentParser
 import DistillData
+import Foundation
 
-/// Where to look for datasets.
+/// Where to look for datasets, and how to read an image folder.
 struct DataOptions: ParsableArguments {
     @Option(
         name: .customLong("data-dir"),
         help: "Directory holding datasets (searched before $DISTILL_DATA, ~/.cache/distill and system packages).")
     var dataDirectory: String?
+    @Option(
+        name: .customLong("image-size"),
+        help: "For folder:PATH datasets: resize (shorter side, centre crop) to N×N (default: the first training image's shorter side).")
+    var imageSize: Int?
+    @Flag(name: .customLong("skip-bad-images"), help: "For folder:PATH datasets: report and skip images that cannot be decoded.")
+    var skipBadImages = false
+    @Option(
+        name: .customLong("max-memory"),
+        help: "For folder:PATH datasets: GiB the decoded training set may take (default \(ImageFolderOptions.defaultMemoryLimit >> 30)).")
+    var maxMemory: Double?
 
-    var locator: DataLocator { DataLocator(dataDirectory: dataDirectory) }
+    func validate() throws {
+        if let imageSize, imageSize < 1 { throw ValidationError("--image-size must be ≥ 1, got \(imageSize)") }
+        if let maxMemory, !(maxMemory > 0) { throw ValidationError("--max-memory must be > 0 GiB, got \(maxMemory)") }
+    }
+
+    var locator: DataLocator {
+        let reporter = DecodeReporter()
+        let options = ImageFolderOptions(
+            imageSize: imageSize, skipsBadImages: skipBadImages,
+            memoryLimit: maxMemory.map { Int($0 * Double(1 << 30)) } ?? ImageFolderOptions.defaultMemoryLimit,
+            progress: { reporter.report($0) })
+        return DataLocator(dataDirectory: dataDirectory, imageFolderOptions: options)
+    }
+
+    /// The dataset `--dataset` names, an image folder scanned and described.
+    func resolve(_ dataset: DatasetArgument) throws -> DatasetKind {
+        try locator.dataset(named: dataset.name)
+    }
+}
+
+/// `--dataset`: a built-in dataset's name or `folder:PATH`, read when the command runs.
+struct DatasetArgument: ExpressibleByArgument {
+    let name: String
+
+    static let fashionMNIST = DatasetArgument(name: DatasetKind.fashionMNIST.name)
+
+    private init(name: String) { self.name = name }
+
+    init?(argument: String) {
+        if argument.hasPrefix(ImageFolder.namePrefix) {
+            guard argument.count > ImageFolder.namePrefix.count else { return nil }
+            name = argument
+        } else {
+            guard let kind = DatasetKind(name: argument) else { return nil }
+            name = kind.name
+        }
+    }
+
+    var defaultValueDescription: String { name }
+
+    static var allValueStrings: [String] { DatasetKind.allValueStrings + ["folder:PATH"] }
 }
 
 extension DatasetKind: ExpressibleByArgument {
@@ -19,4 +70,18 @@ extension DatasetKind: ExpressibleByArgument {
     }
 
     public static var allValueStrings: [String] { allCases.map(\.name) }
+}
+
+/// Prints image-decoding progress from the decoding threads as one line on standard error.
+private final class DecodeReporter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var line = ProgressLine()
+
+    func report(_ text: String) {
+        lock.withLock {
+            line.update(text)
+            // Counts overwrite each other; anything else is kept.
+            if !text.hasPrefix("decoding ") { line.finish() }
+        }
+    }
 }

@@ -1,6 +1,8 @@
 // Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
 
+import DistillData
 import DistillIO
+import DistillTensor
 import Foundation
 import XCTest
 import _DistillTestSupport
@@ -76,6 +78,131 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(table.contains("pool + KD"), table)
     }
 
+    func testImageFolderCondensesEvaluatesAndTrains() throws {
+        let folder = path("own")
+        for (split, count) in [("train", 4), ("test", 2)] {
+            for (label, name) in ["dark", "light"].enumerated() {
+                let directory = "\(folder)/\(split)/\(name)"
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                for index in 0..<count {
+                    let pixels = (0..<256).map { UInt8(truncatingIfNeeded: label * 120 + (index * 31 + $0 * 7) % 60) }
+                    try PNG.encode(pixels: pixels, width: 16, height: 16, channels: 1)
+                        .write(to: URL(fileURLWithPath: "\(directory)/\(index).png"))
+                }
+            }
+        }
+        let run = path("folder-run")
+        let condensed = try distill(
+            "condense", "--dataset", "folder:\(folder)", "--ipc", "1", "--iterations", "1", "--batch-real", "2", "--out", run)
+        XCTAssertEqual(condensed.status, 0, condensed.errors)
+        XCTAssertTrue(condensed.errors.contains("decoded 8 train images"), condensed.errors)
+        let set = try SyntheticSetFile(contentsOf: run)
+        XCTAssertEqual(set.images.shape, [2, 1, 16, 16])
+        XCTAssertEqual(set.dataset, "folder:\(folder)")
+        XCTAssertEqual(set.metadata["image_size"], "16")
+
+        let evaluated = try distill("evaluate", run, "--models", "ConvNet", "--num-eval", "1", "--epochs", "1")
+        XCTAssertEqual(evaluated.status, 0, evaluated.errors)
+        XCTAssertFalse(evaluated.errors.contains("decoding train"), "statistics come from the cache: \(evaluated.errors)")
+        let baseline = try distill(
+            "evaluate", "--random-real", "1", "--dataset", "folder:\(folder)", "--image-size", "8", "--models", "MLP",
+            "--num-eval", "1", "--epochs", "1", "--out", path("baseline"))
+        XCTAssertEqual(baseline.status, 0, baseline.errors)
+        let trained = try distill("train", "--dataset", "folder:\(folder)", "--model", "MLP", "--epochs", "0")
+        XCTAssertEqual(trained.status, 0, trained.errors)
+        XCTAssertTrue(trained.output.contains("MLP on folder:\(folder)"), trained.output)
+
+        let missing = try distill("condense", "--dataset", "folder:\(path("nowhere"))", "--out", path("x"))
+        XCTAssertNotEqual(missing.status, 0)
+        XCTAssertTrue(missing.errors.contains("\(path("nowhere"))/train"), missing.errors)
+    }
+
+    func testExportToFolderAndNPZAndEvaluateTheNPZ() throws {
+        // The tiny set has 4 training images per class, so this exports the whole training split.
+        let folder = path("export-folder")
+        let exported = try distill("export", "--random-real", "4", "--format", "folder", "--out", folder)
+        XCTAssertEqual(exported.status, 0, exported.errors)
+        let train = try data.locator.load(.fashionMNIST, split: .train)
+        let classFolders = SyntheticSetFile.classFolderNames(train.classNames)
+        XCTAssertEqual(classFolders.first, "0_T-shirt-top")
+        for label in 0..<10 {
+            let original = train.indices(ofClass: label).map { pixelBytes(train, at: $0) }
+            let decoded = try (0..<4).map { index in
+                let file = "\(folder)/\(classFolders[label])/\(index).png"
+                return try ImageDecoder.decode([UInt8](Data(contentsOf: URL(fileURLWithPath: file))), path: file).pixels
+            }
+            XCTAssertEqual(Set(decoded), Set(original), "class \(label): the PNGs hold exactly the IDX pixels")
+        }
+
+        let test = try distill("export", "--random-real", "2", "--split", "test", "--format", "npz", "--out", path("test.npz"))
+        XCTAssertEqual(test.status, 0, test.errors)
+        let testSet = try SyntheticSetFile(contentsOf: path("test.npz"))
+        XCTAssertEqual(testSet.labels, (0..<10).flatMap { [$0, $0] }, "the tiny test split has 2 images per class, all taken")
+        XCTAssertEqual(testSet.metadata["class_names"]?.components(separatedBy: "\n"), train.classNames)
+
+        let run = path("export-run")
+        XCTAssertEqual(try distill("condense", "--ipc", "1", "--iterations", "1", "--batch-real", "2", "--out", run).status, 0)
+        let npz = path("set.npz")
+        let written = try distill("export", run, "--format", "npz", "--out", npz)
+        XCTAssertEqual(written.status, 0, written.errors)
+        let original = try SyntheticSetFile(contentsOf: run), read = try SyntheticSetFile(contentsOf: npz)
+        XCTAssertEqual(read.images, original.images)
+        XCTAssertEqual(read.labels, original.labels)
+        XCTAssertEqual(read.metadata["class_names"]?.components(separatedBy: "\n"), train.classNames)
+        let evaluated = try distill("evaluate", npz, "--models", "MLP", "--num-eval", "1", "--epochs", "1")
+        XCTAssertEqual(evaluated.status, 0, evaluated.errors)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: path("evaluation.json")))
+    }
+
+    /// The smallest file docs/own-data.md describes, as PyTorch's `safetensors.torch.save_file`
+    /// writes it: F32 `images`, I64 `labels` and only `dataset` in the metadata.
+    func testEvaluateTakesAMinimalSafetensorsFile() throws {
+        let file = path("torch.safetensors")
+        let images = NDArray(shape: [10, 1, 28, 28], scalars: (0..<7840).map { Float($0 % 97) / 48 - 1 })
+        try SafeTensors.write(
+            ["images": SafeTensorsEntry(images), "labels": SafeTensorsEntry(shape: [10], integers: (0..<10).map(Int64.init))],
+            metadata: ["dataset": "fashion-mnist"], to: file)
+        let evaluated = try distill("evaluate", file, "--models", "MLP", "--num-eval", "1", "--epochs", "1")
+        XCTAssertEqual(evaluated.status, 0, evaluated.errors)
+        let wrongShape = path("wrong.safetensors")
+        try SafeTensors.write(
+            ["images": SafeTensorsEntry(NDArray(repeating: 0, shape: [1, 3, 28, 28])), "labels": SafeTensorsEntry(shape: [1], integers: [0])],
+            metadata: ["dataset": "fashion-mnist"], to: wrongShape)
+        let refused = try distill("evaluate", wrongShape, "--models", "MLP", "--num-eval", "1", "--epochs", "1")
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.errors.contains("[3, 28, 28]"), refused.errors)
+    }
+
+    /// NumPy reads an exported `.npz`, rewrites it compressed and in another order, and
+    /// `evaluate` takes the result. Needs python3 with numpy (`$DISTILL_PYTHON` names another interpreter).
+    func testNPZRoundTripsThroughNumPy() throws {
+        let python = ProcessInfo.processInfo.environment["DISTILL_PYTHON"] ?? "python3"
+        guard (try? run(python, "-c", "import numpy"))?.status == 0 else {
+            throw XCTSkip("\(python) with numpy is not available; set DISTILL_PYTHON to an interpreter that has it")
+        }
+        let npz = path("real.npz"), back = path("numpy.npz")
+        XCTAssertEqual(try distill("export", "--random-real", "2", "--format", "npz", "--out", scratch).status, 0)
+        let script = """
+            import numpy as np, sys
+            f = np.load(sys.argv[1])
+            assert f["images"].dtype == np.float32 and f["images"].shape == (20, 1, 28, 28), f["images"].shape
+            assert f["labels"].dtype == np.int64 and list(f["labels"]) == [c for c in range(10) for _ in range(2)]
+            assert list(f["class_names"])[9] == "Ankle boot" and str(f["dataset"]) == "fashion-mnist"
+            pixels = f["images"] * f["std"][None, :, None, None] + f["mean"][None, :, None, None]
+            assert np.abs(pixels * 255 - np.round(pixels * 255)).max() < 1e-3, "de-normalised values are whole pixel levels"
+            order = np.arange(20)[::-1]
+            np.savez_compressed(sys.argv[2], images=f["images"][order], labels=f["labels"][order].astype(np.int32),
+                                dataset=np.array("fashion-mnist"))
+            """
+        let checked = try run(python, "-c", script, npz, back)
+        XCTAssertEqual(checked.status, 0, checked.errors)
+        let read = try SyntheticSetFile(contentsOf: back), original = try SyntheticSetFile(contentsOf: npz)
+        XCTAssertEqual(read.labels, original.labels.reversed())
+        XCTAssertEqual(read.images.rows([19]), original.images.rows([0]))
+        let evaluated = try distill("evaluate", back, "--models", "MLP", "--num-eval", "1", "--epochs", "1")
+        XCTAssertEqual(evaluated.status, 0, evaluated.errors)
+    }
+
     func testBadInputEndsWithOneErrorLineAndNonZeroStatus() throws {
         let cases: [(arguments: [String], mentions: String)] = [
             (["condense", "--pool", "ConvNet:0.5,NoSuchNet:0.5", "--iterations", "1", "--out", path("c")], "NoSuchNet"),
@@ -93,6 +220,11 @@ final class CommandLineTests: XCTestCase {
         }
     }
 
+    /// The bytes of image `index` of a dataset, the normalisation undone.
+    private func pixelBytes(_ dataset: Dataset, at index: Int) -> [UInt8] {
+        dataset.normalization.denormalize(dataset.images(at: [index])).scalars.map { UInt8(($0 * 255).rounded()) }
+    }
+
     // MARK: - Running the binary
 
     private func path(_ name: String) -> String { (scratch as NSString).appendingPathComponent(name) }
@@ -103,10 +235,21 @@ final class CommandLineTests: XCTestCase {
 
     /// Runs the built binary with the generated data as its only data source.
     private func distill(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
+        let readsData = ["condense", "evaluate", "experiment", "train", "export"].contains(arguments[0])
+        return try run(
+            Self.productsDirectory.appendingPathComponent("distill").path,
+            arguments + (readsData ? ["--data-dir", data.root] : []))
+    }
+
+    private func run(_ program: String, _ arguments: String...) throws -> (status: Int32, output: String, errors: String) {
+        try run(program, arguments)
+    }
+
+    /// Runs `program` (a path, or a name looked up on `$PATH`) in the scratch directory.
+    private func run(_ program: String, _ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
         let process = Process()
-        process.executableURL = Self.productsDirectory.appendingPathComponent("distill")
-        let readsData = ["condense", "evaluate", "experiment"].contains(arguments[0])
-        process.arguments = arguments + (readsData ? ["--data-dir", data.root] : [])
+        process.executableURL = URL(fileURLWithPath: program.contains("/") ? program : "/usr/bin/env")
+        process.arguments = program.contains("/") ? arguments : [program] + arguments
         process.environment = ["HOME": data.root, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"]
         process.currentDirectoryURL = URL(fileURLWithPath: scratch)
         // Files rather than pipes: the child can never block on a full pipe.

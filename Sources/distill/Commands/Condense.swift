@@ -21,8 +21,8 @@ struct Condense: ParsableCommand {
             DM: init real, lr-img 1.0, 20000 iterations).
             """)
 
-    @Option(help: "Dataset: \(DatasetKind.allValueStrings.joined(separator: ", ")).")
-    var dataset: DatasetKind = .fashionMNIST
+    @Option(help: "Dataset: \(DatasetArgument.allValueStrings.joined(separator: ", ")).")
+    var dataset: DatasetArgument = .fashionMNIST
     @Option(help: "Synthetic images per class.")
     var ipc = 1
     @Option(help: "Method: dc, dsa or dm.")
@@ -69,7 +69,7 @@ struct Condense: ParsableCommand {
 
     func run() throws {
         let request = CondensationRequest(
-            dataset: dataset, method: method.rawValue, imagesPerClass: ipc, mainModel: model, pool: pool,
+            dataset: try data.resolve(dataset), method: method.rawValue, imagesPerClass: ipc, mainModel: model, pool: pool,
             poolWarmup: poolWarmup, iterations: iterations, initialization: initialization, learningRateImage: lrImage,
             learningRateNetwork: lrNet, batchReal: batchReal, outerLoop: outerLoop, innerLoop: innerLoop,
             dsaStrategy: dsaStrategy, distance: distance, seed: seed, checkpointEvery: checkpointEvery, resume: resume)

@@ -38,8 +38,8 @@ struct Evaluate: ParsableCommand {
     var kdGuard = false
     @Option(name: .customLong("random-real"), help: "Evaluate a random real subset with this many images per class instead.")
     var randomReal: Int?
-    @Option(help: "Dataset for --random-real (a synthetic set names its own).")
-    var dataset: DatasetKind = .fashionMNIST
+    @Option(help: "Dataset for --random-real (a synthetic set names its own): a name or folder:PATH.")
+    var dataset: DatasetArgument = .fashionMNIST
     @Option(help: "Seed.")
     var seed: UInt64 = 0
     @Option(help: "Directory for evaluation.csv and evaluation.json.")
@@ -70,7 +70,8 @@ struct Evaluate: ParsableCommand {
         if let source {
             training = try TrainingSet(syntheticAt: source, locator: data.locator)
         } else {
-            training = try TrainingSet(randomRealImagesPerClass: randomReal!, of: dataset, seed: seed, locator: data.locator)
+            training = try TrainingSet(
+                randomRealImagesPerClass: randomReal!, of: data.resolve(dataset), seed: seed, locator: data.locator)
         }
         var line = ProgressLine()
         var lastUpdate = Date.distantPast

@@ -26,7 +26,7 @@ struct ModelPoolStudy: ParsableCommand {
             reduced version in a few minutes; options given explicitly override its settings.
             """)
 
-    @Option(help: "Dataset: \(DatasetKind.allValueStrings.joined(separator: ", ")).")
+    @Option(help: "Dataset: \(DatasetArgument.allValueStrings.joined(separator: ", ")).")
     var dataset = DatasetKind.fashionMNIST.name
     @Option(help: "Comma-separated images-per-class counts (default 1,10; quick: 1).")
     var ipc: String?
@@ -51,7 +51,8 @@ struct ModelPoolStudy: ParsableCommand {
     @OptionGroup var data: DataOptions
 
     func run() throws {
-        let kind = try ModelPoolExperiment.dataset(named: dataset)
+        let kind = dataset.hasPrefix(ImageFolder.namePrefix)
+            ? try data.locator.dataset(named: dataset) : try ModelPoolExperiment.dataset(named: dataset)
         var experiment = quick ? ModelPoolExperiment.quick(dataset: kind, seed: seed) : ModelPoolExperiment(dataset: kind, seed: seed)
         if let ipc { experiment.imagesPerClass = try ModelPoolExperiment.integers(in: ipc, option: "--ipc") }
         if let iterations { experiment.iterations = try ModelPoolExperiment.integers(in: iterations, option: "--iterations") }

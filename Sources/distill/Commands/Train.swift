@@ -18,8 +18,8 @@ struct Train: ParsableCommand {
     @Option(help: "Network name (see `distill models`) or a ConvNet spec such as 'ConvNet(width=64,depth=4)'.")
     var model = "ConvNet"
 
-    @Option(help: "Dataset: \(DatasetKind.allValueStrings.joined(separator: ", ")).")
-    var dataset: DatasetKind = .fashionMNIST
+    @Option(help: "Dataset: \(DatasetArgument.allValueStrings.joined(separator: ", ")).")
+    var dataset: DatasetArgument = .fashionMNIST
 
     @Option(help: "Training epochs (the protocol runs passes 0…epochs, so epochs + 1 in all).")
     var epochs = 2
@@ -42,6 +42,7 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
+        let dataset = try data.resolve(self.dataset)
         let (trainSet, testSet) = try data.locator.load(dataset)
         var generator = SeededGenerator(seed: seed)
         var initGenerator = generator.split()

@@ -1,0 +1,108 @@
+// Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
+
+import Foundation
+
+/// One image file of an image folder and its class.
+struct ImageFile: Sendable {
+    var path: String
+    var label: Int
+    var bytes: Int
+}
+
+/// The files of an image folder: classes from `train/`'s subfolder names (sorted),
+/// files sorted by name within each class, hidden files and other extensions ignored.
+struct ImageFolderListing {
+    static let extensions: Set<String> = ["png", "jpg", "jpeg"]
+
+    var root: String
+    var classNames: [String]
+    var train: [ImageFile]
+    var test: [ImageFile]
+
+    /// - Throws: `DatasetError.notFound` / `.corrupt` naming what is missing.
+    init(root: String) throws {
+        self.root = root
+        let name = ImageFolder.namePrefix + root
+        let fix = ImageFolder.layoutFix(root: root)
+        func directory(_ child: String) -> String? {
+            let path = (root as NSString).appendingPathComponent(child)
+            var isDirectory: ObjCBool = false
+            return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue ? path : nil
+        }
+        guard let trainDirectory = directory("train") else {
+            throw DatasetError.notFound(dataset: name, searched: [(root as NSString).appendingPathComponent("train")], fix: fix)
+        }
+        guard let testDirectory = directory("test") ?? directory("val") else {
+            throw DatasetError.notFound(
+                dataset: name, searched: ["test", "val"].map { (root as NSString).appendingPathComponent($0) }, fix: fix)
+        }
+        classNames = try Self.subdirectories(of: trainDirectory)
+        guard !classNames.isEmpty else {
+            throw DatasetError.corrupt(path: trainDirectory, reason: "it holds no class folders", dataset: nil)
+        }
+        train = try Self.files(in: trainDirectory, classNames: classNames, allowsMissingClasses: false)
+        test = try Self.files(in: testDirectory, classNames: classNames, allowsMissingClasses: true)
+        guard !test.isEmpty else {
+            throw DatasetError.corrupt(path: testDirectory, reason: "it holds no PNG or JPEG images", dataset: nil)
+        }
+    }
+
+    /// Hex MD5 of every file's relative path and size, and the image size: the statistics cache key.
+    func hash(imageSize: Int) -> String {
+        var md5 = MD5()
+        md5.update(data: Data("image-size \(imageSize)\n".utf8))
+        for file in train + test {
+            let relative = file.path.dropFirst(root.count)
+            md5.update(data: Data("\(relative)\t\(file.bytes)\n".utf8))
+        }
+        return md5.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// The first training image, which sets the image size when none is asked for.
+    /// - Throws: `DatasetError.corrupt` when it cannot be decoded, even with bad images skipped: the size must come from somewhere.
+    func firstTrainingImage() throws -> DecodedImage {
+        try ImageDecoder.decode(readFile(atPath: train[0].path), path: train[0].path)
+    }
+
+    private static func subdirectories(of directory: String) throws -> [String] {
+        try contents(of: directory).filter { name in
+            var isDirectory: ObjCBool = false
+            let path = (directory as NSString).appendingPathComponent(name)
+            return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+        }
+    }
+
+    private static func files(in directory: String, classNames: [String], allowsMissingClasses: Bool) throws -> [ImageFile] {
+        let present = try subdirectories(of: directory)
+        if let unknown = present.first(where: { !classNames.contains($0) }) {
+            throw DatasetError.corrupt(
+                path: (directory as NSString).appendingPathComponent(unknown),
+                reason: "class '\(unknown)' has no folder under train/", dataset: nil)
+        }
+        var files: [ImageFile] = []
+        for (label, name) in classNames.enumerated() where present.contains(name) {
+            let classDirectory = (directory as NSString).appendingPathComponent(name)
+            let images = try contents(of: classDirectory).filter {
+                extensions.contains(($0 as NSString).pathExtension.lowercased())
+            }
+            if images.isEmpty && !allowsMissingClasses {
+                throw DatasetError.corrupt(path: classDirectory, reason: "it holds no PNG or JPEG images", dataset: nil)
+            }
+            for image in images {
+                let path = (classDirectory as NSString).appendingPathComponent(image)
+                let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+                files.append(ImageFile(path: path, label: label, bytes: size))
+            }
+        }
+        return files
+    }
+
+    /// Visible entries of `directory`, sorted by name so every machine labels and orders them alike.
+    private static func contents(of directory: String) throws -> [String] {
+        do {
+            return try FileManager.default.contentsOfDirectory(atPath: directory).filter { !$0.hasPrefix(".") }.sorted()
+        } catch {
+            throw DatasetError.unreadable(path: directory, reason: (error as NSError).localizedFailureReason ?? error.localizedDescription)
+        }
+    }
+}

@@ -1,0 +1,97 @@
+// Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
+
+import ArgumentParser
+import DistillData
+import DistillEval
+import DistillIO
+import DistillTensor
+import Foundation
+
+enum ExportFormat: String, CaseIterable, ExpressibleByArgument {
+    case folder, npz
+}
+
+enum SplitChoice: String, CaseIterable, ExpressibleByArgument {
+    case train, test
+}
+
+struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write a synthetic set (or a random real subset) for PyTorch: an image folder of PNGs or a NumPy .npz.",
+        discussion: """
+            folder: --out/CLASS/i.png, de-normalised, loadable with torchvision.datasets.ImageFolder (class \
+            folders keep the label order). npz: images (float32, normalised, NCHW), labels (int64), mean, \
+            std, class_names and dataset, in --out/synthetic.npz (real.npz for --random-real) or in --out \
+            itself when it ends in .npz. --random-real with --split test exports test images, so that \
+            `--random-real 6000` and `--random-real 1000 --split test` write Fashion-MNIST whole.
+            """)
+
+    @Argument(help: "A run directory, or a synthetic .safetensors or .npz file (omit with --random-real).")
+    var source: String?
+    @Option(help: "folder or npz.")
+    var format: ExportFormat
+    @Option(help: "Output directory (or .npz file).")
+    var out: String
+    @Option(name: .customLong("random-real"), help: "Export a random real subset with this many images per class instead.")
+    var randomReal: Int?
+    @Option(help: "Dataset for --random-real: \(DatasetArgument.allValueStrings.joined(separator: ", ")).")
+    var dataset: DatasetArgument = .fashionMNIST
+    @Option(help: "Split --random-real draws from: train (the same draw as evaluate --random-real) or test.")
+    var split: SplitChoice = .train
+    @Option(help: "Seed of the random real subset.")
+    var seed: UInt64 = 0
+    @OptionGroup var data: DataOptions
+
+    func validate() throws {
+        guard (source == nil) != (randomReal == nil) else {
+            throw ValidationError("give either a synthetic set (RUN_DIR or FILE) or --random-real IPC, not both or neither")
+        }
+        if let randomReal, randomReal < 1 { throw ValidationError("--random-real must be ≥ 1") }
+    }
+
+    func run() throws {
+        let (set, classNames) = try source.map(synthetic) ?? randomRealSubset()
+        switch format {
+        case .folder:
+            let count = try set.writeImageFolder(to: out, classNames: classNames)
+            print("wrote \(count) PNGs into \(out)/CLASS/i.png (\(classNames.count) classes)")
+        case .npz:
+            let path = out.lowercased().hasSuffix(".npz")
+                ? out : (out as NSString).appendingPathComponent(source == nil ? "real.npz" : "synthetic.npz")
+            try AtomicWrite.write(set.npz(classNames: classNames, file: path), to: path)
+            print("wrote \(path) (\(set.labels.count) images, \(classNames.count) classes)")
+        }
+    }
+
+    /// The set in `path` with its class names: those the file records, else its dataset's.
+    private func synthetic(at path: String) throws -> (SyntheticSetFile, [String]) {
+        let set = try SyntheticSetFile(contentsOf: path)
+        if let names = set.metadata["class_names"] { return (set, names.components(separatedBy: "\n")) }
+        guard let name = set.dataset else {
+            return (set, (0...(set.labels.max() ?? 0)).map(String.init))
+        }
+        let kind = try data.locator.dataset(named: name, imageSize: set.metadata["image_size"].flatMap { Int($0) })
+        return (set, try kind.builtInClassNames ?? data.locator.load(kind, split: .test).classNames)
+    }
+
+    private func randomRealSubset() throws -> (SyntheticSetFile, [String]) {
+        let kind = try data.resolve(dataset)
+        let images: NDArray, labels: [Int], classNames: [String]
+        if split == .train {
+            let subset = try TrainingSet(randomRealImagesPerClass: randomReal!, of: kind, seed: seed, locator: data.locator)
+            (images, labels, classNames) = (subset.images, subset.labels, subset.testSet.classNames)
+        } else {
+            let test = try data.locator.load(kind, split: .test)
+            var generator = SeededGenerator(seed: seed)
+            let indices = try (0..<test.classCount).flatMap { try test.sampleIndices(count: randomReal!, ofClass: $0, using: &generator) }
+            (images, labels, classNames) = (test.images(at: indices), indices.map { test.labels[$0] }, test.classNames)
+        }
+        var metadata = [
+            "dataset": kind.name, "method": "real", "split": split.rawValue, "ipc": String(randomReal!), "seed": String(seed),
+            "mean": kind.normalization.mean.map { "\($0)" }.joined(separator: ","),
+            "std": kind.normalization.std.map { "\($0)" }.joined(separator: ","),
+        ]
+        if case .folder(let folder) = kind { metadata["image_size"] = String(folder.imageSize) }
+        return (SyntheticSetFile(images: images, labels: labels, metadata: metadata), classNames)
+    }
+}
