@@ -51,7 +51,7 @@ let package = Package(
         .target(name: "DistillZoo", dependencies: ["DistillNN"]),
         .target(
             name: "DistillData",
-            dependencies: ["DistillTensor", "DistillAutograd", "CZlib"]
+            dependencies: ["DistillTensor", "DistillAutograd", "DistillIO", "CZlib"]
         ),
         .target(name: "DistillEval", dependencies: ["DistillNN", "DistillZoo", "DistillData"]),
         .target(name: "DistillMethods", dependencies: ["DistillNN", "DistillZoo", "DistillData"]),

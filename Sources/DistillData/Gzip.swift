@@ -1,6 +1,7 @@
 // Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
 
 import CZlib
+import DistillIO
 import Foundation
 
 /// In-process gzip decompression through zlib, whole-buffer or streaming.
@@ -44,7 +45,8 @@ public enum Gzip {
             do {
                 chunk = try handle.read(upToCount: 1 << 20) ?? Data()
             } catch {
-                throw DatasetError.unreadable(path: path, reason: error.localizedDescription)
+                throw DatasetError.unreadable(
+                    path: path, reason: FileSystemError(foundation: error)?.reason ?? error.localizedDescription)
             }
             if chunk.isEmpty { break }
             try chunk.withUnsafeBytes { try inflater.feed($0, sink: sink) }
