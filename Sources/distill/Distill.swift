@@ -13,4 +13,19 @@ struct Distill: AsyncParsableCommand {
             Forward.self, Bench.self,
         ]
     )
+
+    /// Parses and runs the command like `AsyncParsableCommand.main()`, but
+    /// reports every error as one plain line (see `ErrorMessages`).
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: ErrorMessages.plain(error))
+        }
+    }
 }

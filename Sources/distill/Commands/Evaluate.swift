@@ -72,6 +72,9 @@ struct Evaluate: ParsableCommand {
         } else {
             training = try TrainingSet(randomRealImagesPerClass: randomReal!, of: dataset, seed: seed, locator: data.locator)
         }
+        let directory = out ?? training.defaultOutputDirectory
+        // Find an unwritable --out before the networks train, not after.
+        try AtomicWrite.probeDirectory(directory)
         var line = ProgressLine()
         var lastUpdate = Date.distantPast
         let report = try request.run(on: training) { progress in
@@ -87,10 +90,16 @@ struct Evaluate: ParsableCommand {
             }
         }
         line.finish()
-        let directory = out ?? training.defaultOutputDirectory
-        try EvaluationFiles.write(report, to: directory)
+        // The table goes out before the files are written, so a failed write loses nothing.
         print(EvaluationFiles.table(report))
-        print("wrote \((directory as NSString).appendingPathComponent("evaluation.csv")) and evaluation.json")
+        var failure: Error?
+        do {
+            try EvaluationFiles.write(report, to: directory)
+            print("wrote \((directory as NSString).appendingPathComponent("evaluation.csv")) and evaluation.json")
+        } catch {
+            failure = error
+        }
         if json { print(EvaluationFiles.summaryJSON(report)) }
+        if let failure { throw UnsavedResultsError(directory: directory, cause: failure) }
     }
 }
