@@ -42,6 +42,8 @@ final class OutputSafetyTests: XCTestCase {
         for (out, kind) in [(fifo, "a FIFO (named pipe)"), (link, "a symbolic link"), (run, "a directory"), ("d", "a directory")] {
             try distill("render", run, "--out", out).expectFailure(mentioning: "\(out): it is \(kind), not a regular file")
         }
+        try distill("forward", "--model", "ConvNet", "--weights", "w", "--input", "x", "--out", fifo)
+            .expectFailure(mentioning: "\(fifo): it is a FIFO (named pipe), not a regular file")
         var status = stat()
         XCTAssertEqual(lstat(fifo, &status), 0)
         XCTAssertEqual(status.st_mode & S_IFMT, S_IFIFO)
