@@ -58,7 +58,7 @@ let package = Package(
         .target(name: "DistillZoo", dependencies: ["DistillNN"]),
         .target(
             name: "DistillData",
-            dependencies: ["DistillTensor", "DistillAutograd", "CZlib", "CImageCodecs", "CLibArchive"]
+            dependencies: ["DistillTensor", "DistillAutograd", "DistillIO", "CZlib", "CImageCodecs", "CLibArchive"]
         ),
         .target(name: "DistillEval", dependencies: ["DistillNN", "DistillZoo", "DistillData"]),
         .target(name: "DistillMethods", dependencies: ["DistillNN", "DistillZoo", "DistillData"]),

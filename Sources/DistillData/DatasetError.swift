@@ -1,5 +1,6 @@
 // Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
 
+import DistillIO
 import Foundation
 
 /// What can go wrong when finding, reading or sampling a dataset.
@@ -55,7 +56,8 @@ func readFile(atPath path: String) throws -> [UInt8] {
     do {
         return [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
     } catch {
-        let reason = (error as NSError).localizedFailureReason ?? error.localizedDescription
+        let reason = FileSystemError(foundation: error)?.reason
+            ?? (error as NSError).localizedFailureReason ?? error.localizedDescription
         throw DatasetError.unreadable(path: path, reason: reason)
     }
 }

@@ -1,5 +1,6 @@
 // Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
 
+import DistillIO
 import Foundation
 
 #if canImport(FoundationNetworking)
@@ -13,8 +14,7 @@ import FoundationNetworking
 /// outcome into exactly one `DownloadError` or the body's MD5.
 final class DownloadReceiver: NSObject, URLSessionDataDelegate, @unchecked Sendable {
     private let url: URL
-    private let handle: FileHandle
-    private let path: String
+    private let file: AtomicFile
     private let progress: @Sendable (Int64, Int64?) -> Void
     private var hasher = MD5()
     private var received: Int64 = 0
@@ -24,11 +24,9 @@ final class DownloadReceiver: NSObject, URLSessionDataDelegate, @unchecked Senda
     private var continuation: CheckedContinuation<String, Error>?
     private let lock = NSLock()
 
-    /// - Parameter path: the file behind `handle`, for error messages.
-    init(url: URL, handle: FileHandle, path: String, progress: @escaping @Sendable (Int64, Int64?) -> Void) {
+    init(url: URL, file: AtomicFile, progress: @escaping @Sendable (Int64, Int64?) -> Void) {
         self.url = url
-        self.handle = handle
-        self.path = path
+        self.file = file
         self.progress = progress
     }
 
@@ -56,9 +54,9 @@ final class DownloadReceiver: NSObject, URLSessionDataDelegate, @unchecked Senda
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
         guard failure == nil else { return }
         do {
-            try handle.write(contentsOf: data)
+            try file.append(data)
         } catch {
-            failure = .fileSystem(path: path, reason: error.localizedDescription)
+            failure = .fileSystem(path: file.path, reason: (error as? FileSystemError)?.reason ?? "\(error)")
             dataTask.cancel()
             return
         }

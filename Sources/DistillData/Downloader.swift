@@ -1,5 +1,6 @@
 // Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
 
+import DistillIO
 import Foundation
 
 #if canImport(FoundationNetworking)
@@ -8,10 +9,11 @@ import FoundationNetworking
 
 /// Downloads datasets from their official sources with MD5 verification.
 ///
-/// Each file streams into a temporary file in the target directory while its
-/// MD5 is computed on the fly; only a complete file with the published MD5 is
-/// renamed to its final name, and any failure deletes the temporary file, so
-/// the directory never holds half a download. A file already present with the
+/// Each file streams into a temporary file in the target directory (an
+/// `AtomicFile`) while its MD5 is computed on the fly; only a complete file
+/// with the published MD5 is renamed to its final name, and any failure
+/// deletes the temporary file, so the directory never holds half a download.
+/// The temporary files of a killed download are removed by the next one. A file already present with the
 /// right MD5 is kept and not downloaded again.
 public struct DatasetDownloader: Sendable {
     /// Replaces every dataset's official base URL (tests point it at a local server).
@@ -62,43 +64,43 @@ public struct DatasetDownloader: Sendable {
         progress: @escaping @Sendable (Int64, Int64?) -> Void = { _, _ in }
     ) async throws -> String {
         let destination = (directory as NSString).appendingPathComponent(file.name)
+        AtomicWrite.removeStaleTemporaries(in: directory)
+        // Before the checksum below, which would block reading a FIFO.
+        try Self.asDownloadError { try AtomicWrite.checkDestination(destination) }
         if let existing = try? Self.md5(ofFileAt: destination), existing == file.md5 {
             let attributes = try? FileManager.default.attributesOfItem(atPath: destination)
             let size = (attributes?[.size] as? NSNumber)?.int64Value
             progress(size ?? 0, size)
             return destination
         }
-        let temporary = (directory as NSString).appendingPathComponent(".\(file.name).\(UUID().uuidString).part")
+        let partial = try Self.asDownloadError { try AtomicFile(replacing: destination) }
         do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw DownloadError.fileSystem(path: directory, reason: error.localizedDescription)
-        }
-        guard FileManager.default.createFile(atPath: temporary, contents: nil),
-            let handle = FileHandle(forWritingAtPath: temporary)
-        else {
-            throw DownloadError.fileSystem(path: temporary, reason: "cannot create the file")
-        }
-        do {
-            let digest = try await transfer(url, to: handle, path: temporary, progress: progress)
-            try? handle.close()
+            let digest = try await transfer(url, to: partial, progress: progress)
             guard digest == file.md5 else {
                 throw DownloadError.checksumMismatch(url: url.absoluteString, expected: file.md5, actual: digest)
             }
-            guard rename(temporary, destination) == 0 else {
-                throw DownloadError.fileSystem(path: destination, reason: String(cString: strerror(errno)))
-            }
+            try Self.asDownloadError { try partial.commit() }
             return destination
         } catch {
-            try? handle.close()
-            try? FileManager.default.removeItem(atPath: temporary)
+            partial.discard()
             throw error
         }
     }
 
-    /// Streams `url` into `handle`, returning the body's MD5 in hexadecimal.
+    /// Runs `body`, turning the write routine's errors into `DownloadError.fileSystem`.
+    private static func asDownloadError<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as FileSystemError {
+            throw DownloadError.fileSystem(path: error.path, reason: error.reason)
+        } catch let error as NotARegularFileError {
+            throw DownloadError.fileSystem(path: error.path, reason: "it is \(error.kind), not a regular file")
+        }
+    }
+
+    /// Streams `url` into `file`, returning the body's MD5 in hexadecimal.
     private func transfer(
-        _ url: URL, to handle: FileHandle, path: String, progress: @escaping @Sendable (Int64, Int64?) -> Void
+        _ url: URL, to file: AtomicFile, progress: @escaping @Sendable (Int64, Int64?) -> Void
     ) async throws -> String {
         var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: timeout)
         // The MD5 is of the stored bytes: ask the server not to re-encode them.
@@ -106,7 +108,7 @@ public struct DatasetDownloader: Sendable {
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = timeout
         configuration.urlCache = nil
-        let receiver = DownloadReceiver(url: url, handle: handle, path: path, progress: progress)
+        let receiver = DownloadReceiver(url: url, file: file, progress: progress)
         let queue = OperationQueue()
         queue.maxConcurrentOperationCount = 1
         let session = URLSession(configuration: configuration, delegate: receiver, delegateQueue: queue)

@@ -14,6 +14,9 @@ public enum ExperimentEvent {
     case condensation(IterationReport, total: Int)
     /// An evaluation made progress.
     case evaluation(EvaluationProgress)
+    /// Every condensation and evaluation is done; the results are written next,
+    /// so a caller can show them even if writing fails.
+    case finished(ModelPoolResults)
 }
 
 extension ModelPoolExperiment {
@@ -36,6 +39,11 @@ extension ModelPoolExperiment {
         in directory: String, locator: DataLocator, events: (ExperimentEvent) -> Void = { _ in }
     ) throws -> ModelPoolResults {
         try validate()
+        // One experiment at a time in a directory; its condensations lock their own run directories.
+        let lock = try RunDirectoryLock(directory: directory)
+        defer { lock.release() }
+        AtomicWrite.removeStaleTemporaries(in: directory)
+        try AtomicWrite.probeDirectory(directory)
         let start = Date()
         events(.stage("model-pool experiment on \(dataset.name): ipc \(imagesPerClass.map(String.init).joined(separator: ",")), "
             + "iterations \(iterations.map(String.init).joined(separator: ",")), pools \(settings.map(\.pool).joined(separator: ", ")) → \(directory)"))
@@ -85,6 +93,7 @@ extension ModelPoolExperiment {
             experiment: self, reductions: reductions, condensations: condensations, evaluations: evaluations,
             cells: cells(from: evaluations), wallSeconds: Date().timeIntervalSince(start), iterationsRun: iterationsRun,
             evaluationsRun: evaluationsRun)
+        events(.finished(results))
         try ExperimentFiles.write(results, to: directory)
         events(.stage("wrote table.md, results.json and report.html to \(directory)"))
         return results

@@ -25,6 +25,7 @@ struct SnapshotCondensation {
         var request = request
         request.iterations = nil
         request.resume = false
+        request.force = false
         self.request = request
         self.output = CondensationOutput(directory: directory)
         self.snapshots = snapshots
@@ -52,6 +53,8 @@ struct SnapshotCondensation {
             // A checkpoint past the target cannot be wound back; start over then.
             let checkpoint = try? output.loadCheckpoint()
             segment.resume = checkpoint.map { $0.iteration <= target } ?? false
+            // The directory is this experiment's own (claimDirectory checked it): start over in it freely.
+            segment.force = !segment.resume
             _ = try segment.run(locator: locator, output: output) { report, total in
                 ran += 1
                 progress(report, total)

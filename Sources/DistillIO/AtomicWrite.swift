@@ -2,29 +2,256 @@
 
 import Foundation
 
-/// Writes files so that a reader never sees half of one: the bytes go to a
-/// temporary file in the same directory, which is then renamed over the target.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+#if canImport(Glibc)
+private let systemWrite = Glibc.write
+#elseif canImport(Darwin)
+private let systemWrite = Darwin.write
+#endif
+
+/// The one way distill writes files, so that a reader never sees half of one
+/// and nothing but a regular file is ever replaced.
+///
+/// The bytes go to a temporary file in the destination's directory, named
+/// `.NAME.distill-tmp-PID-UUID`; it is flushed to disk (`fsync`), renamed over
+/// the destination, and the directory is flushed so the rename survives a
+/// crash. A destination that exists and is not a regular file (a directory,
+/// symbolic link, FIFO, device or socket) is refused before anything is
+/// touched. Every error removes the temporary file and is one line naming the
+/// destination and the reason; a temporary file left by a killed process is
+/// recognised by its name and removed by the next run in that directory
+/// (`removeStaleTemporaries(in:)`).
 public enum AtomicWrite {
+    /// What sits between the file's name and the writer's process id in a temporary file's name.
+    public static let temporaryMarker = ".distill-tmp-"
+
     /// Writes `bytes` to `path` atomically, creating parent directories.
-    /// - Throws: the underlying file-system error; no file is left behind.
+    /// - Throws: `NotARegularFileError` for a destination that is not a regular
+    ///   file, `FileSystemError` for anything else; the destination is then as it was.
     public static func write(_ bytes: Data, to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        let directory = url.deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
-        do {
-            try bytes.write(to: temporary)
-            if rename(temporary.path, url.path) != 0 {
-                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
-            }
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw error
-        }
+        let file = try AtomicFile(replacing: path)
+        try file.append(bytes)
+        try file.commit()
     }
 
     /// Writes `text` as UTF-8 to `path` atomically.
     public static func write(_ text: String, to path: String) throws {
         try write(Data(text.utf8), to: path)
+    }
+
+    /// Appends `bytes` to `path` in a single `write(2)` (creating the file), for
+    /// logs that grow one whole line at a time. The same destinations are refused.
+    public static func append(_ bytes: Data, to path: String) throws {
+        try makeDirectories(directoryOf(path))
+        try checkDestination(path)
+        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o666)
+        guard descriptor >= 0 else { throw FileSystemError(action: "write", path: path, errno: errno) }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { throw FileSystemError(action: "write", path: path, errno: errno) }
+        if let kind = nonRegularKind(status.st_mode) { throw NotARegularFileError(path: path, kind: kind) }
+        try writeAll(bytes, to: descriptor, path: path)
+    }
+
+    /// Checks, before any work, that files can be written into `directory`:
+    /// creates it, then writes, flushes and removes a small probe file there.
+    /// - Throws: `FileSystemError` saying why not (not a directory, permission
+    ///   denied, read-only file system, no space left).
+    public static func probeDirectory(_ directory: String) throws {
+        do {
+            let file = try AtomicFile(replacing: directory.hasSuffix("/") ? "\(directory).probe" : "\(directory)/.probe")
+            defer { file.discard() }
+            // One block, so that a full disk shows at the write or at the flush.
+            try file.append(Data(count: 4096))
+            guard fsync(file.descriptor) == 0 else { throw FileSystemError(action: "write", path: directory, errno: errno) }
+        } catch let error as FileSystemError where error.action == "write" {
+            throw FileSystemError(action: "write in", path: directory, reason: error.reason)
+        }
+    }
+
+    /// Checks that `path` can be written: absent or a regular file, in a directory that takes files.
+    public static func probeFile(_ path: String) throws {
+        try probeDirectory(directoryOf(path))
+        try checkDestination(path)
+    }
+
+    /// Removes the temporary files of writers that are gone from `directory`:
+    /// those named by `AtomicFile` whose process is no longer running or is this
+    /// process (which calls this before it writes there), and those of earlier
+    /// versions of distill (`.NAME.UUID.tmp`, `.NAME.UUID.part`).
+    /// - Returns: the names removed.
+    @discardableResult
+    public static func removeStaleTemporaries(in directory: String) -> [String] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
+        let stale = names.filter { name in
+            guard name.hasPrefix(".") else { return false }
+            if let marker = name.range(of: temporaryMarker) {
+                guard let process = Int32(name[marker.upperBound...].prefix { $0 != "-" }) else { return false }
+                return process == getpid() || (kill(process, 0) != 0 && errno == ESRCH)
+            }
+            return isLegacyTemporary(name)
+        }
+        for name in stale { unlink((directory as NSString).appendingPathComponent(name)) }
+        return stale
+    }
+
+    /// Throws when `path` exists and is not a regular file (or cannot be looked at).
+    public static func checkDestination(_ path: String) throws {
+        var status = stat()
+        guard lstat(path, &status) == 0 else {
+            if errno == ENOENT { return }
+            throw FileSystemError(action: "write", path: path, errno: errno)
+        }
+        if let kind = nonRegularKind(status.st_mode) { throw NotARegularFileError(path: path, kind: kind) }
+    }
+
+    /// Creates `directory` and its parents like `mkdir -p`.
+    /// - Throws: `FileSystemError` naming the directory that could not be made.
+    public static func makeDirectories(_ directory: String) throws {
+        let directory = directory.isEmpty ? "." : directory
+        var status = stat()
+        if stat(directory, &status) == 0 {
+            guard status.st_mode & S_IFMT == S_IFDIR else {
+                throw FileSystemError(action: "create the directory", path: directory, reason: "a file of that name is in the way")
+            }
+            return
+        }
+        let parent = directoryOf(directory)
+        if parent != directory && parent != "." { try makeDirectories(parent) }
+        guard mkdir(directory, 0o777) == 0 || errno == EEXIST else {
+            throw FileSystemError(action: "create the directory", path: directory, errno: errno)
+        }
+    }
+
+    /// The directory part of `path` ("." for a bare name), without Foundation's path handling.
+    static func directoryOf(_ path: String) -> String {
+        var path = Substring(path)
+        while path.count > 1 && path.hasSuffix("/") { path = path.dropLast() }
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    /// The last component of `path`.
+    static func nameOf(_ path: String) -> String {
+        var path = Substring(path)
+        while path.count > 1 && path.hasSuffix("/") { path = path.dropLast() }
+        return String(path.split(separator: "/").last ?? path)
+    }
+
+    static func writeAll(_ bytes: Data, to descriptor: Int32, path: String) throws {
+        try bytes.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
+            var offset = 0
+            while offset < buffer.count {
+                let written = systemWrite(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    throw FileSystemError(action: "write", path: path, errno: errno)
+                }
+                offset += written
+            }
+        }
+    }
+
+    /// What a non-regular file is, in words; nil for a regular file.
+    static func nonRegularKind(_ mode: mode_t) -> String? {
+        switch mode & S_IFMT {
+        case S_IFREG: return nil
+        case S_IFDIR: return "a directory"
+        case S_IFLNK: return "a symbolic link"
+        case S_IFIFO: return "a FIFO (named pipe)"
+        case S_IFCHR: return "a character device"
+        case S_IFBLK: return "a block device"
+        case S_IFSOCK: return "a socket"
+        default: return "not a regular file"
+        }
+    }
+
+    /// `.NAME.<UUID>.tmp` or `.NAME.<UUID>.part`, as earlier versions named their temporary files.
+    private static func isLegacyTemporary(_ name: String) -> Bool {
+        let parts = name.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count >= 4, let suffix = parts.last, suffix == "tmp" || suffix == "part" else { return false }
+        return UUID(uuidString: String(parts[parts.count - 2])) != nil
+    }
+}
+
+/// A file being written under a temporary name beside its destination; see `AtomicWrite`.
+///
+/// `commit()` puts it in place; `discard()`, any error, or dropping it
+/// uncommitted removes the temporary file.
+public final class AtomicFile {
+    /// Where the file goes.
+    public let path: String
+    /// Where its bytes are until `commit()`.
+    public let temporaryPath: String
+    fileprivate var descriptor: Int32
+    private var finished = false
+
+    /// Creates the temporary file for `path`, creating parent directories.
+    /// - Throws: `NotARegularFileError` or `FileSystemError`.
+    public init(replacing path: String) throws {
+        let directory = AtomicWrite.directoryOf(path)
+        // Directories first: where one is missing the destination cannot exist, so nothing is refused after it.
+        try AtomicWrite.makeDirectories(directory)
+        try AtomicWrite.checkDestination(path)
+        let name = ".\(AtomicWrite.nameOf(path))\(AtomicWrite.temporaryMarker)\(getpid())-\(UUID().uuidString)"
+        self.path = path
+        temporaryPath = directory == "/" ? "/\(name)" : "\(directory)/\(name)"
+        descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o666)
+        guard descriptor >= 0 else {
+            finished = true
+            throw FileSystemError(action: "write", path: path, errno: errno)
+        }
+    }
+
+    deinit { discard() }
+
+    /// Appends `bytes`; on error the temporary file is removed.
+    public func append(_ bytes: Data) throws {
+        precondition(!finished, "AtomicFile: \(path) was already committed or discarded")
+        do {
+            try AtomicWrite.writeAll(bytes, to: descriptor, path: path)
+        } catch {
+            discard()
+            throw error
+        }
+    }
+
+    /// Flushes the bytes to disk and renames the file over `path`.
+    /// - Throws: `FileSystemError` or `NotARegularFileError` (if `path` became
+    ///   something else meanwhile); the temporary file is then removed.
+    public func commit() throws {
+        precondition(!finished, "AtomicFile: \(path) was already committed or discarded")
+        do {
+            guard fsync(descriptor) == 0 else { throw FileSystemError(action: "write", path: path, errno: errno) }
+            let closed = close(descriptor)
+            descriptor = -1
+            guard closed == 0 else { throw FileSystemError(action: "write", path: path, errno: errno) }
+            try AtomicWrite.checkDestination(path)
+            guard rename(temporaryPath, path) == 0 else { throw FileSystemError(action: "write", path: path, errno: errno) }
+        } catch {
+            discard()
+            throw error
+        }
+        finished = true
+        // Flush the directory entry too, so the new name survives a power cut.
+        let directory = open(AtomicWrite.directoryOf(path), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if directory >= 0 {
+            _ = fsync(directory)
+            close(directory)
+        }
+    }
+
+    /// Closes and removes the temporary file unless it was committed.
+    public func discard() {
+        guard !finished else { return }
+        finished = true
+        if descriptor >= 0 { close(descriptor) }
+        descriptor = -1
+        unlink(temporaryPath)
     }
 }

@@ -61,7 +61,8 @@ public struct SafeTensorsFile: Sendable {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
         } catch {
-            throw SafeTensorsError.unreadable(file: path, reason: error.localizedDescription)
+            throw SafeTensorsError.unreadable(
+                file: path, reason: FileSystemError(foundation: error)?.reason ?? error.localizedDescription)
         }
         try self.init(data: data, path: path)
     }

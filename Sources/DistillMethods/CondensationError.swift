@@ -16,6 +16,14 @@ public enum CondensationError: Error, Equatable, CustomStringConvertible, Locali
     case stateMismatch(expectedShape: [Int], actualShape: [Int])
     /// `--resume` was asked for but the run directory holds no checkpoint.
     case missingCheckpoint(path: String)
+    /// The checkpoint file cannot be read as one, or holds values no run can have.
+    case invalidCheckpoint(path: String, reason: String)
+    /// `--resume` with settings other than the checkpoint's; each entry names one difference.
+    case resumeMismatch(path: String, differences: [String])
+    /// The directory holds a run, and neither `--resume` nor `--force` was given.
+    case runExists(directory: String, iteration: Int?)
+    /// The loss or the images went non-finite; `lastCheckpoint` is the last iteration saved, nil if none.
+    case diverged(iteration: Int, loss: Double, lastCheckpoint: Int?, directory: String)
 
     public var description: String {
         switch self {
@@ -35,6 +43,21 @@ public enum CondensationError: Error, Equatable, CustomStringConvertible, Locali
                 + "resume with the same dataset and ipc"
         case .missingCheckpoint(let path):
             return "no checkpoint at \(path) to resume from; run without --resume to start afresh"
+        case .invalidCheckpoint(let path, let reason):
+            return "\(path) is not a usable checkpoint: \(reason); delete it and start afresh with --force"
+        case .resumeMismatch(let path, let differences):
+            return "cannot resume from \(path) with other settings: \(differences.joined(separator: "; ")); "
+                + "resume with the checkpoint's settings, or start afresh with --force"
+        case .runExists(let directory, let iteration):
+            return "\(directory) already holds a condensation run"
+                + (iteration.map { " (checkpoint at iteration \($0))" } ?? "")
+                + "; pass --resume to continue it or --force to start afresh (its files are replaced at the first checkpoint)"
+        case .diverged(let iteration, let loss, let lastCheckpoint, let directory):
+            let lossText = loss.isNaN ? "nan" : loss.isFinite ? String(format: "%.4g, images not finite", loss) : "\(loss)"
+            return "diverged at iteration \(iteration) (loss \(lossText)); "
+                + (lastCheckpoint.map { "last good checkpoint at iteration \($0) in \(directory)" }
+                    ?? "no checkpoint was written, \(directory) is as it was")
+                + "; try a smaller --lr-img"
         }
     }
 

@@ -4,12 +4,19 @@ import DistillIO
 import DistillTensor
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The files of one condensation run in its output directory:
 /// `synthetic.safetensors`, `synthetic.png`, `log.jsonl` and `checkpoint.json`.
 ///
-/// Every file but the log is replaced atomically. The log gets one complete
-/// line per iteration in a single write; a resumed run first drops the lines
-/// of iterations after its checkpoint, so the log never repeats an iteration.
+/// Every file but the log is replaced atomically (`AtomicWrite`). The log gets
+/// one complete line per iteration in a single append; a resumed run first
+/// drops the lines of iterations after its checkpoint, so the log never
+/// repeats an iteration, and a fresh run replaces the log whole at its first checkpoint.
 public struct CondensationOutput: Sendable {
     public let directory: String
 
@@ -24,31 +31,59 @@ public struct CondensationOutput: Sendable {
 
     private func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
 
+    /// Whether the directory holds (part of) a run: a checkpoint, a log or a synthetic set.
+    public var holdsRun: Bool {
+        [checkpointPath, logPath, syntheticPath].contains { FileManager.default.fileExists(atPath: $0) }
+    }
+
     /// The state saved by the last `saveCheckpoint`.
-    /// - Throws: `CondensationError.missingCheckpoint` when there is none, or a decoding error.
+    /// - Throws: `CondensationError.missingCheckpoint` when there is none, `.invalidCheckpoint` when it is not one.
     public func loadCheckpoint() throws -> CondensationState {
-        guard let data = FileManager.default.contents(atPath: checkpointPath) else {
-            throw CondensationError.missingCheckpoint(path: checkpointPath)
+        try loadCheckpointFile().state
+    }
+
+    /// The state and the settings saved by the last `saveCheckpoint` (settings nil in older checkpoints).
+    func loadCheckpointFile() throws -> CheckpointFile {
+        var status = stat()
+        guard stat(checkpointPath, &status) == 0 else {
+            if errno == ENOENT { throw CondensationError.missingCheckpoint(path: checkpointPath) }
+            throw FileSystemError(action: "read", path: checkpointPath, errno: errno)
         }
-        return try JSONDecoder().decode(CondensationState.self, from: data)
+        guard status.st_mode & S_IFMT == S_IFREG else {
+            throw CondensationError.invalidCheckpoint(path: checkpointPath, reason: "it is not a regular file")
+        }
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: checkpointPath))
+        } catch {
+            throw FileSystemError(foundation: error) ?? error
+        }
+        do {
+            return try JSONDecoder().decode(CheckpointFile.self, from: data)
+        } catch let error as DecodingError {
+            throw CondensationError.invalidCheckpoint(path: checkpointPath, reason: error.plainReason)
+        }
     }
 
     /// Saves `state` so a later run can continue from it exactly.
     public func saveCheckpoint(_ state: CondensationState) throws {
-        try AtomicWrite.write(JSONEncoder().encode(state), to: checkpointPath)
+        try saveCheckpoint(state, settings: nil)
+    }
+
+    /// Saves `state` with the run's settings, which `--resume` checks.
+    func saveCheckpoint(_ state: CondensationState, settings: RunSettings?) throws {
+        try AtomicWrite.write(JSONEncoder().encode(CheckpointFile(state: state, settings: settings)), to: checkpointPath)
     }
 
     /// Appends one iteration's report as a JSON line.
     public func appendLog(_ report: IterationReport) throws {
-        let line = try JSONEncoder().encode(report) + Data("\n".utf8)
-        if !FileManager.default.fileExists(atPath: logPath) {
-            try AtomicWrite.write(line, to: logPath)
-            return
-        }
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        defer { try? handle.close() }
-        try handle.seekToEnd()
-        try handle.write(contentsOf: line)
+        try AtomicWrite.append(JSONEncoder().encode(report) + Data("\n".utf8), to: logPath)
+    }
+
+    /// Replaces the log with `reports`, one line each.
+    public func replaceLog(with reports: [IterationReport]) throws {
+        let encoder = JSONEncoder()
+        try AtomicWrite.write(reports.map { try encoder.encode($0) + Data("\n".utf8) }.reduce(Data(), +), to: logPath)
     }
 
     /// Rewrites the log keeping only iterations before `iteration` (for a resumed run).

@@ -1,6 +1,7 @@
 // Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
 
 import DistillData
+import DistillIO
 import DistillTensor
 import Foundation
 
@@ -27,13 +28,23 @@ public struct CondensationRequest: Sendable, Codable {
     public var seed: UInt64
     public var checkpointEvery: Int
     public var resume: Bool
+    /// Start afresh in a directory that holds a run (its files are replaced at the first checkpoint).
+    /// Not recorded: it says how to start, not what the run is.
+    public var force: Bool = false
+
+    private enum CodingKeys: String, CodingKey {
+        case dataset, method, imagesPerClass, mainModel, pool, poolWarmup, iterations, initialization
+        case learningRateImage, learningRateNetwork, batchReal, outerLoop, innerLoop, dsaStrategy, distance, seed
+        case checkpointEvery, resume
+    }
 
     public init(
         dataset: DatasetKind, method: String, imagesPerClass: Int, mainModel: String = "ConvNet", pool: String = "none",
         poolWarmup: Int = 0, iterations: Int? = nil, initialization: SyntheticInitialization? = nil,
         learningRateImage: Float? = nil, learningRateNetwork: Float = 0.01, batchReal: Int = 256, outerLoop: Int? = nil,
         innerLoop: Int? = nil, dsaStrategy: String = "color_crop_cutout_flip_scale_rotate",
-        distance: MatchingDistance = .ours, seed: UInt64 = 0, checkpointEvery: Int = 10, resume: Bool = false
+        distance: MatchingDistance = .ours, seed: UInt64 = 0, checkpointEvery: Int = 10, resume: Bool = false,
+        force: Bool = false
     ) {
         self.dataset = dataset
         self.method = method
@@ -53,6 +64,7 @@ public struct CondensationRequest: Sendable, Codable {
         self.seed = seed
         self.checkpointEvery = checkpointEvery
         self.resume = resume
+        self.force = force
     }
 
     /// Builds the method for `data`.
@@ -83,29 +95,39 @@ public struct CondensationRequest: Sendable, Codable {
     /// Runs (or resumes) the condensation, checkpointing every `checkpointEvery`
     /// iterations and at the end, and writes the synthetic set, its picture and the log.
     ///
+    /// The directory is locked for the run (`RunDirectoryLock`). A fresh run in
+    /// a directory that holds one needs `force`, and replaces nothing before its
+    /// first checkpoint; a resumed run must have the checkpoint's settings. A
+    /// non-finite loss or image stops the run before anything of it is saved.
+    ///
     /// - Parameters:
     ///   - progress: called after every iteration with its report and the total iteration count.
     /// - Returns: a one-line summary.
+    /// - Throws: `RunDirectoryInUseError`, `FileSystemError`, `CondensationError` (`.runExists`,
+    ///   `.invalidCheckpoint`, `.resumeMismatch`, `.diverged`, …) and the data and method errors.
     public func run(
         locator: DataLocator, output: CondensationOutput, progress: (IterationReport, Int) -> Void
     ) throws -> String {
+        let lock = try RunDirectoryLock(directory: output.directory)
+        defer { lock.release() }
+        AtomicWrite.removeStaleTemporaries(in: output.directory)
+        try AtomicWrite.probeDirectory(output.directory)
+        if !resume && !force && output.holdsRun {
+            throw CondensationError.runExists(
+                directory: output.directory, iteration: try? output.loadCheckpointFile().state.iteration)
+        }
         let train = try locator.load(dataset, split: .train)
         let (method, configuration) = try makeMethod(data: train)
+        let settings = RunSettings(dataset: dataset.name, method: self.method, seed: seed, configurationJSON: configuration)
         var state: CondensationState
+        /// The iteration of the last checkpoint this run can fall back on.
+        var lastCheckpoint: Int?
         if resume {
-            state = try output.loadCheckpoint()
-            guard state.seed == seed else {
-                throw CondensationError.invalidSetting(
-                    name: "seed", value: String(seed), requirement: "the checkpoint was made with seed \(state.seed); resume with the same seed")
-            }
-            let expected = [dataset.classCount * imagesPerClass] + dataset.imageShape
-            guard state.synthetic.images.shape == expected else {
-                throw CondensationError.stateMismatch(expectedShape: expected, actualShape: state.synthetic.images.shape)
-            }
+            state = try resumableState(output: output, iterations: method.iterations, settings: settings)
             try output.truncateLog(before: state.iteration)
+            lastCheckpoint = state.iteration
         } else {
             state = try method.initialState(seed: seed)
-            try? FileManager.default.removeItem(atPath: output.logPath)
         }
         let metadata: () -> [String: String] = {
             var metadata = [
@@ -118,17 +140,56 @@ public struct CondensationRequest: Sendable, Codable {
             if case .folder(let folder) = dataset { metadata["image_size"] = String(folder.imageSize) }
             return metadata
         }
+        // A fresh run keeps its log lines until its first checkpoint, so that the
+        // files of a run it replaces stay whole until then.
+        var heldLog: [IterationReport]? = resume ? nil : []
+        func checkpoint() throws {
+            try output.saveCheckpoint(state, settings: settings)
+            try output.writeSynthetic(state.synthetic, metadata: metadata(), mean: train.mean, std: train.std)
+            if let held = heldLog {
+                try output.replaceLog(with: held)
+                heldLog = nil
+            }
+            lastCheckpoint = state.iteration
+        }
         while state.iteration < method.iterations {
             let report = try method.step(&state)
-            try output.appendLog(report)
+            guard report.loss.isFinite, state.synthetic.images.scalars.allSatisfy(\.isFinite) else {
+                throw CondensationError.diverged(
+                    iteration: report.iteration + 1, loss: report.loss, lastCheckpoint: lastCheckpoint,
+                    directory: output.directory)
+            }
+            if heldLog != nil { heldLog!.append(report) } else { try output.appendLog(report) }
             if state.iteration % checkpointEvery == 0 || state.iteration == method.iterations {
-                try output.saveCheckpoint(state)
-                try output.writeSynthetic(state.synthetic, metadata: metadata(), mean: train.mean, std: train.std)
+                try checkpoint()
             }
             progress(report, method.iterations)
         }
-        try output.saveCheckpoint(state)
-        try output.writeSynthetic(state.synthetic, metadata: metadata(), mean: train.mean, std: train.std)
+        if lastCheckpoint != state.iteration { try checkpoint() }
         return "wrote \(output.syntheticPath) (\(dataset.name), ipc \(imagesPerClass), \(self.method), pool \(pool), \(state.iteration) iterations, seed \(seed))"
+    }
+
+    /// The checkpoint's state, checked against this run: its values, its shape and its settings.
+    private func resumableState(output: CondensationOutput, iterations: Int, settings: RunSettings) throws -> CondensationState {
+        let file = try output.loadCheckpointFile()
+        let state = file.state
+        if let problem = state.problem(iterations: iterations) {
+            throw CondensationError.invalidCheckpoint(path: output.checkpointPath, reason: problem)
+        }
+        if let recorded = file.settings {
+            let differences = settings.differences(from: recorded)
+            guard differences.isEmpty else {
+                throw CondensationError.resumeMismatch(path: output.checkpointPath, differences: differences)
+            }
+        }
+        guard state.seed == seed else {
+            throw CondensationError.invalidSetting(
+                name: "seed", value: String(seed), requirement: "the checkpoint was made with seed \(state.seed); resume with the same seed")
+        }
+        let expected = [dataset.classCount * imagesPerClass] + dataset.imageShape
+        guard state.synthetic.images.shape == expected else {
+            throw CondensationError.stateMismatch(expectedShape: expected, actualShape: state.synthetic.images.shape)
+        }
+        return state
     }
 }

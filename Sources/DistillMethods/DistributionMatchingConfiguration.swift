@@ -45,7 +45,9 @@ public struct DistributionMatchingConfiguration: Sendable, Equatable, Codable {
     public func validate() throws {
         try require(imagesPerClass > 0, "ipc", imagesPerClass, "must be positive")
         try require(iterations > 0, "iterations", iterations, "must be positive")
-        try require(learningRateImage > 0, "image learning rate", learningRateImage, "must be positive")
+        try require(
+            learningRateImage.isFinite && learningRateImage > 0, "image learning rate", learningRateImage,
+            "must be a finite positive number")
         try require(momentumImage >= 0 && momentumImage < 1, "image momentum", momentumImage, "must be in [0, 1)")
         try require(batchReal > 0, "real batch", batchReal, "must be positive")
     }

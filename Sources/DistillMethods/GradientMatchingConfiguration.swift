@@ -84,9 +84,13 @@ public struct GradientMatchingConfiguration: Sendable, Equatable, Codable {
         try require(iterations > 0, "iterations", iterations, "must be positive")
         try require(outerLoop > 0, "outer loop", outerLoop, "must be positive")
         try require(innerLoop >= 0, "inner loop", innerLoop, "must be 0 or more")
-        try require(learningRateImage > 0, "image learning rate", learningRateImage, "must be positive")
+        try require(
+            learningRateImage.isFinite && learningRateImage > 0, "image learning rate", learningRateImage,
+            "must be a finite positive number")
         try require(momentumImage >= 0 && momentumImage < 1, "image momentum", momentumImage, "must be in [0, 1)")
-        try require(learningRateNetwork > 0, "network learning rate", learningRateNetwork, "must be positive")
+        try require(
+            learningRateNetwork.isFinite && learningRateNetwork > 0, "network learning rate", learningRateNetwork,
+            "must be a finite positive number")
         try require(batchReal > 0, "real batch", batchReal, "must be positive")
         try require(batchTrain > 0, "training batch", batchTrain, "must be positive")
         try require(

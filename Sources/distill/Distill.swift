@@ -21,6 +21,9 @@ struct Distill: AsyncParsableCommand {
         ]
     )
 
+    /// Parses and runs the command like `AsyncParsableCommand.main()`, but
+    /// first checks the engine's variables (`EngineSettings`) and reports
+    /// every error as one plain line (see `ErrorMessages`).
     static func main() async {
         let settings = EngineSettings.check(ProcessInfo.processInfo.environment)
         for notice in settings.notices { fputs("distill: \(notice)\n", stderr) }
@@ -36,7 +39,7 @@ struct Distill: AsyncParsableCommand {
                 try command.run()
             }
         } catch {
-            exit(withError: error)
+            exit(withError: ErrorMessages.plain(error))
         }
     }
 }

@@ -75,6 +75,25 @@ final class DownloaderTests: XCTestCase {
         XCTAssertEqual(server.requestedPaths, ["/file.bin"], "a verified file must not be downloaded again")
     }
 
+    func testPartialFilesOfAKilledFetchAreRemovedByTheNext() async throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        // As a fetch killed mid-transfer leaves them: this version's names and the earlier `.part` names.
+        let partials = [".file.bin.distill-tmp-\(Int32.max - 1)-\(UUID().uuidString)", ".file.bin.\(UUID().uuidString).part"]
+        for name in partials { ArchiveWriters.write(Array(payload.prefix(131_072)), to: "\(directory)/\(name)") }
+        let error = try await downloadError(.init(body: payload), md5: try payloadMD5())
+        XCTAssertNil(error)
+        XCTAssertEqual(filesLeft(), ["file.bin"])
+    }
+
+    func testAFIFOInPlaceOfTheFileIsRefusedAndLeftAlone() async throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        XCTAssertEqual(mkfifo("\(directory)/file.bin", 0o644), 0)
+        let error = try await downloadError(.init(body: payload), md5: try payloadMD5())
+        XCTAssertEqual(
+            error, .fileSystem(path: "\(directory)/file.bin", reason: "it is a FIFO (named pipe), not a regular file"))
+        XCTAssertEqual(filesLeft(), ["file.bin"])
+    }
+
     func testChecksumMismatchNamesBothDigestsAndLeavesNothing() async throws {
         let actual = try payloadMD5()
         let error = try await downloadError(.init(body: payload), md5: String(repeating: "0", count: 32))

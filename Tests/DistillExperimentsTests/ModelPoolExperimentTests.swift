@@ -38,6 +38,7 @@ final class ModelPoolExperimentTests: XCTestCase {
             switch event {
             case .stage(let line): stages.append(line)
             case .condensation, .evaluation: progress += 1
+            case .finished: break
             }
         }
         return (results, stages, progress)

@@ -4,15 +4,135 @@ import DistillIO
 import Foundation
 import XCTest
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 final class AtomicWriteTests: XCTestCase {
+    private var directory: String!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString).path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: directory) }
+
+    private func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
+
+    private func entries(_ subdirectory: String = "") throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: path(subdirectory)).sorted()
+    }
+
+    private func fileType(_ path: String) -> mode_t {
+        var status = stat()
+        XCTAssertEqual(lstat(path, &status), 0, path)
+        return status.st_mode & S_IFMT
+    }
+
     func testWriteReplacesTheFileAndLeavesNoTemporaryBehind() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("nested/out.txt").path
-        try AtomicWrite.write("first", to: path)
-        try AtomicWrite.write("second", to: path)
-        XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "second")
-        let entries = try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("nested").path)
-        XCTAssertEqual(entries, ["out.txt"])
+        let file = path("nested/out.txt")
+        try AtomicWrite.write("first", to: file)
+        try AtomicWrite.write("second", to: file)
+        XCTAssertEqual(try String(contentsOfFile: file, encoding: .utf8), "second")
+        XCTAssertEqual(try entries("nested"), ["out.txt"])
+    }
+
+    func testFIFOSymbolicLinkAndDirectoryAreRefusedAndLeftAlone() throws {
+        let fifo = path("pipe.png")
+        XCTAssertEqual(mkfifo(fifo, 0o644), 0)
+        let target = path("target.txt")
+        try AtomicWrite.write("target", to: target)
+        let link = path("link.txt")
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
+        let folder = path("folder")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+
+        for (destination, kind) in [(fifo, "a FIFO (named pipe)"), (link, "a symbolic link"), (folder, "a directory")] {
+            for write in [{ try AtomicWrite.write("x", to: destination) }, { try AtomicWrite.append(Data("x".utf8), to: destination) }] {
+                XCTAssertThrowsError(try write()) { error in
+                    XCTAssertEqual(error as? NotARegularFileError, NotARegularFileError(path: destination, kind: kind))
+                    XCTAssertTrue("\(error)".hasPrefix("cannot write \(destination): it is \(kind), not a regular file"), "\(error)")
+                }
+            }
+        }
+        XCTAssertEqual(fileType(fifo), S_IFIFO)
+        XCTAssertEqual(fileType(link), S_IFLNK)
+        XCTAssertEqual(fileType(folder), S_IFDIR)
+        XCTAssertEqual(try String(contentsOfFile: target, encoding: .utf8), "target")
+        XCTAssertEqual(try entries(), ["folder", "link.txt", "pipe.png", "target.txt"], "no temporary file is left")
+    }
+
+    func testFileSystemErrorsAreOneLineNamingThePathAndRemoveTheTemporary() throws {
+        let blocker = path("plain")
+        try AtomicWrite.write("a file", to: blocker)
+        XCTAssertThrowsError(try AtomicWrite.write("x", to: "\(blocker)/inside/out.txt")) { error in
+            XCTAssertEqual("\(error)", "cannot create the directory \(blocker): a file of that name is in the way")
+        }
+        XCTAssertThrowsError(try AtomicWrite.probeDirectory("\(blocker)/inside")) { error in
+            XCTAssertEqual("\(error)", "cannot create the directory \(blocker): a file of that name is in the way")
+        }
+        XCTAssertThrowsError(try AtomicWrite.probeDirectory(blocker)) { error in
+            XCTAssertTrue("\(error)".hasPrefix("cannot "), "\(error)")
+            XCTAssertTrue("\(error)".contains(blocker), "\(error)")
+        }
+        // /proc takes no new files, whoever runs the test.
+        XCTAssertThrowsError(try AtomicWrite.write("x", to: "/proc/distill-test-\(UUID().uuidString)")) { error in
+            XCTAssertTrue(error is FileSystemError, "\(error)")
+            XCTAssertTrue("\(error)".hasPrefix("cannot write /proc/distill-test-"), "\(error)")
+            XCTAssertFalse("\(error)".contains("\n"))
+        }
+        XCTAssertEqual(try entries(), ["plain"])
+    }
+
+    func testFoundationErrorsAreSaidInPlainWords() {
+        let cases: [(CocoaError.Code, String)] = [
+            (.fileWriteOutOfSpace, "cannot write /x: no space left on device"),
+            (.fileWriteVolumeReadOnly, "cannot write /x: read-only file system"),
+            (.fileWriteNoPermission, "cannot write /x: permission denied"),
+            (.fileReadNoSuchFile, "cannot read /x: no such file or directory"),
+        ]
+        for (code, expected) in cases {
+            XCTAssertEqual(FileSystemError(foundation: CocoaError(code, userInfo: [NSFilePathErrorKey: "/x"]))?.description, expected)
+        }
+        let underlying = NSError(domain: NSPOSIXErrorDomain, code: Int(EISDIR))
+        let wrapped = CocoaError(.fileReadUnknown, userInfo: [NSFilePathErrorKey: "/d", NSUnderlyingErrorKey: underlying])
+        XCTAssertEqual(FileSystemError(foundation: wrapped)?.description, "cannot read /d: it is a directory")
+        XCTAssertNil(FileSystemError(foundation: NotARegularFileError(path: "/x", kind: "a directory")))
+    }
+
+    func testStaleTemporariesOfGoneWritersAreRemoved() throws {
+        let gone = Int32.max - 1  // above any pid_max
+        let names = [
+            ".checkpoint.json\(AtomicWrite.temporaryMarker)\(gone)-\(UUID().uuidString)",
+            ".log.jsonl\(AtomicWrite.temporaryMarker)\(getpid())-\(UUID().uuidString)",
+            ".synthetic.safetensors.\(UUID().uuidString).tmp",
+            ".train-images.gz.\(UUID().uuidString).part",
+            ".live\(AtomicWrite.temporaryMarker)1-\(UUID().uuidString)",
+            "keep.txt", ".keep.tmp",
+        ]
+        for name in names { try AtomicWrite.write("x", to: path(name)) }
+        let removed = AtomicWrite.removeStaleTemporaries(in: directory)
+        XCTAssertEqual(Set(removed), Set(names.prefix(4)))
+        XCTAssertEqual(try entries(), names.suffix(3).sorted())
+    }
+
+    func testAppendAddsWholeRecords() throws {
+        let log = path("log.jsonl")
+        try AtomicWrite.append(Data("1\n".utf8), to: log)
+        try AtomicWrite.append(Data("2\n".utf8), to: log)
+        XCTAssertEqual(try String(contentsOfFile: log, encoding: .utf8), "1\n2\n")
+    }
+
+    func testASecondLockOnARunDirectoryNamesTheOwner() throws {
+        let run = path("run")
+        var lock: RunDirectoryLock? = try RunDirectoryLock(directory: run)
+        XCTAssertThrowsError(try RunDirectoryLock(directory: run)) { error in
+            XCTAssertEqual(error as? RunDirectoryInUseError, RunDirectoryInUseError(directory: run, process: getpid()))
+            XCTAssertTrue("\(error)".hasPrefix("\(run) is in use by process \(getpid())"), "\(error)")
+        }
+        lock = nil
+        XCTAssertNil(lock)
+        XCTAssertNoThrow(try RunDirectoryLock(directory: run), "dropping the lock frees the directory")
     }
 }

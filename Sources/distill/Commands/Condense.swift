@@ -57,14 +57,17 @@ struct Condense: ParsableCommand {
     var out: String
     @Option(name: .customLong("checkpoint-every"), help: "Save a checkpoint every N iterations.")
     var checkpointEvery = 10
-    @Flag(help: "Continue from the checkpoint in --out.")
+    @Flag(help: "Continue from the checkpoint in --out (with the same settings; --iterations may grow).")
     var resume = false
+    @Flag(help: "Start afresh in an --out that holds a run; its files are replaced at the first checkpoint.")
+    var force = false
     @OptionGroup var data: DataOptions
 
     func validate() throws {
         guard ipc > 0 else { throw ValidationError("--ipc must be ≥ 1, got \(ipc)") }
         guard checkpointEvery > 0 else { throw ValidationError("--checkpoint-every must be ≥ 1") }
         if let iterations, iterations < 0 { throw ValidationError("--iterations must be ≥ 0, got \(iterations)") }
+        guard !(resume && force) else { throw ValidationError("--resume and --force exclude each other") }
     }
 
     func run() throws {
@@ -72,7 +75,8 @@ struct Condense: ParsableCommand {
             dataset: try data.resolve(dataset), method: method.rawValue, imagesPerClass: ipc, mainModel: model, pool: pool,
             poolWarmup: poolWarmup, iterations: iterations, initialization: initialization, learningRateImage: lrImage,
             learningRateNetwork: lrNet, batchReal: batchReal, outerLoop: outerLoop, innerLoop: innerLoop,
-            dsaStrategy: dsaStrategy, distance: distance, seed: seed, checkpointEvery: checkpointEvery, resume: resume)
+            dsaStrategy: dsaStrategy, distance: distance, seed: seed, checkpointEvery: checkpointEvery, resume: resume,
+            force: force)
         var line = ProgressLine()
         let start = Date()
         var firstIteration: Int?

@@ -73,6 +73,9 @@ struct Evaluate: ParsableCommand {
             training = try TrainingSet(
                 randomRealImagesPerClass: randomReal!, of: data.resolve(dataset), seed: seed, locator: data.locator)
         }
+        let directory = out ?? training.defaultOutputDirectory
+        // Find an unwritable --out before the networks train, not after.
+        try AtomicWrite.probeDirectory(directory)
         var line = ProgressLine()
         var lastUpdate = Date.distantPast
         let report = try request.run(on: training) { progress in
@@ -88,10 +91,16 @@ struct Evaluate: ParsableCommand {
             }
         }
         line.finish()
-        let directory = out ?? training.defaultOutputDirectory
-        try EvaluationFiles.write(report, to: directory)
+        // The table goes out before the files are written, so a failed write loses nothing.
         print(EvaluationFiles.table(report))
-        print("wrote \((directory as NSString).appendingPathComponent("evaluation.csv")) and evaluation.json")
+        var failure: Error?
+        do {
+            try EvaluationFiles.write(report, to: directory)
+            print("wrote \((directory as NSString).appendingPathComponent("evaluation.csv")) and evaluation.json")
+        } catch {
+            failure = error
+        }
         if json { print(EvaluationFiles.summaryJSON(report)) }
+        if let failure { throw UnsavedResultsError(directory: directory, cause: failure) }
     }
 }

@@ -65,8 +65,15 @@ struct ModelPoolStudy: ParsableCommand {
 
         var line = ProgressLine()
         var lastUpdate = Date.distantPast
-        let results = try experiment.run(in: out, locator: data.locator) { event in
+        var shown = false
+        func show(_ event: ExperimentEvent) {
             switch event {
+            case .finished(let results):
+                // The table goes out before the files are written, so a failed write loses nothing.
+                line.finish()
+                print(ExperimentFiles.markdown(results))
+                fflush(stdout)
+                shown = true
             case .stage(let text):
                 line.finish()
                 print(text)
@@ -89,8 +96,13 @@ struct ModelPoolStudy: ParsableCommand {
                 }
             }
         }
+        let results: ModelPoolResults
+        do {
+            results = try experiment.run(in: out, locator: data.locator, events: show)
+        } catch where shown {
+            throw UnsavedResultsError(directory: out, cause: error)
+        }
         line.finish()
-        print(ExperimentFiles.markdown(results))
         print("\(results.iterationsRun) condensation iterations and \(results.evaluationsRun) evaluations run in "
             + formatDuration(results.wallSeconds))
     }

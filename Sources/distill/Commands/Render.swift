@@ -20,6 +20,7 @@ struct Render: ParsableCommand {
     }
 
     func run() throws {
+        try AtomicWrite.probeFile(out)
         let file = try SyntheticSetFile(contentsOf: source)
         try AtomicWrite.write(file.gridPNG(scale: scale), to: out)
         let size = file.gridSize(scale: scale)

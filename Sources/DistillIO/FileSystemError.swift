@@ -1,0 +1,124 @@
+// Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
+
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A file-system operation that failed, as one line that names the path and
+/// says why in plain words ("cannot write out/x.png: read-only file system").
+public struct FileSystemError: Error, Equatable, Sendable, CustomStringConvertible, LocalizedError {
+    /// What was being done, as a verb phrase: "write", "read", "create the directory", "lock".
+    public let action: String
+    public let path: String
+    public let reason: String
+
+    public init(action: String, path: String, reason: String) {
+        self.action = action
+        self.path = path
+        self.reason = reason
+    }
+
+    /// The error for `code`, an `errno` value.
+    public init(action: String, path: String, errno code: Int32) {
+        self.init(action: action, path: path, reason: Self.reason(errno: code))
+    }
+
+    public var description: String { "cannot \(action) \(path): \(reason)" }
+    public var errorDescription: String? { description }
+
+    /// `code` in plain words.
+    public static func reason(errno code: Int32) -> String {
+        switch code {
+        case EACCES, EPERM: return "permission denied"
+        case EROFS: return "read-only file system"
+        case ENOSPC: return "no space left on device"
+        case EDQUOT: return "disk quota exceeded"
+        case EISDIR: return "it is a directory"
+        case ENOTDIR: return "a part of the path is not a directory"
+        case ENOENT: return "no such file or directory"
+        case EEXIST: return "it already exists"
+        case ENAMETOOLONG: return "the name is too long"
+        case ELOOP: return "too many symbolic links"
+        case EIO: return "input/output error"
+        case EFBIG: return "the file is too large"
+        case EMFILE, ENFILE: return "too many open files"
+        case ENXIO, ENODEV: return "no such device"
+        default: return String(cString: strerror(code)).lowercased()
+        }
+    }
+
+    /// The Foundation error `error` (CocoaError or a POSIX NSError) in these
+    /// terms, or nil for any other error.
+    public init?(foundation error: Error) {
+        let error = error as NSError
+        let path = error.userInfo[NSFilePathErrorKey] as? String
+            ?? (error.userInfo[NSURLErrorKey] as? URL)?.path ?? "a file"
+        if error.domain == NSPOSIXErrorDomain {
+            self.init(action: "access", path: path, errno: Int32(error.code))
+            return
+        }
+        guard error.domain == NSCocoaErrorDomain else { return nil }
+        // Codes 256…511 are read errors and 512…1023 write errors.
+        let action = (256..<512).contains(error.code) ? "read" : (512..<1024).contains(error.code) ? "write" : "access"
+        if let underlying = error.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            self.init(action: action, path: path, errno: Int32(underlying.code))
+            return
+        }
+        let reason: String
+        switch CocoaError.Code(rawValue: error.code) {
+        case .fileNoSuchFile, .fileReadNoSuchFile: reason = Self.reason(errno: ENOENT)
+        case .fileReadNoPermission, .fileWriteNoPermission: reason = Self.reason(errno: EACCES)
+        case .fileWriteVolumeReadOnly: reason = Self.reason(errno: EROFS)
+        case .fileWriteOutOfSpace: reason = Self.reason(errno: ENOSPC)
+        case .fileWriteFileExists: reason = Self.reason(errno: EEXIST)
+        case .fileReadTooLarge: reason = "the file is too large to read"
+        case .fileReadCorruptFile: reason = "the file is damaged or not in the expected format"
+        case .fileReadInapplicableStringEncoding, .fileWriteInapplicableStringEncoding: reason = "the text is not valid UTF-8"
+        case .fileReadUnknown: reason = "it cannot be read (a directory, a device, or unreadable)"
+        case .fileWriteUnknown: reason = "it cannot be written (a directory, a device, or unwritable)"
+        default: reason = "error \(error.code)"
+        }
+        self.init(action: action, path: path, reason: reason)
+    }
+}
+
+/// A destination that exists and is not a regular file: distill never replaces one.
+public struct NotARegularFileError: Error, Equatable, Sendable, CustomStringConvertible, LocalizedError {
+    public let path: String
+    /// "a directory", "a symbolic link", "a FIFO (named pipe)", "a character device", …
+    public let kind: String
+
+    public init(path: String, kind: String) {
+        self.path = path
+        self.kind = kind
+    }
+
+    public var description: String {
+        "cannot write \(path): it is \(kind), not a regular file; distill replaces only regular files, give another path"
+    }
+    public var errorDescription: String? { description }
+}
+
+extension DecodingError {
+    /// What is wrong with the decoded bytes, in plain words, without Foundation's debug text.
+    public var plainReason: String {
+        func place(_ path: [CodingKey]) -> String {
+            path.isEmpty ? "" : " at '" + path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".") + "'"
+        }
+        switch self {
+        case .dataCorrupted(let context):
+            return context.codingPath.isEmpty
+                ? "not valid JSON (empty, truncated or damaged)" : "an invalid value\(place(context.codingPath))"
+        case .keyNotFound(let key, let context):
+            return "'\(key.stringValue)' is missing\(place(context.codingPath))"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+            return "a value of the wrong type\(place(context.codingPath))"
+        @unknown default:
+            return "not in the expected format"
+        }
+    }
+}

@@ -1,0 +1,78 @@
+// Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
+
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Exclusive use of a run directory for as long as the value lives.
+///
+/// An advisory `flock` on `.distill.lock` in the directory; the kernel drops it
+/// when the process ends however it ends (kill -9 included), so there is never
+/// a stale lock to clean up. The file holds the owner's process id, for the
+/// message a second process gets.
+public final class RunDirectoryLock {
+    public static let fileName = ".distill.lock"
+
+    public let directory: String
+    private var descriptor: Int32
+
+    /// Locks `directory`, creating it if needed.
+    /// - Throws: `RunDirectoryInUseError` when another process (or another lock
+    ///   in this one) holds it, `FileSystemError` when the lock file cannot be made.
+    public init(directory: String) throws {
+        self.directory = directory
+        try AtomicWrite.makeDirectories(directory)
+        let path = (directory as NSString).appendingPathComponent(Self.fileName)
+        descriptor = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o666)
+        guard descriptor >= 0 else { throw FileSystemError(action: "lock", path: directory, errno: errno) }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            let code = errno
+            let owner = Self.owner(descriptor)
+            close(descriptor)
+            descriptor = -1
+            if code == EWOULDBLOCK { throw RunDirectoryInUseError(directory: directory, process: owner) }
+            throw FileSystemError(action: "lock", path: directory, errno: code)
+        }
+        let text = "\(getpid())\n"
+        if ftruncate(descriptor, 0) == 0 {
+            _ = text.withCString { pwrite(descriptor, $0, strlen($0), 0) }
+        }
+    }
+
+    deinit { release() }
+
+    /// Gives the directory up (also done when the value is dropped).
+    public func release() {
+        guard descriptor >= 0 else { return }
+        close(descriptor)
+        descriptor = -1
+    }
+
+    private static func owner(_ descriptor: Int32) -> Int32? {
+        var buffer = [UInt8](repeating: 0, count: 32)
+        let count = pread(descriptor, &buffer, buffer.count, 0)
+        guard count > 0 else { return nil }
+        return Int32(String(decoding: buffer[..<count], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+}
+
+/// Another process is running in the directory.
+public struct RunDirectoryInUseError: Error, Equatable, Sendable, CustomStringConvertible, LocalizedError {
+    public let directory: String
+    public let process: Int32?
+
+    public init(directory: String, process: Int32?) {
+        self.directory = directory
+        self.process = process
+    }
+
+    public var description: String {
+        "\(directory) is in use by " + (process.map { "process \($0)" } ?? "another process")
+            + "; wait for it to finish, stop it, or use another --out"
+    }
+    public var errorDescription: String? { description }
+}

@@ -1,0 +1,107 @@
+// Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
+
+import Foundation
+
+/// The settings a condensation run was made with, recorded in its checkpoint
+/// so that `--resume` continues only the same run: option name → value as text.
+///
+/// The iteration count is not among them: a run may be resumed to go further.
+public struct RunSettings: Sendable, Equatable, Codable {
+    public var values: [String: String]
+
+    public init(_ values: [String: String]) {
+        self.values = values
+    }
+
+    /// The settings of a run: dataset, method, seed and every field of the
+    /// method's resolved configuration (`configurationJSON`, defaults filled in)
+    /// but its iteration count, named by their command-line options where they have one.
+    public init(dataset: String, method: String, seed: UInt64, configurationJSON: String) {
+        var values = ["--dataset": dataset, "--method": method, "--seed": String(seed)]
+        let object = (try? JSONSerialization.jsonObject(with: Data(configurationJSON.utf8))) as? [String: Any] ?? [:]
+        for (key, value) in object where key != "iterations" {
+            values[Self.optionNames[key] ?? key] = Self.text(value)
+        }
+        self.init(values)
+    }
+
+    /// One entry per setting that differs, `--lr-img 0.5 (checkpoint: 0.1)`, dataset and method first.
+    /// Settings only one side has come with a different method, which is named.
+    public func differences(from recorded: RunSettings) -> [String] {
+        let first = ["--dataset", "--method"]
+        let names = Set(values.keys).intersection(recorded.values.keys).sorted { a, b in
+            (first.firstIndex(of: a) ?? first.count, a) < (first.firstIndex(of: b) ?? first.count, b)
+        }
+        return names.compactMap { name in
+            guard let now = values[name], let then = recorded.values[name], now != then else { return nil }
+            return "\(name) \(now) (checkpoint: \(then))"
+        }
+    }
+
+    public init(from decoder: Decoder) throws {
+        values = try decoder.singleValueContainer().decode([String: String].self)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(values)
+    }
+
+    private static let optionNames = [
+        "imagesPerClass": "--ipc", "outerLoop": "--outer-loop", "innerLoop": "--inner-loop",
+        "learningRateImage": "--lr-img", "learningRateNetwork": "--lr-net", "batchReal": "--batch-real",
+        "distance": "--distance", "pool": "--pool", "augmentation": "--dsa-strategy",
+        "initialization": "--initialization",
+    ]
+
+    private static func text(_ value: Any) -> String {
+        if let string = value as? String { return string }
+        if let number = value as? NSNumber { return number.stringValue }
+        guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed])
+        else { return "\(value)" }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// `checkpoint.json`: the state's fields, plus `settings` (absent in checkpoints of earlier versions).
+struct CheckpointFile: Codable {
+    var state: CondensationState
+    var settings: RunSettings?
+
+    private enum CodingKeys: String, CodingKey { case settings }
+
+    init(state: CondensationState, settings: RunSettings?) {
+        self.state = state
+        self.settings = settings
+    }
+
+    init(from decoder: Decoder) throws {
+        state = try CondensationState(from: decoder)
+        settings = try decoder.container(keyedBy: CodingKeys.self).decodeIfPresent(RunSettings.self, forKey: .settings)
+    }
+
+    func encode(to encoder: Encoder) throws {
+        try state.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeIfPresent(settings, forKey: .settings)
+    }
+}
+
+extension CondensationState {
+    /// Why this decoded state cannot be continued by a run of `iterations` iterations, or nil when it can.
+    func problem(iterations: Int) -> String? {
+        if iteration < 0 { return "iteration \(iteration) is negative" }
+        if iteration > iterations {
+            return "it is at iteration \(iteration), past this run's \(iterations) iterations (raise --iterations)"
+        }
+        let rate = optimizer.learningRate
+        if !rate.isFinite || rate <= 0 { return "the image learning rate \(rate) is not a finite positive number" }
+        let momentum = optimizer.momentum
+        if !(momentum >= 0 && momentum < 1) { return "the image momentum \(momentum) is not in [0, 1)" }
+        if let buffer = optimizer.momentumBuffer, buffer.shape != synthetic.images.shape {
+            return "its momentum buffer has shape \(buffer.shape), its images \(synthetic.images.shape)"
+        }
+        if !synthetic.images.scalars.allSatisfy(\.isFinite) { return "its images hold non-finite values" }
+        return nil
+    }
+}

@@ -1,0 +1,162 @@
+// Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
+
+import DistillData
+import DistillIO
+import DistillMethods
+import Foundation
+import XCTest
+import _DistillTestSupport
+
+/// What a condensation run does with its directory: it owns it while it runs,
+/// replaces an earlier run only when told and only at its first checkpoint,
+/// resumes only the same run from a sound checkpoint, and stops on divergence.
+final class CondensationSafetyTests: XCTestCase {
+    private var data: TinyFashionMNIST!
+    private var directory: String { "\(data.root)/run" }
+    private var output: CondensationOutput { CondensationOutput(directory: directory) }
+
+    override func setUpWithError() throws { data = try TinyFashionMNIST() }
+
+    override func tearDownWithError() throws { data.remove() }
+
+    private func request(
+        method: String = "dc", iterations: Int, resume: Bool = false, force: Bool = false, learningRateImage: Float? = nil,
+        pool: String = "none", checkpointEvery: Int = 1
+    ) -> CondensationRequest {
+        CondensationRequest(
+            dataset: .fashionMNIST, method: method, imagesPerClass: 1, pool: pool, iterations: iterations,
+            learningRateImage: learningRateImage, batchReal: 4, seed: 9, checkpointEvery: checkpointEvery,
+            resume: resume, force: force)
+    }
+
+    @discardableResult
+    private func run(_ request: CondensationRequest) throws -> String {
+        try request.run(locator: data.locator, output: output) { _, _ in }
+    }
+
+    private func logLines() throws -> Int {
+        try String(contentsOfFile: output.logPath, encoding: .utf8).split(separator: "\n").count
+    }
+
+    func testASecondRunIntoALockedDirectoryIsRefusedAtOnce() throws {
+        let lock = try RunDirectoryLock(directory: directory)
+        XCTAssertThrowsError(try run(request(iterations: 1))) { error in
+            XCTAssertEqual(error as? RunDirectoryInUseError, RunDirectoryInUseError(directory: directory, process: getpid()))
+        }
+        XCTAssertFalse(output.holdsRun)
+        lock.release()
+        XCTAssertNoThrow(try run(request(iterations: 1)))
+    }
+
+    func testStartingAfreshOverARunNeedsForceAndKeepsItsFilesUntilTheFirstCheckpoint() throws {
+        try run(request(iterations: 2))
+        XCTAssertEqual(try logLines(), 2)
+        XCTAssertThrowsError(try run(request(iterations: 3))) { error in
+            XCTAssertEqual(error as? CondensationError, .runExists(directory: directory, iteration: 2))
+            XCTAssertTrue("\(error)".contains("--force"), "\(error)")
+        }
+        XCTAssertEqual(try logLines(), 2, "a refused run deletes nothing")
+        let checkpoint = try Data(contentsOf: URL(fileURLWithPath: output.checkpointPath))
+        // Diverging before its first checkpoint, a forced run leaves the old one whole.
+        XCTAssertThrowsError(try run(request(iterations: 4, force: true, learningRateImage: 1e30, checkpointEvery: 10)))
+        XCTAssertEqual(try logLines(), 2)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: output.checkpointPath)), checkpoint)
+        try run(request(iterations: 3, force: true))
+        XCTAssertEqual(try logLines(), 3, "the new run's log replaces the old one")
+    }
+
+    func testResumingWithOtherSettingsIsRefusedNamingEachDifference() throws {
+        try run(request(iterations: 1))
+        XCTAssertThrowsError(try run(request(iterations: 2, resume: true, learningRateImage: 0.5, pool: "paper"))) { error in
+            guard case .resumeMismatch(let path, let differences)? = error as? CondensationError else {
+                return XCTFail("\(error)")
+            }
+            XCTAssertEqual(path, output.checkpointPath)
+            XCTAssertEqual(differences.map { String($0.prefix { $0 != " " }) }, ["--lr-img", "--pool"])
+            XCTAssertTrue(differences[0].hasPrefix("--lr-img 0.5 (checkpoint: 0.1"), differences[0])
+        }
+        XCTAssertThrowsError(try run(request(method: "dsa", iterations: 2, resume: true))) { error in
+            XCTAssertTrue("\(error)".contains("--method dsa (checkpoint: dc)"), "\(error)")
+        }
+        // More iterations are the one change a resumed run may make.
+        XCTAssertNoThrow(try run(request(iterations: 2, resume: true)))
+    }
+
+    func testCheckpointValuesAreChecked() throws {
+        try run(request(iterations: 1))
+        let saved = try XCTUnwrap(
+            JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: output.checkpointPath))) as? [String: Any])
+        let edits: [(String, (inout [String: Any]) -> Void)] = [
+            ("iteration -5 is negative", { $0["iteration"] = -5 }),
+            ("past this run's 3 iterations", { $0["iteration"] = 1 << 62 }),
+            ("learning rate -1.0 is not a finite positive number", { Self.edit(&$0, optimizer: "learningRate", -1) }),
+            ("momentum 1.5 is not in [0, 1)", { Self.edit(&$0, optimizer: "momentum", 1.5) }),
+        ]
+        for (message, edit) in edits {
+            var object = saved
+            edit(&object)
+            try JSONSerialization.data(withJSONObject: object).write(to: URL(fileURLWithPath: output.checkpointPath))
+            XCTAssertThrowsError(try run(request(iterations: 3, resume: true))) { error in
+                guard case .invalidCheckpoint(let path, let reason)? = error as? CondensationError else {
+                    return XCTFail("\(message): \(error)")
+                }
+                XCTAssertEqual(path, output.checkpointPath)
+                XCTAssertTrue(reason.contains(message), "\(message): \(reason)")
+            }
+        }
+    }
+
+    func testATruncatedCheckpointIsNamedInOneLine() throws {
+        try run(request(iterations: 1))
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: output.checkpointPath))
+        for damaged in [bytes.prefix(bytes.count / 2), Data("garbage".utf8), Data()] {
+            try damaged.write(to: URL(fileURLWithPath: output.checkpointPath))
+            XCTAssertThrowsError(try run(request(iterations: 2, resume: true))) { error in
+                let text = "\(error)"
+                XCTAssertTrue(text.hasPrefix("\(output.checkpointPath) is not a usable checkpoint: "), text)
+                XCTAssertFalse(text.contains("\n") || text.contains("DecodingError"), text)
+            }
+        }
+    }
+
+    func testDivergenceStopsTheRunAndKeepsTheLastGoodCheckpoint() throws {
+        // DC goes non-finite after a checkpoint at these rates, DM in its first iteration.
+        for (method, rate) in [("dc", Float(1e35)), ("dm", Float(1e38))] {
+            try? FileManager.default.removeItem(atPath: directory)
+            var thrown: Error?
+            XCTAssertThrowsError(try run(request(method: method, iterations: 8, learningRateImage: rate))) { thrown = $0 }
+            guard case .diverged(let iteration, _, let lastCheckpoint, _)? = thrown as? CondensationError else {
+                XCTFail("\(method): \(String(describing: thrown))")
+                continue
+            }
+            XCTAssertTrue("\(thrown!)".hasPrefix("diverged at iteration \(iteration) (loss "), "\(thrown!)")
+            guard let lastCheckpoint else {
+                XCTAssertEqual(method, "dm", "\(thrown!)")
+                XCTAssertTrue("\(thrown!)".contains("no checkpoint was written"), "\(thrown!)")
+                XCTAssertFalse(output.holdsRun, "nothing of a run that diverged before its first checkpoint is kept")
+                continue
+            }
+            XCTAssertTrue("\(thrown!)".contains("last good checkpoint at iteration \(lastCheckpoint) in \(directory)"))
+            let state = try output.loadCheckpoint()
+            XCTAssertEqual(state.iteration, lastCheckpoint, method)
+            XCTAssertEqual(lastCheckpoint, iteration - 1, "\(method): checkpoints every iteration")
+            XCTAssertTrue(state.synthetic.images.scalars.allSatisfy(\.isFinite), method)
+            XCTAssertEqual(try SyntheticSetFile(contentsOf: directory).metadata["iteration"], String(lastCheckpoint), method)
+        }
+    }
+
+    func testNonFiniteLearningRatesAreRefusedBeforeTheRun() {
+        for rate in [Float.infinity, .nan] {
+            XCTAssertThrowsError(try run(request(iterations: 1, learningRateImage: rate))) { error in
+                XCTAssertTrue("\(error)".contains("image learning rate"), "\(error)")
+            }
+        }
+        XCTAssertFalse(output.holdsRun)
+    }
+
+    private static func edit(_ object: inout [String: Any], optimizer key: String, _ value: Double) {
+        var optimizer = object["optimizer"] as? [String: Any] ?? [:]
+        optimizer[key] = value
+        object["optimizer"] = optimizer
+    }
+}
