@@ -23,14 +23,22 @@ public struct DistillProcess {
         #endif
     }
 
-    /// Runs `distill arguments` in `directory` with only `PATH` and `environment` set;
-    /// output goes through files in `directory`, so the child never blocks on a full pipe.
+    /// Runs `distill arguments` in `directory` with only `PATH` and `environment` set.
     public static func run(
         _ arguments: [String], environment: [String: String] = [:], in directory: URL
     ) throws -> Result {
+        try run(program: executable.path, arguments, environment: environment, in: directory)
+    }
+
+    /// Runs `program` (a path, or a name looked up on `PATH`) in `directory`
+    /// with only `PATH` and `environment` set; output goes through files in
+    /// `directory`, so the child never blocks on a full pipe.
+    public static func run(
+        program: String, _ arguments: [String], environment: [String: String] = [:], in directory: URL
+    ) throws -> Result {
         let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
+        process.executableURL = URL(fileURLWithPath: program.contains("/") ? program : "/usr/bin/env")
+        process.arguments = program.contains("/") ? arguments : [program] + arguments
         process.environment = environment.merging(["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"]) {
             $1
         }

@@ -229,53 +229,21 @@ final class CommandLineTests: XCTestCase {
 
     private func path(_ name: String) -> String { (scratch as NSString).appendingPathComponent(name) }
 
-    private func distill(_ arguments: String...) throws -> (status: Int32, output: String, errors: String) {
-        try distill(arguments)
-    }
+    private func distill(_ arguments: String...) throws -> DistillProcess.Result { try distill(arguments) }
 
     /// Runs the built binary with the generated data as its only data source.
-    private func distill(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
+    private func distill(_ arguments: [String]) throws -> DistillProcess.Result {
         let readsData = ["condense", "evaluate", "experiment", "train", "export"].contains(arguments[0])
-        return try run(
-            Self.productsDirectory.appendingPathComponent("distill").path,
-            arguments + (readsData ? ["--data-dir", data.root] : []))
+        return try run(DistillProcess.executable.path, arguments + (readsData ? ["--data-dir", data.root] : []))
     }
 
-    private func run(_ program: String, _ arguments: String...) throws -> (status: Int32, output: String, errors: String) {
+    private func run(_ program: String, _ arguments: String...) throws -> DistillProcess.Result {
         try run(program, arguments)
     }
 
     /// Runs `program` (a path, or a name looked up on `$PATH`) in the scratch directory.
-    private func run(_ program: String, _ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program.contains("/") ? program : "/usr/bin/env")
-        process.arguments = program.contains("/") ? arguments : [program] + arguments
-        process.environment = ["HOME": data.root, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"]
-        process.currentDirectoryURL = URL(fileURLWithPath: scratch)
-        // Files rather than pipes: the child can never block on a full pipe.
-        let (outputPath, errorsPath) = (path("stdout.txt"), path("stderr.txt"))
-        for file in [outputPath, errorsPath] { _ = FileManager.default.createFile(atPath: file, contents: nil) }
-        let (output, errors) = (FileHandle(forWritingAtPath: outputPath)!, FileHandle(forWritingAtPath: errorsPath)!)
-        defer { try? output.close(); try? errors.close() }
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        process.waitUntilExit()
-        return (
-            process.terminationStatus, try String(contentsOfFile: outputPath, encoding: .utf8),
-            try String(contentsOfFile: errorsPath, encoding: .utf8)
-        )
-    }
-
-    /// Where SwiftPM put the binary: beside the test bundle.
-    private static var productsDirectory: URL {
-        #if os(macOS)
-            for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
-                return bundle.bundleURL.deletingLastPathComponent()
-            }
-            fatalError("no .xctest bundle loaded")
-        #else
-            return Bundle.main.bundleURL
-        #endif
+    private func run(_ program: String, _ arguments: [String]) throws -> DistillProcess.Result {
+        try DistillProcess.run(
+            program: program, arguments, environment: ["HOME": data.root], in: URL(fileURLWithPath: scratch))
     }
 }

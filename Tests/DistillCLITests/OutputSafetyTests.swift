@@ -25,7 +25,7 @@ final class OutputSafetyTests: XCTestCase {
 
     override func tearDownWithError() throws { data.remove() }
 
-    private func condense(_ extra: String...) throws -> Result {
+    private func condense(_ extra: String...) throws -> DistillProcess.Result {
         try distill(["condense", "--ipc", "1", "--iterations", "1", "--batch-real", "4", "--out", run] + extra)
     }
 
@@ -123,50 +123,32 @@ final class OutputSafetyTests: XCTestCase {
 
     // MARK: - Running the binary
 
-    struct Result {
-        let status: Int32
-        let output: String
-        let errors: String
-
-        func expectSuccess(file: StaticString = #filePath, line: UInt = #line) throws {
-            XCTAssertEqual(status, 0, errors, file: file, line: line)
-        }
-
-        /// A non-zero status and exactly one error line, in plain words, containing `text`.
-        func expectFailure(mentioning text: String, file: StaticString = #filePath, line: UInt = #line) throws {
-            XCTAssertNotEqual(status, 0, "succeeded: \(output)", file: file, line: line)
-            let lines = errors.split(separator: "\n").filter { $0.hasPrefix("Error:") }
-            XCTAssertEqual(lines.count, 1, errors, file: file, line: line)
-            XCTAssertTrue(lines.first?.contains(text) ?? false, "expected '\(text)' in: \(errors)", file: file, line: line)
-            for raw in ["Error Domain", "DecodingError", "EncodingError", "NSCocoaErrorDomain"] {
-                XCTAssertFalse(errors.contains(raw), errors, file: file, line: line)
-            }
-        }
-    }
-
     private func path(_ name: String) -> String { (scratch as NSString).appendingPathComponent(name) }
 
-    private func distill(_ arguments: String...) throws -> Result { try distill(arguments) }
+    private func distill(_ arguments: String...) throws -> DistillProcess.Result { try distill(arguments) }
 
     /// Runs the built binary with the generated data as its only data source.
-    private func distill(_ arguments: [String]) throws -> Result {
-        let process = Process()
-        process.executableURL = Bundle.main.bundleURL.appendingPathComponent("distill")
+    private func distill(_ arguments: [String]) throws -> DistillProcess.Result {
         let readsData = ["condense", "evaluate", "experiment"].contains(arguments[0])
-        process.arguments = arguments + (readsData ? ["--data-dir", data.root] : [])
-        process.environment = ["HOME": data.root, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"]
-        process.currentDirectoryURL = URL(fileURLWithPath: scratch)
-        // Files rather than pipes: the child can never block on a full pipe.
-        let (outputPath, errorsPath) = (path("stdout.txt"), path("stderr.txt"))
-        for file in [outputPath, errorsPath] { _ = FileManager.default.createFile(atPath: file, contents: nil) }
-        let (output, errors) = (FileHandle(forWritingAtPath: outputPath)!, FileHandle(forWritingAtPath: errorsPath)!)
-        defer { try? output.close(); try? errors.close() }
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus, output: try String(contentsOfFile: outputPath, encoding: .utf8),
-            errors: try String(contentsOfFile: errorsPath, encoding: .utf8))
+        return try DistillProcess.run(
+            arguments + (readsData ? ["--data-dir", data.root] : []), environment: ["HOME": data.root],
+            in: URL(fileURLWithPath: scratch))
+    }
+}
+
+extension DistillProcess.Result {
+    func expectSuccess(file: StaticString = #filePath, line: UInt = #line) throws {
+        XCTAssertEqual(status, 0, errors, file: file, line: line)
+    }
+
+    /// A non-zero status and exactly one error line, in plain words, containing `text`.
+    func expectFailure(mentioning text: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        XCTAssertNotEqual(status, 0, "succeeded: \(output)", file: file, line: line)
+        let lines = errors.split(separator: "\n").filter { $0.hasPrefix("Error:") }
+        XCTAssertEqual(lines.count, 1, errors, file: file, line: line)
+        XCTAssertTrue(lines.first?.contains(text) ?? false, "expected '\(text)' in: \(errors)", file: file, line: line)
+        for raw in ["Error Domain", "DecodingError", "EncodingError", "NSCocoaErrorDomain"] {
+            XCTAssertFalse(errors.contains(raw), errors, file: file, line: line)
+        }
     }
 }
