@@ -145,7 +145,8 @@ public struct TarReader {
             if keep { entries.append(TarEntry(name: name, contents: [])) }
             state = .header
         } else {
-            current.reserveCapacity(keep ? size : 0)
+            // The size field is untrusted until the bytes arrive; reserve at most 1 MiB ahead of them.
+            current.reserveCapacity(keep ? min(size, 1 << 20) : 0)
             state = .body(name: name, remaining: size, keep: keep, padding: padding)
         }
     }
