@@ -1,0 +1,25 @@
+// Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
+
+import ArgumentParser
+
+// Numeric options are declared with `parsing: .unconditional`: by default
+// ArgumentParser reads `--scale -1` as `--scale` followed by a flag `-1` and
+// reports a missing value; taking the next word as the value lets these checks
+// name the real problem.
+
+/// Refuses a count below 1.
+func requirePositive(_ value: Int?, _ option: String) throws {
+    if let value, value < 1 { throw ValidationError("\(option) must be positive (got \(value))") }
+}
+
+/// Refuses a negative count.
+func requireNonNegative(_ value: Int?, _ option: String) throws {
+    if let value, value < 0 { throw ValidationError("\(option) must be 0 or more (got \(value))") }
+}
+
+/// Refuses a rate or factor that is not finite and positive (NaN, ±inf, 0, negative).
+func requirePositive(_ value: Float?, _ option: String) throws {
+    if let value, !(value.isFinite && value > 0) {
+        throw ValidationError("\(option) must be a finite number above 0 (got \(value))")
+    }
+}
