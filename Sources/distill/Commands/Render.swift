@@ -24,7 +24,8 @@ struct Render: ParsableCommand {
         try AtomicWrite.write(file.gridPNG(scale: scale), to: out)
         let size = file.gridSize(scale: scale)
         let nonFinite = file.nonFinitePixelCount
-        let note = nonFinite == 0 ? "" : "; \(nonFinite) values are not finite: NaN drawn black, ±inf clamped"
+        let values = nonFinite == 1 ? "1 value is" : "\(nonFinite) values are"
+        let note = nonFinite == 0 ? "" : "; \(values) not finite: NaN drawn black, ±inf clamped"
         print("wrote \(out) (\(size.width)×\(size.height), \(file.labels.count) images\(note))")
     }
 }
