@@ -53,9 +53,10 @@ public enum ImageGrid {
     public static func size(
         rows: Int, columns: Int, imageHeight: Int, imageWidth: Int, scale: Int, gap: Int = 2
     ) -> (width: Int, height: Int) {
-        let width = MemoryBudget.sum(MemoryBudget.product(columns, MemoryBudget.sum(MemoryBudget.product(imageWidth, scale), gap)), gap)
-        let height = MemoryBudget.sum(MemoryBudget.product(rows, MemoryBudget.sum(MemoryBudget.product(imageHeight, scale), gap)), gap)
-        return (width, height)
+        func extent(_ count: Int, _ side: Int) -> Int {
+            MemoryBudget.sum(MemoryBudget.product(count, MemoryBudget.sum(MemoryBudget.product(side, scale), gap)), gap)
+        }
+        return (extent(columns, imageWidth), extent(rows, imageHeight))
     }
 
     /// Bytes `png` holds at its peak for a picture of that size: the pixels, their

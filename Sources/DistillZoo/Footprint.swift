@@ -61,7 +61,10 @@ extension Zoo {
                 walk.elementwise()
             }
         case "AlexNet", "AlexNetBN":
-            let stages = [(128, 5, channels == 1 ? 4 : 2, true), (192, 5, 2, true), (256, 3, 1, false), (192, 3, 1, false), (192, 3, 1, true)]
+            let stages = [
+                (128, 5, channels == 1 ? 4 : 2, true), (192, 5, 2, true), (256, 3, 1, false), (192, 3, 1, false),
+                (192, 3, 1, true),
+            ]
             for (width, kernel, padding, pooled) in stages {
                 walk.convolution(width, kernel: kernel, padding: padding)
                 if name == "AlexNetBN" { walk.normalization(.batchnorm) }
@@ -90,7 +93,9 @@ extension Zoo {
     }
 
     /// ResNet18's layers up to its classifier, as `ResNet18` and `BasicBlock` build them.
-    private static func residualNetwork(_ walk: inout FootprintWalk, normalization: Normalization, averagePoolDownsampling: Bool) {
+    private static func residualNetwork(
+        _ walk: inout FootprintWalk, normalization: Normalization, averagePoolDownsampling: Bool
+    ) {
         walk.convolution(64, kernel: 3, padding: 1, bias: false)
         walk.normalization(normalization)
         walk.elementwise()
@@ -152,7 +157,8 @@ struct FootprintWalk {
         switch normalization {
         case .none: return
         case .layernorm: parameters = MemoryBudget.sum(parameters, MemoryBudget.product(2, mapSize))
-        case .batchnorm, .instancenorm, .groupnorm: parameters = MemoryBudget.sum(parameters, MemoryBudget.product(2, channels))
+        case .batchnorm, .instancenorm, .groupnorm:
+            parameters = MemoryBudget.sum(parameters, MemoryBudget.product(2, channels))
         }
         record()
     }

@@ -1,6 +1,7 @@
 // Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
 
 import ArgumentParser
+import DistillZoo
 
 // Numeric options are declared with `parsing: .unconditional`: by default
 // ArgumentParser reads `--scale -1` as `--scale` followed by a flag `-1` and
@@ -15,6 +16,15 @@ func requirePositive(_ value: Int?, _ option: String) throws {
 /// Refuses a negative count.
 func requireNonNegative(_ value: Int?, _ option: String) throws {
     if let value, value < 0 { throw ValidationError("\(option) must be 0 or more (got \(value))") }
+}
+
+/// Refuses a name that is neither a zoo network nor a ConvNet spec, listing the known names.
+func requireNetwork(_ name: String, _ option: String) throws {
+    do {
+        try Zoo.checkName(name)
+    } catch let error as ZooError {
+        throw ValidationError("\(option): \(error)")
+    }
 }
 
 /// Refuses a rate or factor that is not finite and positive (NaN, ±inf, 0, negative).

@@ -67,7 +67,8 @@ final class BadInputTests: XCTestCase {
     func testModelNamesAreCheckedAsNetworks() throws {
         let set = try writeSet("set.safetensors")
         try assertRefused(["evaluate", set, "--models", ""], "--models is empty or lists an empty name")
-        try assertRefused(["evaluate", set, "--models", "ConvNet,Nope"], "unknown network 'Nope'")
+        try assertRefused(["evaluate", set, "--models", "ConvNet,Nope"], "--models: unknown network 'Nope'")
+        try assertRefused(["evaluate", set, "--kd", "--teacher", "Nope"], "--teacher: unknown network 'Nope'")
         try assertRefused(["condense", "--model", "Nope", "--iterations", "1", "--out", binary.path("c")], "unknown network 'Nope'")
     }
 

@@ -3,7 +3,6 @@
 import ArgumentParser
 import DistillData
 import DistillMethods
-import DistillZoo
 import Foundation
 
 enum MethodChoice: String, CaseIterable, ExpressibleByArgument {
@@ -73,11 +72,7 @@ struct Condense: ParsableCommand {
         try requirePositive(innerLoop, "--inner-loop")
         try requirePositive(checkpointEvery, "--checkpoint-every")
         // Before any data is loaded; the pool's members are checked when the method is built.
-        do {
-            try Zoo.checkName(model)
-        } catch let error as ZooError {
-            throw ValidationError("--model: \(error)")
-        }
+        try requireNetwork(model, "--model")
     }
 
     func run() throws {

@@ -5,7 +5,6 @@ import DistillData
 import DistillEval
 import DistillIO
 import DistillTensor
-import DistillZoo
 import Foundation
 
 struct Evaluate: ParsableCommand {
@@ -59,13 +58,14 @@ struct Evaluate: ParsableCommand {
         try requirePositive(kdTau, "--kd-tau")
         try requirePositive(kdTauDecay, "--kd-tau-decay")
         guard (0...1).contains(kdAlpha) else { throw ValidationError("--kd-alpha must be in [0, 1] (got \(kdAlpha))") }
-        for architecture in architectures + (kd ? [teacher] : []) {
-            do {
-                try Zoo.checkName(architecture)
-            } catch let error as ZooError {
-                throw ValidationError(architecture.isEmpty ? "--models is empty or lists an empty name; give comma-separated networks such as ConvNet,MLP" : "\(error)")
+        // Before any network is trained, so a typo in the last name does not cost the first ones.
+        for architecture in architectures {
+            guard !architecture.isEmpty else {
+                throw ValidationError("--models is empty or lists an empty name; give comma-separated networks such as ConvNet,MLP")
             }
+            try requireNetwork(architecture, "--models")
         }
+        if kd { try requireNetwork(teacher, "--teacher") }
     }
 
     /// The `--models` list; `''` gives one empty name, which validation refuses.
