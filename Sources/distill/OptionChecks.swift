@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import DistillZoo
+import Foundation
 
 // Numeric options are declared with `parsing: .unconditional`: by default
 // ArgumentParser reads `--scale -1` as `--scale` followed by a flag `-1` and
@@ -32,4 +33,24 @@ func requirePositive(_ value: Float?, _ option: String) throws {
     if let value, !(value.isFinite && value > 0) {
         throw ValidationError("\(option) must be a finite number above 0 (got \(value))")
     }
+}
+
+/// The networks of a comma-separated `--models` list, split only at commas
+/// outside parentheses so that ConvNet specs keep theirs; an empty entry stays
+/// (as "") for validation to refuse.
+func networkNames(in list: String) -> [String] {
+    var names = [""]
+    var depth = 0
+    for character in list {
+        switch character {
+        case "(": depth += 1
+        case ")": depth -= 1
+        case "," where depth == 0:
+            names.append("")
+            continue
+        default: break
+        }
+        names[names.count - 1].append(character)
+    }
+    return names.map { $0.trimmingCharacters(in: .whitespaces) }
 }

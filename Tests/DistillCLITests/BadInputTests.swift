@@ -79,6 +79,10 @@ final class BadInputTests: XCTestCase {
         try assertRefused(["models", "--input", "1x100000x100000"], "of memory but")
         try assertRefused(["models", "--classes", "1000000000000"], "of memory but")
         try assertRefused(["train", "--model", "ConvNet(width=65536,depth=1000,pool=none)"], "of memory but")
+        let set = try writeSet("set.safetensors")
+        try assertRefused(
+            ["evaluate", set, "--models", "ConvNet(width=65536,depth=1000,pool=none)"],
+            "training ConvNet(width=65536,depth=1000,pool=none) on 1×28×28 images in batches of 2 needs")
         try assertRefused(["train", "--model", "ConvNet(width=100000000)"], "invalid ConvNet width '100000000'")
         try assertRefused(["train", "--model", "ConvNet(depth=10000000,pool=none)"], "invalid ConvNet depth '10000000'")
     }

@@ -69,9 +69,7 @@ struct Evaluate: ParsableCommand {
     }
 
     /// The `--models` list; `''` gives one empty name, which validation refuses.
-    private var architectures: [String] {
-        models.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-    }
+    private var architectures: [String] { networkNames(in: models) }
 
     func run() throws {
         let request = EvaluationRequest(

@@ -58,7 +58,7 @@ struct ModelPoolStudy: ParsableCommand {
         if let numEval { experiment.evaluationRuns = numEval }
         if let epochs { experiment.epochs = epochs }
         if let batchReal { experiment.batchReal = batchReal }
-        if let models { experiment.architectures = models.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        if let models { experiment.architectures = networkNames(in: models).filter { !$0.isEmpty } }
         experiment.poolAblation = poolAblation
         try experiment.validate()
 
