@@ -26,6 +26,10 @@ let package = Package(
         .library(name: "DistillTensor", targets: ["DistillTensor"]),
         .library(name: "DistillAutograd", targets: ["DistillAutograd"]),
         .library(name: "DistillIO", targets: ["DistillIO"]),
+        // For the fuzz targets in Fuzz/, which reach these readers and parsers through products.
+        .library(name: "DistillData", targets: ["DistillData"]),
+        .library(name: "DistillZoo", targets: ["DistillZoo"]),
+        .library(name: "DistillMethods", targets: ["DistillMethods"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

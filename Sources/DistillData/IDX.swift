@@ -60,11 +60,18 @@ public struct IDXFile: Sendable, Equatable {
             throw corrupt("IDX header needs \(headerLength) bytes, the file has \(bytes.count)")
         }
         let dimensions = (0..<content.rank).map { Int(bigEndianUInt32(bytes, at: 4 + 4 * $0)) }
-        let expected = dimensions.reduce(1, *)
         let actual = bytes.count - headerLength
-        guard actual == expected else {
-            let fault = actual < expected ? "truncated" : "too long"
-            throw corrupt("\(fault): dimensions \(dimensions) need \(expected) data bytes, found \(actual)")
+        // Three 32-bit extents can multiply past Int.max; such a header is wrong whatever the file holds.
+        let expected = dimensions.reduce((value: 1, overflow: false)) { running, extent in
+            let product = running.value.multipliedReportingOverflow(by: extent)
+            return (product.partialValue, running.overflow || product.overflow)
+        }
+        guard !expected.overflow else {
+            throw corrupt("dimensions \(dimensions) need more data bytes than any file holds, found \(actual)")
+        }
+        guard actual == expected.value else {
+            let fault = actual < expected.value ? "truncated" : "too long"
+            throw corrupt("\(fault): dimensions \(dimensions) need \(expected.value) data bytes, found \(actual)")
         }
         return IDXFile(dimensions: dimensions, bytes: Array(bytes[headerLength...]))
     }

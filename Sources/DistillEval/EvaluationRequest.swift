@@ -30,7 +30,9 @@ public struct EvaluationRequest: Sendable {
     }
 
     /// Trains and tests the whole grid.
+    /// - Throws: `MemoryBudgetError` (before any training) for a network too large to train here.
     public func run(on training: TrainingSet, progress: ((EvaluationProgress) -> Void)? = nil) throws -> EvaluationReport {
+        try checkFeasible(on: training)
         let protocols = Dictionary(
             (architectures + [distillation?.teacher].compactMap { $0 }).map { ($0, trainingProtocol(for: $0, on: training)) },
             uniquingKeysWith: { first, _ in first })

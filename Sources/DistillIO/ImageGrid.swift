@@ -5,8 +5,12 @@ import Foundation
 
 /// Lays out a batch of normalised images as one picture: one row per class.
 public enum ImageGrid {
+    /// The most pixel bytes one picture may have (1 GiB): PNG stores the
+    /// compressed pixels in one chunk, whose length must stay below 2³¹.
+    public static let maximumPixelBytes = 1 << 30
+
     /// PNG bytes of `images` arranged `columns` per row, de-normalised with
-    /// `mean`/`std` per channel and clamped to [0, 1].
+    /// `mean`/`std` per channel and clamped to [0, 1]; NaN is drawn as 0 (black).
     ///
     /// - Parameters:
     ///   - images: [N, C, H, W] with C = 1 or 3, N a multiple of `columns`.
@@ -33,7 +37,9 @@ public enum ImageGrid {
                 for x in 0..<(w * scale) {
                     for channel in 0..<c {
                         let value = values[((index * c + channel) * h + y / scale) * w + x / scale]
-                        let pixel = min(max(value * std[channel] + mean[channel], 0), 1)
+                        // `max(NaN, 0)` is NaN, which UInt8 cannot take; a diverged image shows black there.
+                        let shifted = value * std[channel] + mean[channel]
+                        let pixel = shifted.isNaN ? 0 : min(max(shifted, 0), 1)
                         pixels[((originY + y) * width + originX + x) * c + channel] = UInt8((pixel * 255).rounded())
                     }
                 }
@@ -43,10 +49,19 @@ public enum ImageGrid {
     }
 
     /// The picture size `png` produces: `columns · (w · scale + gap) + gap` by
-    /// `rows · (h · scale + gap) + gap` pixels.
+    /// `rows · (h · scale + gap) + gap` pixels, each `Int.max` when it does not fit an `Int`.
     public static func size(
         rows: Int, columns: Int, imageHeight: Int, imageWidth: Int, scale: Int, gap: Int = 2
     ) -> (width: Int, height: Int) {
-        (columns * (imageWidth * scale + gap) + gap, rows * (imageHeight * scale + gap) + gap)
+        func extent(_ count: Int, _ side: Int) -> Int {
+            MemoryBudget.sum(MemoryBudget.product(count, MemoryBudget.sum(MemoryBudget.product(side, scale), gap)), gap)
+        }
+        return (extent(columns, imageWidth), extent(rows, imageHeight))
+    }
+
+    /// Bytes `png` holds at its peak for a picture of that size: the pixels, their
+    /// filtered scanlines and the compressed stream (at most about as large again).
+    public static func bytesNeeded(width: Int, height: Int, channels: Int) -> Int {
+        MemoryBudget.product(3, width, height, channels)
     }
 }

@@ -177,6 +177,35 @@ extension SafeTensorsFile {
         var dtype: String?
         var shape: [Int]?
         var data_offsets: [Int]?
+
+        private enum CodingKeys: String, CodingKey {
+            case dtype, shape, data_offsets
+        }
+
+        init(from decoder: Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            dtype = try container.decodeIfPresent(String.self, forKey: .dtype)
+            shape = try container.decodeIfPresent([WholeNumber].self, forKey: .shape)?.map(\.value)
+            data_offsets = try container.decodeIfPresent([WholeNumber].self, forKey: .data_offsets)?.map(\.value)
+        }
+    }
+
+    /// A JSON integer; a number with a fraction (28.5) is refused as not an
+    /// integer rather than with the decoder's generic complaint.
+    private struct WholeNumber: Decodable {
+        var value: Int
+
+        init(from decoder: Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let integer = try? container.decode(Int.self) {
+                value = integer
+            } else if let number = try? container.decode(Double.self) {
+                throw DecodingError.dataCorrupted(
+                    .init(codingPath: decoder.codingPath, debugDescription: "\(number) is not an integer"))
+            } else {
+                value = try container.decode(Int.self)
+            }
+        }
     }
 
     private struct RawHeader: Decodable {

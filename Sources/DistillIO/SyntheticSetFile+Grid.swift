@@ -9,10 +9,16 @@ public enum SyntheticGridError: Error, CustomStringConvertible, LocalizedError, 
     case missingNormalization(key: String)
     /// A `mean`/`std` entry that is not a comma-separated list of one number per channel.
     case malformedNormalization(key: String, value: String, channels: Int)
+    /// A `mean` that is not finite, or a `std` that is not finite and positive.
+    case invalidNormalization(key: String, value: String)
+    /// Images with a channel count a PNG cannot show (only 1 = grey and 3 = RGB).
+    case unsupportedChannels(Int)
     /// The classes hold different numbers of images, so they do not make rows of equal length.
     case unevenClasses(counts: [Int: Int])
     /// An image scale below 1.
     case scaleOutOfRange(Int)
+    /// A picture with more pixel bytes than `ImageGrid.maximumPixelBytes`.
+    case pictureTooLarge(width: Int, height: Int, scale: Int)
 
     public var description: String {
         switch self {
@@ -21,11 +27,20 @@ public enum SyntheticGridError: Error, CustomStringConvertible, LocalizedError, 
                 + "render a set written by distill condense"
         case let .malformedNormalization(key, value, channels):
             return "the synthetic set's '\(key)' metadata '\(value)' is not \(channels) comma-separated numbers"
+        case let .invalidNormalization(key, value):
+            let requirement = key == "std" ? "finite and positive" : "finite"
+            return "the synthetic set's '\(key)' metadata '\(value)' must be \(requirement) to de-normalise the images"
+        case let .unsupportedChannels(channels):
+            return "the synthetic set's images have \(channels) channels; a picture needs 1 (grey) or 3 (RGB)"
         case let .unevenClasses(counts):
             let listing = counts.keys.sorted().map { "class \($0): \(counts[$0]!)" }.joined(separator: ", ")
             return "the synthetic set's classes hold different numbers of images (\(listing)); a grid needs the same count per class"
         case let .scaleOutOfRange(scale):
             return "scale \(scale) is below 1; give a pixel scale of 1 or more"
+        case let .pictureTooLarge(width, height, scale):
+            let size = width == .max || height == .max ? "larger than any" : "a \(width)×\(height)"
+            return "scale \(scale) makes \(size) picture, more than the "
+                + "\(MemoryBudget.format(ImageGrid.maximumPixelBytes)) of pixels one PNG may hold here; use a smaller --scale"
         }
     }
 
@@ -37,22 +52,43 @@ extension SyntheticSetFile {
     /// as `synthetic.png`): one row per class in label order, images
     /// de-normalised with the file's recorded mean and std.
     ///
+    /// Non-finite pixels (a diverged set) are drawn, not refused: NaN as
+    /// black, ±infinity clamped like any other value; `nonFinitePixelCount` says how many there are.
+    ///
     /// - Parameter scale: each pixel becomes a `scale × scale` block, ≥ 1.
-    /// - Throws: `SyntheticGridError` for missing normalisation, uneven classes or a bad scale.
+    /// - Throws: `SyntheticGridError` for missing or non-finite normalisation, uneven classes,
+    ///   a channel count other than 1 or 3, or a bad scale; `MemoryBudgetError` for a picture too large to hold.
     public func gridPNG(scale: Int = 2) throws -> Data {
         guard scale >= 1 else { throw SyntheticGridError.scaleOutOfRange(scale) }
         let channels = images.shape[1]
+        guard channels == 1 || channels == 3 else { throw SyntheticGridError.unsupportedChannels(channels) }
         let mean = try normalization("mean", channels: channels)
         let std = try normalization("std", channels: channels)
+        guard mean.allSatisfy(\.isFinite) else {
+            throw SyntheticGridError.invalidNormalization(key: "mean", value: metadata["mean"]!)
+        }
+        guard std.allSatisfy({ $0.isFinite && $0 > 0 }) else {
+            throw SyntheticGridError.invalidNormalization(key: "std", value: metadata["std"]!)
+        }
         var counts: [Int: Int] = [:]
         for label in labels { counts[label, default: 0] += 1 }
         guard let perClass = counts.values.first, counts.values.allSatisfy({ $0 == perClass }) else {
             throw SyntheticGridError.unevenClasses(counts: counts)
         }
+        let size = gridSize(scale: scale)
+        guard MemoryBudget.product(size.width, size.height, channels) <= ImageGrid.maximumPixelBytes else {
+            throw SyntheticGridError.pictureTooLarge(width: size.width, height: size.height, scale: scale)
+        }
+        try MemoryBudget.check(
+            ImageGrid.bytesNeeded(width: size.width, height: size.height, channels: channels),
+            for: "a \(size.width)×\(size.height) picture at scale \(scale)", fix: "use a smaller --scale")
         // Condense writes images class-major already; sorting keeps any other order drawable.
         let order = labels.indices.sorted { (labels[$0], $0) < (labels[$1], $1) }
         return ImageGrid.png(images.rows(order), columns: perClass, mean: mean, std: std, scale: scale)
     }
+
+    /// How many image values are NaN or infinite.
+    public var nonFinitePixelCount: Int { images.scalars.reduce(0) { $0 + ($1.isFinite ? 0 : 1) } }
 
     /// The size in pixels of `gridPNG(scale:)`'s picture.
     public func gridSize(scale: Int) -> (width: Int, height: Int) {

@@ -23,8 +23,9 @@ public struct SyntheticSetFile: Sendable {
     }
 
     /// Reads a synthetic set from a file, or from `synthetic.safetensors` inside a directory.
-    /// - Throws: `SafeTensorsError` (`NPZError` for `.npz`) for a missing or malformed file or tensor.
     /// A path ending in `.npz` is read as NumPy arrays (see `init(npzAt:)`).
+    /// - Throws: `SafeTensorsError` (`NPZError` for `.npz`) for a missing or malformed file or tensor;
+    ///   `SyntheticSetFileError` for tensors of the wrong rank, unequal counts, or no images.
     public init(contentsOf path: String) throws {
         if path.lowercased().hasSuffix(".npz") {
             self = try SyntheticSetFile(npzAt: path)
@@ -36,13 +37,18 @@ public struct SyntheticSetFile: Sendable {
             ? (path as NSString).appendingPathComponent(Self.fileName) : path
         let contents = try SafeTensorsFile(contentsOf: file)
         let images = try contents.floats("images")
-        let labels = try contents.integers("labels").values.map { Int($0) }
-        guard images.rank == 4, images.shape[0] == labels.count else {
-            throw SafeTensorsError.malformedEntry(
-                file: file, tensor: "images",
-                reason: "images of shape \(images.shape) do not match \(labels.count) labels; expected [N, C, H, W] with N labels")
+        let labels = try contents.integers("labels")
+        guard images.rank == 4 else {
+            throw SyntheticSetFileError.wrongRank(file: file, tensor: "images", shape: images.shape, expected: "[N, C, H, W]")
         }
-        self.init(images: images, labels: labels, metadata: contents.metadata)
+        guard labels.shape.count == 1 else {
+            throw SyntheticSetFileError.wrongRank(file: file, tensor: "labels", shape: labels.shape, expected: "[N]")
+        }
+        guard images.shape[0] == labels.values.count else {
+            throw SyntheticSetFileError.countMismatch(file: file, images: images.shape[0], labels: labels.values.count)
+        }
+        guard images.shape[0] > 0 else { throw SyntheticSetFileError.empty(file: file) }
+        self.init(images: images, labels: labels.values.map { Int($0) }, metadata: contents.metadata)
     }
 
     /// The dataset name recorded in the metadata.

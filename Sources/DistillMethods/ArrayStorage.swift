@@ -18,7 +18,12 @@ struct StoredArray: Codable, Equatable {
 
     /// The array, after checking that the scalars fill the shape.
     func array(codingPath: [CodingKey]) throws -> NDArray {
-        guard shape.allSatisfy({ $0 >= 0 }), shape.elementCount == scalars.count else {
+        // A hand-edited or corrupt file can hold extents whose product overflows `Int`.
+        let count = shape.reduce((value: 1, overflow: false)) { running, extent in
+            let product = running.value.multipliedReportingOverflow(by: extent)
+            return (product.partialValue, running.overflow || product.overflow)
+        }
+        guard shape.allSatisfy({ $0 >= 0 }), !count.overflow, count.value == scalars.count else {
             throw DecodingError.dataCorrupted(
                 .init(codingPath: codingPath, debugDescription: "\(scalars.count) values do not fill shape \(shape)"))
         }

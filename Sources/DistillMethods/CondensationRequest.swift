@@ -68,8 +68,10 @@ public struct CondensationRequest: Sendable, Codable {
     }
 
     /// Builds the method for `data`.
-    /// - Throws: `PoolError`, `CondensationError`, `AugmentationError` for bad settings.
+    /// - Throws: `PoolError`, `ZooError`, `CondensationError`, `AugmentationError` for bad settings;
+    ///   `MemoryBudgetError` for a run too large for the machine.
     public func makeMethod(data: Dataset) throws -> (method: any CondensationMethod, configuration: String) {
+        try checkFeasible(classCount: data.classCount, imageShape: data.imageShape)
         let modelPool = try ModelPool(parsing: pool, mainModel: mainModel, warmup: poolWarmup)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]

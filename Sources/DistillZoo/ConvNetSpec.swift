@@ -19,6 +19,12 @@ public struct ConvNetSpec: Hashable, Sendable, Codable, CustomStringConvertible 
     /// The spec's keys in their written order.
     public static let keys = ["width", "depth", "act", "norm", "pool"]
 
+    /// The largest width and depth a spec string may give: far beyond any
+    /// published network, yet small enough that sizes derived from them stay
+    /// meaningful (65,536² · 9 weights per layer already need 155 GB).
+    public static let maximumWidth = 65_536
+    public static let maximumDepth = 1_000
+
     /// A spec; the defaults are DC's ConvNet.
     public init(
         width: Int = 128, depth: Int = 3, activation: Activation = .relu,
@@ -76,15 +82,15 @@ public struct ConvNetSpec: Hashable, Sendable, Codable, CustomStringConvertible 
             }
             return parsed
         }
-        func positive() throws -> Int {
-            guard let parsed = Int(value), parsed > 0 else {
-                throw ZooError.invalidSpecValue(key: key, value: value, allowed: ["a positive integer"])
+        func integer(upTo maximum: Int) throws -> Int {
+            guard let parsed = Int(value), (1...maximum).contains(parsed) else {
+                throw ZooError.invalidSpecValue(key: key, value: value, allowed: ["an integer from 1 to \(maximum)"])
             }
             return parsed
         }
         switch key {
-        case "width": width = try positive()
-        case "depth": depth = try positive()
+        case "width": width = try integer(upTo: Self.maximumWidth)
+        case "depth": depth = try integer(upTo: Self.maximumDepth)
         case "act": activation = try choice(Activation.self)
         case "norm": normalization = try choice(Normalization.self)
         case "pool": pooling = try choice(Pooling.self)

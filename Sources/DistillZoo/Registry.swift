@@ -1,5 +1,6 @@
 // Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
 
+import DistillIO
 import DistillNN
 import DistillTensor
 
@@ -46,6 +47,13 @@ public enum Zoo {
         return nil
     }
 
+    /// Checks that `name` is one of `names` or a ConvNet spec that parses, without building anything.
+    /// - Throws: `ZooError.unknownNetwork` listing close names, or the spec's error.
+    public static func checkName(_ name: String) throws {
+        if try names.contains(name) || convNetSpec(for: name) != nil { return }
+        throw ZooError.unknownNetwork(name: name, suggestions: suggestions(for: name))
+    }
+
     /// A freshly initialised network.
     ///
     /// - Parameters:
@@ -55,11 +63,18 @@ public enum Zoo {
     ///   - classes: number of logits.
     ///   - generator: the source of the initial weights.
     /// - Returns: the network in training mode.
-    /// - Throws: `ZooError.unknownNetwork` (listing close names), a spec error, or
-    ///   `ZooError.unsupportedInput` when the input is too small for the architecture.
+    /// - Throws: `ZooError.unknownNetwork` (listing close names), a spec error,
+    ///   `ZooError.unsupportedInput` when the input is too small for the architecture, or
+    ///   `MemoryBudgetError` when its parameters would not fit in the available memory.
     public static func make(
         name: String, channels: Int, imageSize: Int, classes: Int, using generator: inout SeededGenerator
     ) throws -> Network {
+        let footprint = try self.footprint(name: name, channels: channels, imageSize: imageSize, classes: classes)
+        try MemoryBudget.check(
+            MemoryBudget.product(footprint.parameters, MemoryLayout<Float>.size),
+            for: "\(name) with \(channels)×\(imageSize)×\(imageSize) inputs and \(classes) classes "
+                + "(\(footprint.parameters == .max ? "too many" : String(footprint.parameters)) parameters)",
+            fix: "use a smaller network, input or class count")
         if let spec = try convNetSpec(for: name) {
             return try ConvNet(spec, channels: channels, imageSize: imageSize, classes: classes, using: &generator)
         }

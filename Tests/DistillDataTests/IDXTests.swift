@@ -59,6 +59,14 @@ final class IDXTests: XCTestCase {
             mentions: ["header needs 16 bytes"])
     }
 
+    func testDimensionsWhoseProductOverflowsAreRefused() {
+        // magic 0x00000803, then extents 0xFFFFFFFF × 0xFFFFFFFF × 3: 2^64 · 3 bytes, past Int.max.
+        let header: [UInt8] = [0, 0, 8, 3] + [0xFF, 0xFF, 0xFF, 0xFF] + [0xFF, 0xFF, 0xFF, 0xFF] + [0, 0, 0, 3]
+        assertCorrupt(
+            { _ = try IDXFile.parse(header + [1, 2, 3], expecting: .images, source: "huge") },
+            mentions: ["huge", "[4294967295, 4294967295, 3]", "more data bytes than any file holds, found 3"])
+    }
+
     func testDatasetFromIDXDirectoryHasCountsLabelsAndNormalisedPixels() throws {
         let directory = ArchiveWriters.temporaryDirectory() + "/fashion-mnist"
         var generator = SeededGenerator(seed: 2)

@@ -90,7 +90,7 @@ final class ZooTests: XCTestCase {
             .invalidSpecValue(key: "norm", value: "batch", allowed: Normalization.allCases.map(\.rawValue)))
         XCTAssertEqual(Normalization.allCases.count, 5)
         XCTAssertEqual(
-            error("ConvNet(depth=0)"), .invalidSpecValue(key: "depth", value: "0", allowed: ["a positive integer"]))
+            error("ConvNet(depth=0)"), .invalidSpecValue(key: "depth", value: "0", allowed: ["an integer from 1 to 1000"]))
         XCTAssertEqual(
             error("ConvNet(height=3)"), .unknownSpecKey(key: "height", allowed: ["width", "depth", "act", "norm", "pool"]))
         guard case .malformedSpec? = error("ConvNet(width=3,width=4)") else { return XCTFail("repeated key accepted") }

@@ -24,14 +24,14 @@ struct Bench: ParsableCommand {
     @Flag(help: "Print one JSON object on the last line instead of a table.")
     var json = false
 
-    @Option(help: "Timed runs per workload; the median is reported.")
+    @Option(parsing: .unconditional, help: "Timed runs per workload; the median is reported.")
     var repeats = 5
 
     @Option(help: "Comma-separated workloads to run (default: all), e.g. step_fwd_bwd_256,test_10k.")
     var only: String?
 
     func validate() throws {
-        guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1 (got \(repeats))") }
+        try requirePositive(repeats, "--repeats")
     }
 
     func run() throws {

@@ -23,7 +23,7 @@ struct Condense: ParsableCommand {
 
     @Option(help: "Dataset: \(DatasetArgument.allValueStrings.joined(separator: ", ")).")
     var dataset: DatasetArgument = .fashionMNIST
-    @Option(help: "Synthetic images per class.")
+    @Option(parsing: .unconditional, help: "Synthetic images per class.")
     var ipc = 1
     @Option(help: "Method: dc, dsa or dm.")
     var method: MethodChoice = .dc
@@ -31,31 +31,31 @@ struct Condense: ParsableCommand {
     var model = "ConvNet"
     @Option(help: "Model pool: none, paper, main-model, total-random, or 'ARCH:P,ARCH:P,…'.")
     var pool = "none"
-    @Option(name: .customLong("pool-warmup"), help: "Iterations that use the main model only.")
+    @Option(name: .customLong("pool-warmup"), parsing: .unconditional, help: "Iterations that use the main model only.")
     var poolWarmup = 0
-    @Option(help: "Iterations (default 1000 for DC/DSA, 20000 for DM).")
+    @Option(parsing: .unconditional, help: "Iterations (default 1000 for DC/DSA, 20000 for DM).")
     var iterations: Int?
     @Option(help: "Synthetic initialisation: noise or real (default noise for DC, real for DSA/DM).")
     var initialization: SyntheticInitialization?
-    @Option(name: .customLong("lr-img"), help: "Learning rate of the synthetic images.")
+    @Option(name: .customLong("lr-img"), parsing: .unconditional, help: "Learning rate of the synthetic images.")
     var lrImage: Float?
-    @Option(name: .customLong("lr-net"), help: "Learning rate of the network's inner-loop training (DC/DSA).")
+    @Option(name: .customLong("lr-net"), parsing: .unconditional, help: "Learning rate of the network's inner-loop training (DC/DSA).")
     var lrNet: Float = 0.01
-    @Option(name: .customLong("batch-real"), help: "Real images per class per step.")
+    @Option(name: .customLong("batch-real"), parsing: .unconditional, help: "Real images per class per step.")
     var batchReal = 256
-    @Option(name: .customLong("outer-loop"), help: "Outer-loop steps per iteration (DC/DSA; default by ipc).")
+    @Option(name: .customLong("outer-loop"), parsing: .unconditional, help: "Outer-loop steps per iteration (DC/DSA; default by ipc).")
     var outerLoop: Int?
-    @Option(name: .customLong("inner-loop"), help: "Inner-loop epochs per outer step (DC/DSA; default by ipc).")
+    @Option(name: .customLong("inner-loop"), parsing: .unconditional, help: "Inner-loop epochs per outer step (DC/DSA; default by ipc).")
     var innerLoop: Int?
     @Option(name: .customLong("dsa-strategy"), help: "DSA augmentation strategy (DSA/DM).")
     var dsaStrategy = "color_crop_cutout_flip_scale_rotate"
     @Option(help: "Gradient distance: ours, mse or cos (DC/DSA).")
     var distance: MatchingDistance = .ours
-    @Option(help: "Seed; the same seed gives the same synthetic set.")
+    @Option(parsing: .unconditional, help: "Seed; the same seed gives the same synthetic set.")
     var seed: UInt64 = 0
     @Option(help: "Output directory.")
     var out: String
-    @Option(name: .customLong("checkpoint-every"), help: "Save a checkpoint every N iterations.")
+    @Option(name: .customLong("checkpoint-every"), parsing: .unconditional, help: "Save a checkpoint every N iterations.")
     var checkpointEvery = 10
     @Flag(help: "Continue from the checkpoint in --out (with the same settings; --iterations may grow).")
     var resume = false
@@ -64,9 +64,17 @@ struct Condense: ParsableCommand {
     @OptionGroup var data: DataOptions
 
     func validate() throws {
-        guard ipc > 0 else { throw ValidationError("--ipc must be ≥ 1, got \(ipc)") }
-        guard checkpointEvery > 0 else { throw ValidationError("--checkpoint-every must be ≥ 1") }
-        if let iterations, iterations < 0 { throw ValidationError("--iterations must be ≥ 0, got \(iterations)") }
+        try requirePositive(ipc, "--ipc")
+        try requireNonNegative(poolWarmup, "--pool-warmup")
+        try requireNonNegative(iterations, "--iterations")
+        try requirePositive(lrImage, "--lr-img")
+        try requirePositive(lrNet, "--lr-net")
+        try requirePositive(batchReal, "--batch-real")
+        try requirePositive(outerLoop, "--outer-loop")
+        try requirePositive(innerLoop, "--inner-loop")
+        try requirePositive(checkpointEvery, "--checkpoint-every")
+        // Before any data is loaded; the pool's members are checked when the method is built.
+        try requireNetwork(model, "--model")
         guard !(resume && force) else { throw ValidationError("--resume and --force exclude each other") }
     }
 

@@ -18,29 +18,29 @@ struct Evaluate: ParsableCommand {
 
     @Argument(help: "A run directory or a synthetic .safetensors file (omit with --random-real).")
     var source: String?
-    @Option(help: "Comma-separated architectures to train.")
+    @Option(parsing: .unconditional, help: "Comma-separated architectures to train.")
     var models = "ConvNet,MLP,LeNet,AlexNet,VGG11,ResNet18"
-    @Option(name: .customLong("num-eval"), help: "Networks trained per architecture.")
+    @Option(name: .customLong("num-eval"), parsing: .unconditional, help: "Networks trained per architecture.")
     var numEval = 5
-    @Option(help: "Training epochs (default 300, or 1000 with augmentation).")
+    @Option(parsing: .unconditional, help: "Training epochs (default 300, or 1000 with augmentation).")
     var epochs: Int?
     @Flag(help: "Also train every architecture with knowledge distillation from a teacher.")
     var kd = false
     @Option(help: "Teacher architecture for --kd.")
     var teacher = "ConvNet"
-    @Option(name: .customLong("kd-tau"), help: "KD temperature τ.")
+    @Option(name: .customLong("kd-tau"), parsing: .unconditional, help: "KD temperature τ.")
     var kdTau: Float = 1.5
-    @Option(name: .customLong("kd-alpha"), help: "KD weight α of the KL term.")
+    @Option(name: .customLong("kd-alpha"), parsing: .unconditional, help: "KD weight α of the KL term.")
     var kdAlpha: Float = 0.5
-    @Option(name: .customLong("kd-tau-decay"), help: "Factor applied to τ after every epoch.")
+    @Option(name: .customLong("kd-tau-decay"), parsing: .unconditional, help: "Factor applied to τ after every epoch.")
     var kdTauDecay: Float = 1.0
     @Flag(name: .customLong("kd-guard"), help: "Fall back to cross-entropy for a student whose KD loss goes non-finite.")
     var kdGuard = false
-    @Option(name: .customLong("random-real"), help: "Evaluate a random real subset with this many images per class instead.")
+    @Option(name: .customLong("random-real"), parsing: .unconditional, help: "Evaluate a random real subset with this many images per class instead.")
     var randomReal: Int?
     @Option(help: "Dataset for --random-real (a synthetic set names its own): a name or folder:PATH.")
     var dataset: DatasetArgument = .fashionMNIST
-    @Option(help: "Seed.")
+    @Option(parsing: .unconditional, help: "Seed.")
     var seed: UInt64 = 0
     @Option(help: "Directory for evaluation.csv and evaluation.json.")
     var out: String?
@@ -52,14 +52,28 @@ struct Evaluate: ParsableCommand {
         guard (source == nil) != (randomReal == nil) else {
             throw ValidationError("give either a synthetic set (RUN_DIR or FILE) or --random-real IPC, not both or neither")
         }
-        guard numEval > 0 else { throw ValidationError("--num-eval must be ≥ 1") }
-        if let randomReal, randomReal < 1 { throw ValidationError("--random-real must be ≥ 1") }
-        guard kdTau > 0, (0...1).contains(kdAlpha) else { throw ValidationError("--kd-tau must be > 0 and --kd-alpha in [0, 1]") }
+        try requirePositive(numEval, "--num-eval")
+        try requireNonNegative(epochs, "--epochs")
+        try requirePositive(randomReal, "--random-real")
+        try requirePositive(kdTau, "--kd-tau")
+        try requirePositive(kdTauDecay, "--kd-tau-decay")
+        guard (0...1).contains(kdAlpha) else { throw ValidationError("--kd-alpha must be in [0, 1] (got \(kdAlpha))") }
+        // Before any network is trained, so a typo in the last name does not cost the first ones.
+        for architecture in architectures {
+            guard !architecture.isEmpty else {
+                throw ValidationError("--models is empty or lists an empty name; give comma-separated networks such as ConvNet,MLP")
+            }
+            try requireNetwork(architecture, "--models")
+        }
+        if kd { try requireNetwork(teacher, "--teacher") }
     }
+
+    /// The `--models` list; `''` gives one empty name, which validation refuses.
+    private var architectures: [String] { networkNames(in: models) }
 
     func run() throws {
         let request = EvaluationRequest(
-            architectures: models.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) },
+            architectures: architectures,
             runs: numEval, epochs: epochs,
             distillation: kd
                 ? DistillationSettings(

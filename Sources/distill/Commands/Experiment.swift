@@ -28,19 +28,19 @@ struct ModelPoolStudy: ParsableCommand {
 
     @Option(help: "Dataset: \(DatasetArgument.allValueStrings.joined(separator: ", ")).")
     var dataset = DatasetKind.fashionMNIST.name
-    @Option(help: "Comma-separated images-per-class counts (default 1,10; quick: 1).")
+    @Option(parsing: .unconditional, help: "Comma-separated images-per-class counts (default 1,10; quick: 1).")
     var ipc: String?
-    @Option(help: "Comma-separated, increasing iteration counts to keep and evaluate (default 1000,2000,3000; quick: 10).")
+    @Option(parsing: .unconditional, help: "Comma-separated, increasing iteration counts to keep and evaluate (default 1000,2000,3000; quick: 10).")
     var iterations: String?
-    @Option(name: .customLong("num-eval"), help: "Networks trained per architecture (default 5; quick: 1).")
+    @Option(name: .customLong("num-eval"), parsing: .unconditional, help: "Networks trained per architecture (default 5; quick: 1).")
     var numEval: Int?
-    @Option(help: "Training epochs at evaluation (default 300; quick: 50).")
+    @Option(parsing: .unconditional, help: "Training epochs at evaluation (default 300; quick: 50).")
     var epochs: Int?
-    @Option(help: "Comma-separated evaluation architectures.")
+    @Option(parsing: .unconditional, help: "Comma-separated evaluation architectures.")
     var models: String?
-    @Option(name: .customLong("batch-real"), help: "Real images per class per DC step (default 256; quick: 64).")
+    @Option(name: .customLong("batch-real"), parsing: .unconditional, help: "Real images per class per DC step (default 256; quick: 64).")
     var batchReal: Int?
-    @Option(help: "Seed for every condensation and evaluation.")
+    @Option(parsing: .unconditional, help: "Seed for every condensation and evaluation.")
     var seed: UInt64 = 0
     @Flag(name: .customLong("pool-ablation"), help: "Also condense with the total-random and main-model pools.")
     var poolAblation = false
@@ -59,7 +59,7 @@ struct ModelPoolStudy: ParsableCommand {
         if let numEval { experiment.evaluationRuns = numEval }
         if let epochs { experiment.epochs = epochs }
         if let batchReal { experiment.batchReal = batchReal }
-        if let models { experiment.architectures = models.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        if let models { experiment.architectures = networkNames(in: models).filter { !$0.isEmpty } }
         experiment.poolAblation = poolAblation
         try experiment.validate()
 

@@ -29,14 +29,14 @@ struct Forward: ParsableCommand {
     @Option(help: "Where to write tensor 'logits' [N, classes] (safetensors).")
     var out: String
 
-    @Option(help: "Number of classes; read from the weights when omitted.")
+    @Option(parsing: .unconditional, help: "Number of classes; read from the weights when omitted.")
     var classes: Int?
 
     @Flag(help: "Run in evaluation mode (BatchNorm uses its running statistics).")
     var eval = false
 
     func validate() throws {
-        if let classes, classes <= 0 { throw ValidationError("--classes must be positive (got \(classes))") }
+        try requirePositive(classes, "--classes")
     }
 
     func run() throws {

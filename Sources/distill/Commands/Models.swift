@@ -29,17 +29,17 @@ struct Models: ParsableCommand {
             network name is accepted, a ConvNet spec such as \(ConvNetSpec()) is accepted too.
             """)
 
-    @Option(help: "Input shape CxHxW (square), e.g. 1x28x28 or 3x32x32.")
+    @Option(parsing: .unconditional, help: "Input shape CxHxW (square), e.g. 1x28x28 or 3x32x32.")
     var input = InputShape(argument: "1x28x28")!
 
-    @Option(help: "Number of classes.")
+    @Option(parsing: .unconditional, help: "Number of classes.")
     var classes = 10
 
     @Flag(help: "Print one JSON object {name: parameter count} on the last line instead of a table.")
     var json = false
 
     func validate() throws {
-        guard classes > 0 else { throw ValidationError("--classes must be positive (got \(classes))") }
+        try requirePositive(classes, "--classes")
     }
 
     func run() throws {

@@ -12,11 +12,11 @@ struct Render: ParsableCommand {
     var source: String
     @Option(help: "Output PNG file.")
     var out: String
-    @Option(help: "Pixel upscaling: each image pixel becomes an N×N block.")
+    @Option(parsing: .unconditional, help: "Pixel upscaling: each image pixel becomes an N×N block.")
     var scale = 4
 
     func validate() throws {
-        guard scale >= 1 else { throw ValidationError("--scale must be ≥ 1, got \(scale)") }
+        try requirePositive(scale, "--scale")
     }
 
     func run() throws {
@@ -24,6 +24,9 @@ struct Render: ParsableCommand {
         let file = try SyntheticSetFile(contentsOf: source)
         try AtomicWrite.write(file.gridPNG(scale: scale), to: out)
         let size = file.gridSize(scale: scale)
-        print("wrote \(out) (\(size.width)×\(size.height), \(file.labels.count) images)")
+        let nonFinite = file.nonFinitePixelCount
+        let values = nonFinite == 1 ? "1 value is" : "\(nonFinite) values are"
+        let note = nonFinite == 0 ? "" : "; \(values) not finite: NaN drawn black, ±inf clamped"
+        print("wrote \(out) (\(size.width)×\(size.height), \(file.labels.count) images\(note))")
     }
 }

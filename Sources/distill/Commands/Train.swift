@@ -3,6 +3,7 @@
 import ArgumentParser
 import DistillData
 import DistillEval
+import DistillIO
 import DistillTensor
 import DistillZoo
 import Foundation
@@ -21,32 +22,37 @@ struct Train: ParsableCommand {
     @Option(help: "Dataset: \(DatasetArgument.allValueStrings.joined(separator: ", ")).")
     var dataset: DatasetArgument = .fashionMNIST
 
-    @Option(help: "Training epochs (the protocol runs passes 0…epochs, so epochs + 1 in all).")
+    @Option(parsing: .unconditional, help: "Training epochs (the protocol runs passes 0…epochs, so epochs + 1 in all).")
     var epochs = 2
 
-    @Option(help: "Batch size.")
+    @Option(parsing: .unconditional, help: "Batch size.")
     var batch = 256
 
-    @Option(help: "Learning rate.")
+    @Option(parsing: .unconditional, help: "Learning rate.")
     var lr: Float = 0.01
 
-    @Option(help: "Seed for initialisation and shuffling.")
+    @Option(parsing: .unconditional, help: "Seed for initialisation and shuffling.")
     var seed: UInt64 = 0
 
     @OptionGroup var data: DataOptions
 
     func validate() throws {
-        guard epochs >= 0 else { throw ValidationError("--epochs must be ≥ 0, got \(epochs)") }
-        guard batch > 0 else { throw ValidationError("--batch must be > 0, got \(batch)") }
-        guard lr > 0 else { throw ValidationError("--lr must be > 0, got \(lr)") }
+        try requireNonNegative(epochs, "--epochs")
+        try requirePositive(batch, "--batch")
+        try requirePositive(lr, "--lr")
     }
 
     func run() throws {
         let dataset = try data.resolve(self.dataset)
+        let shape = dataset.imageShape
+        // Refused before the data is loaded and before the network is built.
+        let footprint = try Zoo.footprint(name: model, channels: shape[0], imageSize: shape[1], classes: dataset.classCount)
+        try MemoryBudget.check(
+            footprint.trainingBytes(batchSize: batch), for: "training \(model) on \(dataset.name) in batches of \(batch)",
+            fix: "use a smaller network or --batch")
         let (trainSet, testSet) = try data.locator.load(dataset)
         var generator = SeededGenerator(seed: seed)
         var initGenerator = generator.split()
-        let shape = dataset.imageShape
         let network = try Zoo.make(
             name: model, channels: shape[0], imageSize: shape[1], classes: dataset.classCount, using: &initGenerator)
         let trainingProtocol = TrainingProtocol(epochs: epochs, learningRate: lr, batchSize: batch)

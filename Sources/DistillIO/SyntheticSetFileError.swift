@@ -1,0 +1,27 @@
+// Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
+
+import Foundation
+
+/// A safetensors file whose tensors are readable but do not form a synthetic set.
+public enum SyntheticSetFileError: Error, Equatable, CustomStringConvertible, LocalizedError {
+    /// A tensor of the wrong rank: `images` must be [N, C, H, W], `labels` [N].
+    case wrongRank(file: String, tensor: String, shape: [Int], expected: String)
+    /// The images and labels count different samples.
+    case countMismatch(file: String, images: Int, labels: Int)
+    /// N = 0: nothing to evaluate or draw.
+    case empty(file: String)
+
+    public var description: String {
+        switch self {
+        case let .wrongRank(file, tensor, shape, expected):
+            return "\(file): tensor '\(tensor)' has rank \(shape.count) (shape \(shape)); "
+                + "a synthetic set's \(tensor) are \(expected)"
+        case let .countMismatch(file, images, labels):
+            return "\(file) holds \(images) images but \(labels) labels; each image needs one label"
+        case let .empty(file):
+            return "\(file) holds no images; condense a set with at least one image per class"
+        }
+    }
+
+    public var errorDescription: String? { description }
+}

@@ -1,0 +1,56 @@
+// Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
+
+import ArgumentParser
+import DistillZoo
+import Foundation
+
+// Numeric options are declared with `parsing: .unconditional`: by default
+// ArgumentParser reads `--scale -1` as `--scale` followed by a flag `-1` and
+// reports a missing value; taking the next word as the value lets these checks
+// name the real problem.
+
+/// Refuses a count below 1.
+func requirePositive(_ value: Int?, _ option: String) throws {
+    if let value, value < 1 { throw ValidationError("\(option) must be positive (got \(value))") }
+}
+
+/// Refuses a negative count.
+func requireNonNegative(_ value: Int?, _ option: String) throws {
+    if let value, value < 0 { throw ValidationError("\(option) must be 0 or more (got \(value))") }
+}
+
+/// Refuses a name that is neither a zoo network nor a ConvNet spec, listing the known names.
+func requireNetwork(_ name: String, _ option: String) throws {
+    do {
+        try Zoo.checkName(name)
+    } catch let error as ZooError {
+        throw ValidationError("\(option): \(error)")
+    }
+}
+
+/// Refuses a rate or factor that is not finite and positive (NaN, ±inf, 0, negative).
+func requirePositive(_ value: Float?, _ option: String) throws {
+    if let value, !(value.isFinite && value > 0) {
+        throw ValidationError("\(option) must be a finite number above 0 (got \(value))")
+    }
+}
+
+/// The networks of a comma-separated `--models` list, split only at commas
+/// outside parentheses so that ConvNet specs keep theirs; an empty entry stays
+/// (as "") for validation to refuse.
+func networkNames(in list: String) -> [String] {
+    var names = [""]
+    var depth = 0
+    for character in list {
+        switch character {
+        case "(": depth += 1
+        case ")": depth -= 1
+        case "," where depth == 0:
+            names.append("")
+            continue
+        default: break
+        }
+        names[names.count - 1].append(character)
+    }
+    return names.map { $0.trimmingCharacters(in: .whitespaces) }
+}

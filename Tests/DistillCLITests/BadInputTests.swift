@@ -1,0 +1,124 @@
+// Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
+
+import DistillIO
+import DistillTensor
+import Foundation
+import XCTest
+import _DistillTestSupport
+
+/// Hostile and careless input to the `distill` binary: each case ends in one
+/// error line that names the thing and the reason, and a non-zero status,
+/// never a trap or an allocation failure.
+final class BadInputTests: XCTestCase {
+    private var data: TinyFashionMNIST!
+    private var binary: DistillBinary!
+
+    override func setUpWithError() throws {
+        data = try TinyFashionMNIST()
+        binary = try DistillBinary(data: data)
+    }
+
+    override func tearDownWithError() throws { data.remove() }
+
+    func testNegativeCountsAreRefusedByName() throws {
+        let set = try writeSet("set.safetensors")
+        try assertRefused(["render", set, "--out", binary.path("x.png"), "--scale", "-1"], "--scale must be positive (got -1)")
+        try assertRefused(["condense", "--ipc", "-3", "--out", binary.path("c")], "--ipc must be positive (got -3)")
+        try assertRefused(["evaluate", set, "--epochs=-1"], "--epochs must be 0 or more (got -1)")
+        try assertRefused(["evaluate", set, "--num-eval", "0"], "--num-eval must be positive (got 0)")
+        try assertRefused(["condense", "--batch-real", "-5", "--out", binary.path("c")], "--batch-real must be positive (got -5)")
+        try assertRefused(["condense", "--checkpoint-every", "0", "--out", binary.path("c")], "--checkpoint-every must be positive")
+        try assertRefused(["condense", "--lr-img", "inf", "--out", binary.path("c")], "--lr-img must be a finite number above 0 (got inf)")
+        try assertRefused(["train", "--batch", "-1"], "--batch must be positive (got -1)")
+        try assertRefused(["models", "--classes", "-2"], "--classes must be positive (got -2)")
+        try assertRefused(["experiment", "model-pool", "--ipc", "-3", "--out", binary.path("e")], "-3")
+    }
+
+    func testRenderDrawsNonFinitePixelsAndRefusesNonFiniteNormalisation() throws {
+        var scalars = [Float](repeating: 0.5, count: 2 * 784)
+        scalars[3] = .nan
+        scalars[4] = .infinity
+        let diverged = try writeSet("nan.safetensors", images: NDArray(shape: [2, 1, 28, 28], scalars: scalars))
+        let drawn = try binary.run(["render", diverged, "--out", binary.path("nan.png"), "--scale", "1"])
+        XCTAssertEqual(drawn.status, 0, drawn.errors)
+        XCTAssertTrue(drawn.output.contains("2 values are not finite"), drawn.output)
+
+        let badStd = try writeSet("std.safetensors", std: "nan")
+        try assertRefused(["render", badStd, "--out", binary.path("std.png")], "'std' metadata 'nan' must be finite and positive")
+        let badMean = try writeSet("mean.safetensors", mean: "inf")
+        try assertRefused(["render", badMean, "--out", binary.path("mean.png")], "'mean' metadata 'inf' must be finite")
+    }
+
+    func testRenderScaleIsBoundedBeforeAllocating() throws {
+        let set = try writeSet("set.safetensors")
+        try assertRefused(["render", set, "--out", binary.path("x.png"), "--scale", "100000"], "use a smaller --scale")
+        try assertRefused(["render", set, "--out", binary.path("x.png"), "--scale", "99999999999"], "use a smaller --scale")
+    }
+
+    func testEmptyAndMisshapenSetsAreNamed() throws {
+        let empty = try writeSet("empty.safetensors", images: NDArray(shape: [0, 1, 28, 28], scalars: []), labels: [])
+        try assertRefused(["render", empty, "--out", binary.path("x.png")], "empty.safetensors holds no images")
+        try assertRefused(["evaluate", empty, "--models", "ConvNet"], "empty.safetensors holds no images")
+
+        let flat = try writeSet("flat.safetensors", images: NDArray(shape: [2, 28, 28], scalars: .init(repeating: 0, count: 2 * 784)))
+        try assertRefused(["render", flat, "--out", binary.path("x.png")], "tensor 'images' has rank 3 (shape [2, 28, 28])")
+    }
+
+    func testModelNamesAreCheckedAsNetworks() throws {
+        let set = try writeSet("set.safetensors")
+        try assertRefused(["evaluate", set, "--models", ""], "--models is empty or lists an empty name")
+        try assertRefused(["evaluate", set, "--models", "ConvNet,Nope"], "--models: unknown network 'Nope'")
+        try assertRefused(["evaluate", set, "--kd", "--teacher", "Nope"], "--teacher: unknown network 'Nope'")
+        try assertRefused(["condense", "--model", "Nope", "--iterations", "1", "--out", binary.path("c")], "unknown network 'Nope'")
+    }
+
+    func testSizesTooLargeForTheMachineAreRefusedWithTheEstimate() throws {
+        try assertRefused(
+            ["condense", "--ipc", "1000000000", "--outer-loop", "1", "--inner-loop", "1", "--iterations", "1", "--out", binary.path("c")],
+            "condensing 10 classes × 1000000000 images of 1×28×28")
+        try assertRefused(["models", "--input", "1x100000x100000"], "of memory but")
+        try assertRefused(["models", "--classes", "1000000000000"], "of memory but")
+        try assertRefused(["train", "--model", "ConvNet(width=65536,depth=1000,pool=none)"], "of memory but")
+        let set = try writeSet("set.safetensors")
+        try assertRefused(
+            ["evaluate", set, "--models", "ConvNet(width=65536,depth=1000,pool=none)"],
+            "training ConvNet(width=65536,depth=1000,pool=none) on 1×28×28 images in batches of 2 needs")
+        try assertRefused(["train", "--model", "ConvNet(width=100000000)"], "invalid ConvNet width '100000000'")
+        try assertRefused(["train", "--model", "ConvNet(depth=10000000,pool=none)"], "invalid ConvNet depth '10000000'")
+    }
+
+    func testIDXHeaderWhoseSizeOverflowsIsCorruptData() throws {
+        let file = "\(data.root)/fashion-mnist/train-images-idx3-ubyte"
+        let header: [UInt8] = [0, 0, 8, 3, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 3]
+        try Data(header + [1, 2, 3]).write(to: URL(fileURLWithPath: file))
+        try assertRefused(["condense", "--iterations", "1", "--out", binary.path("c")], "more data bytes than any file holds")
+    }
+
+    // MARK: - Helpers
+
+    private func assertRefused(_ arguments: [String], _ mentions: String, line: UInt = #line) throws {
+        let result = try binary.run(arguments)
+        XCTAssertNotEqual(result.status, 0, "\(arguments) succeeded", line: line)
+        // A trap ends with a signal (status above 128 through the shell, or a Swift fatal-error line).
+        XCTAssertFalse(result.errors.contains("Fatal error"), "\(arguments) trapped: \(result.errors)", line: line)
+        let errorLines = result.errors.split(separator: "\n").filter { $0.hasPrefix("Error:") }
+        XCTAssertEqual(errorLines.count, 1, "\(arguments): \(result.errors)", line: line)
+        XCTAssertTrue(errorLines.first?.contains(mentions) ?? false, "\(arguments): \(result.errors)", line: line)
+    }
+
+    /// A one-image-per-class-style set in the scratch directory, with Fashion-MNIST's normalisation by default.
+    private func writeSet(
+        _ name: String, images: NDArray = NDArray(shape: [2, 1, 28, 28], scalars: .init(repeating: 0, count: 2 * 784)),
+        labels: [Int]? = nil, mean: String = "0.2860", std: String = "0.3530"
+    ) throws -> String {
+        let count = images.rank > 0 ? images.shape[0] : 0
+        let path = binary.path(name)
+        try SafeTensors.write(
+            [
+                "images": SafeTensorsEntry(images),
+                "labels": SafeTensorsEntry(shape: [count], integers: (labels ?? Array(0..<count)).map(Int64.init)),
+            ],
+            metadata: ["dataset": "fashion-mnist", "mean": mean, "std": std, "method": "dc"], to: path)
+        return path
+    }
+}
