@@ -100,7 +100,8 @@ let package = Package(
 
         .testTarget(name: "DistillTensorTests", dependencies: ["DistillTensor", "_DistillTestSupport"]),
         .testTarget(name: "DistillAutogradTests", dependencies: ["DistillAutograd", "_DistillTestSupport"]),
-        .testTarget(name: "DistillIOTests", dependencies: ["DistillIO", "DistillSelfTest", "_DistillTestSupport"]),
+        .testTarget(
+            name: "DistillIOTests", dependencies: ["DistillIO", "DistillData", "DistillSelfTest", "_DistillTestSupport"]),
         .testTarget(name: "DistillNNTests", dependencies: ["DistillNN", "_DistillTestSupport"]),
         .testTarget(name: "DistillZooTests", dependencies: ["DistillZoo", "_DistillTestSupport"]),
         .testTarget(name: "DistillEvalTests", dependencies: ["DistillEval", "_DistillTestSupport"]),

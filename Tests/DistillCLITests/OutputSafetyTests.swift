@@ -118,7 +118,7 @@ final class OutputSafetyTests: XCTestCase {
     func testDivergenceIsNamedAndANonFiniteRateRefused() throws {
         try condense("--iterations", "8", "--lr-img", "1e38", "--checkpoint-every", "1")
             .expectFailure(mentioning: "last good checkpoint at iteration")
-        try condense("--lr-img", "inf", "--force").expectFailure(mentioning: "image learning rate")
+        try condense("--lr-img", "inf", "--force").expectFailure(mentioning: "--lr-img must be a finite number above 0")
     }
 
     // MARK: - Running the binary
