@@ -13,9 +13,10 @@ import Foundation
 public enum Parallel {
     /// Number of worker threads the engine uses: `DISTILL_THREADS` when set,
     /// else the cores the process may run on (its CPU affinity, as `taskset`
-    /// or a container sets it). Work splits by this count, and sums over
-    /// split work are combined in split order, so a run is reproduced bit for
-    /// bit by the same thread count; another count rounds some sums differently.
+    /// or a container sets it). Reductions and GEMM blocks are split by the
+    /// problem's sizes, and this count only decides which thread runs which
+    /// part, so results are the same bit for bit for any count (tested by
+    /// `ThreadCountTests`).
     public static let coreCount = threads(
         requested: ProcessInfo.processInfo.environment["DISTILL_THREADS"], available: Int(distill_available_cores()))
 
