@@ -30,6 +30,7 @@ let package = Package(
         .library(name: "DistillData", targets: ["DistillData"]),
         .library(name: "DistillZoo", targets: ["DistillZoo"]),
         .library(name: "DistillMethods", targets: ["DistillMethods"]),
+        .library(name: "DistillCluster", targets: ["DistillCluster"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -56,6 +57,8 @@ let package = Package(
         // MARK: - Public API
 
         .target(name: "DistillTensor", dependencies: ["CCBLAS"], swiftSettings: kernelSettings),
+        // How the processes of one job share work; no transport of its own (see DistillMPI).
+        .target(name: "DistillCluster"),
         .target(name: "DistillAutograd", dependencies: ["DistillTensor"]),
         .target(name: "DistillIO", dependencies: ["DistillTensor", "CZlib", "CImageCodecs"]),
         .target(name: "DistillNN", dependencies: ["DistillAutograd", "DistillIO"]),
@@ -64,8 +67,8 @@ let package = Package(
             name: "DistillData",
             dependencies: ["DistillTensor", "DistillAutograd", "DistillIO", "CZlib", "CImageCodecs", "CLibArchive"]
         ),
-        .target(name: "DistillEval", dependencies: ["DistillNN", "DistillZoo", "DistillData"]),
-        .target(name: "DistillMethods", dependencies: ["DistillNN", "DistillZoo", "DistillData"]),
+        .target(name: "DistillEval", dependencies: ["DistillNN", "DistillZoo", "DistillData", "DistillCluster"]),
+        .target(name: "DistillMethods", dependencies: ["DistillNN", "DistillZoo", "DistillData", "DistillCluster"]),
         .target(
             name: "DistillExperiments",
             dependencies: ["DistillMethods", "DistillEval", "DistillIO", "DistillZoo", "DistillData"]
@@ -106,6 +109,7 @@ let package = Package(
         .testTarget(name: "DistillZooTests", dependencies: ["DistillZoo", "_DistillTestSupport"]),
         .testTarget(name: "DistillEvalTests", dependencies: ["DistillEval", "_DistillTestSupport"]),
         .testTarget(name: "DistillBenchTests", dependencies: ["DistillBench"]),
+        .testTarget(name: "DistillClusterTests", dependencies: ["DistillCluster"]),
         .testTarget(name: "DistillSelfTestTests", dependencies: ["DistillSelfTest", "DistillIO", "DistillTensor"]),
         .testTarget(
             name: "DistillDataTests", dependencies: ["DistillData", "CZlib", "CImageCodecs", "_DistillTestSupport"]),
