@@ -53,12 +53,18 @@ let package = Package(
             name: "CLibArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"]), .brew(["libarchive"])]),
         // libjpeg reports errors by longjmp; this C layer turns them into return codes Swift can read.
         .target(name: "CImageCodecs", dependencies: ["CLibPNG", "CLibJPEG"]),
+        .systemLibrary(
+            name: "COpenMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"]), .brew(["open-mpi"])]),
+        // MPI_COMM_WORLD, MPI_BYTE and the operations are macros; this C layer calls MPI with them.
+        .target(name: "CMPI", dependencies: ["COpenMPI"]),
 
         // MARK: - Public API
 
         .target(name: "DistillTensor", dependencies: ["CCBLAS"], swiftSettings: kernelSettings),
         // How the processes of one job share work; no transport of its own (see DistillMPI).
         .target(name: "DistillCluster"),
+        // The ranks of an MPI job as a ProcessGroup, and the launcher detection.
+        .target(name: "DistillMPI", dependencies: ["DistillCluster", "CMPI"]),
         .target(name: "DistillAutograd", dependencies: ["DistillTensor"]),
         .target(name: "DistillIO", dependencies: ["DistillTensor", "CZlib", "CImageCodecs"]),
         .target(name: "DistillNN", dependencies: ["DistillAutograd", "DistillIO"]),
@@ -71,7 +77,7 @@ let package = Package(
         .target(name: "DistillMethods", dependencies: ["DistillNN", "DistillZoo", "DistillData", "DistillCluster"]),
         .target(
             name: "DistillExperiments",
-            dependencies: ["DistillMethods", "DistillEval", "DistillIO", "DistillZoo", "DistillData"]
+            dependencies: ["DistillMethods", "DistillEval", "DistillIO", "DistillZoo", "DistillData", "DistillCluster"]
         ),
         .target(
             name: "DistillSelfTest",
@@ -88,6 +94,7 @@ let package = Package(
             dependencies: [
                 "DistillTensor", "DistillAutograd", "DistillIO", "DistillNN", "DistillZoo", "DistillData",
                 "DistillEval", "DistillMethods", "DistillExperiments", "DistillBench", "DistillSelfTest",
+                "DistillCluster", "DistillMPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -110,6 +117,7 @@ let package = Package(
         .testTarget(name: "DistillEvalTests", dependencies: ["DistillEval", "_DistillTestSupport"]),
         .testTarget(name: "DistillBenchTests", dependencies: ["DistillBench"]),
         .testTarget(name: "DistillClusterTests", dependencies: ["DistillCluster"]),
+        .testTarget(name: "DistillMPITests", dependencies: ["DistillMPI"]),
         .testTarget(name: "DistillSelfTestTests", dependencies: ["DistillSelfTest", "DistillIO", "DistillTensor"]),
         .testTarget(
             name: "DistillDataTests", dependencies: ["DistillData", "CZlib", "CImageCodecs", "_DistillTestSupport"]),
