@@ -1,6 +1,8 @@
 // Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
 
 import ArgumentParser
+import DistillCluster
+import DistillMPI
 import Foundation
 
 #if canImport(Glibc)
@@ -22,24 +24,75 @@ struct Distill: AsyncParsableCommand {
     )
 
     /// Parses and runs the command like `AsyncParsableCommand.main()`, but
-    /// first checks the engine's variables (`EngineSettings`) and reports
+    /// first checks the engine's variables (`EngineSettings`), joins the MPI
+    /// job when a launcher started this process (`Launcher`), and reports
     /// every error as one plain line (see `ErrorMessages`).
     static func main() async {
-        let settings = EngineSettings.check(ProcessInfo.processInfo.environment)
-        for notice in settings.notices { fputs("distill: \(notice)\n", stderr) }
+        let environment = ProcessInfo.processInfo.environment
+        let launcher = Launcher.detect(in: environment)
+        let speaks = (launcher?.rank ?? 0) == 0
+        let settings = EngineSettings.check(environment)
+        if speaks { for notice in settings.notices { fputs("distill: \(notice)\n", stderr) } }
         if let problem = settings.problems.first {
-            fputs("distill: \(problem)\n", stderr)
+            if speaks { fputs("distill: \(problem)\n", stderr) }
             Foundation.exit(64)
         }
+        let group: any ProcessGroup
+        if launcher != nil {
+            do {
+                group = try MPIProcessGroup.start()
+            } catch {
+                fputs("distill: started by an MPI launcher (\(launcher!.variable) is set) but \(error)\n", stderr)
+                Foundation.exit(1)
+            }
+        } else {
+            group = SingleProcess()
+        }
+        // Parsing and validation see the same arguments on every rank, so they fail
+        // alike everywhere: rank 0 reports, and every rank leaves MPI normally.
+        var command: ParsableCommand
         do {
-            var command = try parseAsRoot()
-            if var asyncCommand = command as? AsyncParsableCommand {
+            command = try parseAsRoot()
+            if group.size > 1, !(command is DistributedCommand) {
+                throw ValidationError(
+                    "this command runs in one process; start it without a launcher (this job has \(group.size) ranks); "
+                        + "condense, evaluate and experiment run over ranks")
+            }
+        } catch {
+            leave(group)
+            if group.isLeader { exit(withError: ErrorMessages.plain(error)) }
+            Foundation.exit(exitCode(for: error).rawValue)
+        }
+        do {
+            try FaultInjection.failIfChosen(rank: group.rank, environment: environment)
+            if let distributed = command as? DistributedCommand {
+                try distributed.run(in: group)
+            } else if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
                 try command.run()
             }
         } catch {
-            exit(withError: ErrorMessages.plain(error))
+            guard let job = group as? MPIProcessGroup, job.size > 1 else {
+                leave(group)
+                exit(withError: ErrorMessages.plain(error))
+            }
+            // One line naming the rank, then every rank stops: the others may be
+            // waiting for this one in a collective and would otherwise hang.
+            fputs("distill: rank \(job.rank) of \(job.size): \(ErrorMessages.line(for: error))\n", stderr)
+            job.abort(code: exitCode(for: error).rawValue == 0 ? 1 : exitCode(for: error).rawValue)
+        }
+        leave(group)
+    }
+
+    /// Leaves the MPI job normally (`MPI_Finalize`); nothing for a plain run.
+    private static func leave(_ group: any ProcessGroup) {
+        guard let job = group as? MPIProcessGroup else { return }
+        do {
+            try job.finish()
+        } catch {
+            fputs("distill: rank \(job.rank) of \(job.size): \(error)\n", stderr)
+            Foundation.exit(1)
         }
     }
 }
