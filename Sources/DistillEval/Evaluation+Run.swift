@@ -1,60 +1,114 @@
 // Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
 
+import DistillCluster
 import DistillData
 import DistillNN
 import DistillTensor
 import DistillZoo
+import Foundation
 
 extension EvaluationPlan {
+    /// One training of the grid: a fresh network of `architecture` in run
+    /// `run`, plain or under the teacher. Its seed depends only on these, so
+    /// which rank trains it does not change its result.
+    struct Cell: Equatable {
+        var architectureIndex: Int
+        var run: Int
+        var distilled: Bool
+    }
+
+    /// Every training of the grid, in report order: per architecture, per run, plain then KD.
+    var cells: [Cell] {
+        architectures.indices.flatMap { architectureIndex in
+            (0..<runs).flatMap { run in
+                [false, true].filter { !$0 || distillation != nil }.map {
+                    Cell(architectureIndex: architectureIndex, run: run, distilled: $0)
+                }
+            }
+        }
+    }
+
     /// Trains `runs` fresh networks of every architecture on the training set
     /// and measures each on `testSet`; with distillation, also trains each
     /// student under a teacher trained on the same set.
+    ///
+    /// Over several ranks, the trainings are handed out by the group's work
+    /// queue as ranks become free and the results are gathered, so every rank
+    /// returns the report a single process computes.
     ///
     /// - Parameters:
     ///   - images: the training images [N, C, H, W] in `testSet`'s normalised space.
     ///   - labels: N class indices.
     ///   - testSet: the real test split.
-    ///   - progress: called during training and after each run.
-    /// - Throws: `ZooError` for an architecture that cannot be built for this input.
+    ///   - group: the processes sharing the trainings (collective: every rank calls this).
+    ///   - progress: called during this rank's trainings and after each of them.
+    /// - Throws: `ZooError` for an architecture that cannot be built for this input,
+    ///   `ProcessGroupError` when the ranks cannot exchange results.
     public func run(
-        images: NDArray, labels: [Int], testSet: Dataset, progress: ((EvaluationProgress) -> Void)? = nil
+        images: NDArray, labels: [Int], testSet: Dataset, group: any ProcessGroup = SingleProcess(),
+        progress: ((EvaluationProgress) -> Void)? = nil
     ) throws -> EvaluationReport {
+        let cells = self.cells
         let shape = Array(images.shape.dropFirst())
         let classes = testSet.classCount
-        var results: [ArchitectureResult] = []
         var teachers: [Int: any UnaryLayer] = [:]
-        for (architectureIndex, architecture) in architectures.enumerated() {
-            var plain: [RunResult] = []
-            var distilled: [RunResult] = []
-            for run in 0..<runs {
-                let runSeed = derivedSeed(seed, UInt64(architectureIndex), UInt64(run))
-                plain.append(
-                    try trainAndTest(
-                        architecture, images: images, labels: labels, testSet: testSet, shape: shape,
-                        classes: classes, seed: runSeed, distillation: nil
-                    ) { progress?(EvaluationProgress(architecture: architecture, run: run, runs: runs, distilled: false, training: $0, finishedAccuracy: nil)) })
-                progress?(EvaluationProgress(architecture: architecture, run: run, runs: runs, distilled: false, training: nil, finishedAccuracy: plain.last?.accuracy))
-                guard let settings = distillation else { continue }
-                if teachers[run] == nil {
-                    teachers[run] = try trainTeacher(settings, run: run, images: images, labels: labels, shape: shape, classes: classes)
+        var finished: [Int: RunResult] = [:]
+        let queue = try group.workQueue(count: cells.count)
+        while let index = try queue.next() {
+            let cell = cells[index]
+            let architecture = architectures[cell.architectureIndex]
+            let runSeed = derivedSeed(seed, UInt64(cell.architectureIndex), UInt64(cell.run))
+            var kd: KnowledgeDistillation?
+            if cell.distilled, let settings = distillation {
+                if teachers[cell.run] == nil {
+                    teachers[cell.run] = try trainTeacher(
+                        settings, run: cell.run, images: images, labels: labels, shape: shape, classes: classes)
                 }
-                let kd = KnowledgeDistillation(
-                    teacher: teachers[run]!, temperature: settings.temperature, alpha: settings.alpha,
+                kd = KnowledgeDistillation(
+                    teacher: teachers[cell.run]!, temperature: settings.temperature, alpha: settings.alpha,
                     temperatureDecay: settings.temperatureDecay,
                     fallsBackOnNonFiniteLoss: settings.fallsBackOnNonFiniteLoss)
-                distilled.append(
-                    try trainAndTest(
-                        architecture, images: images, labels: labels, testSet: testSet, shape: shape,
-                        classes: classes, seed: derivedSeed(runSeed, 1), distillation: kd
-                    ) { progress?(EvaluationProgress(architecture: architecture, run: run, runs: runs, distilled: true, training: $0, finishedAccuracy: nil)) })
-                progress?(EvaluationProgress(architecture: architecture, run: run, runs: runs, distilled: true, training: nil, finishedAccuracy: distilled.last?.accuracy))
             }
-            results.append(
-                ArchitectureResult(
-                    architecture: architecture, plain: AccuracySummary(runs: plain),
-                    distilled: distillation == nil ? nil : AccuracySummary(runs: distilled)))
+            let report = { (training: TrainingProgress?, accuracy: Double?) in
+                progress?(
+                    EvaluationProgress(
+                        architecture: architecture, run: cell.run, runs: runs, distilled: cell.distilled,
+                        training: training, finishedAccuracy: accuracy))
+            }
+            let result = try trainAndTest(
+                architecture, images: images, labels: labels, testSet: testSet, shape: shape, classes: classes,
+                seed: cell.distilled ? derivedSeed(runSeed, 1) : runSeed, distillation: kd
+            ) { report($0, nil) }
+            report(nil, result.accuracy)
+            finished[index] = result
+        }
+        let all = try Self.gather(finished, over: group)
+        guard all.count == cells.count else {
+            throw ProcessGroupError("the ranks returned \(all.count) of the \(cells.count) trainings of the evaluation")
+        }
+        let results = architectures.enumerated().map { architectureIndex, architecture in
+            let summary = { (distilled: Bool) in
+                AccuracySummary(
+                    runs: cells.indices.filter {
+                        cells[$0].architectureIndex == architectureIndex && cells[$0].distilled == distilled
+                    }.map { all[$0]! })
+            }
+            return ArchitectureResult(
+                architecture: architecture, plain: summary(false), distilled: distillation == nil ? nil : summary(true))
         }
         return EvaluationReport(results: results, seed: seed, runsPerArchitecture: runs, distillation: distillation)
+    }
+
+    /// Every rank's results by cell index, as JSON (exact for the doubles: the
+    /// encoder writes the shortest text that reads back to the same value).
+    private static func gather(_ mine: [Int: RunResult], over group: any ProcessGroup) throws -> [Int: RunResult] {
+        let bytes = Array(try JSONEncoder().encode(mine))
+        var all: [Int: RunResult] = [:]
+        for part in try group.allGather(bytes) {
+            let results = try JSONDecoder().decode([Int: RunResult].self, from: Data(part))
+            all.merge(results) { first, _ in first }
+        }
+        return all
     }
 
     /// The teacher of run `run`: a fresh network of `settings.teacher` trained with the protocol.

@@ -1,5 +1,6 @@
 // Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
 
+import DistillCluster
 import DistillData
 
 /// What `distill evaluate` asks for.
@@ -29,9 +30,12 @@ public struct EvaluationRequest: Sendable {
         return TrainingProtocol(epochs: epochs, augmentation: augmentation)
     }
 
-    /// Trains and tests the whole grid.
+    /// Trains and tests the whole grid, its trainings shared among `group`'s ranks.
     /// - Throws: `MemoryBudgetError` (before any training) for a network too large to train here.
-    public func run(on training: TrainingSet, progress: ((EvaluationProgress) -> Void)? = nil) throws -> EvaluationReport {
+    public func run(
+        on training: TrainingSet, group: any ProcessGroup = SingleProcess(),
+        progress: ((EvaluationProgress) -> Void)? = nil
+    ) throws -> EvaluationReport {
         try checkFeasible(on: training)
         let protocols = Dictionary(
             (architectures + [distillation?.teacher].compactMap { $0 }).map { ($0, trainingProtocol(for: $0, on: training)) },
@@ -39,6 +43,6 @@ public struct EvaluationRequest: Sendable {
         let plan = EvaluationPlan(
             architectures: architectures, runs: runs, protocolFor: { protocols[$0] ?? TrainingProtocol() },
             distillation: distillation, seed: seed)
-        return try plan.run(images: training.images, labels: training.labels, testSet: training.testSet, progress: progress)
+        return try plan.run(images: training.images, labels: training.labels, testSet: training.testSet, group: group, progress: progress)
     }
 }

@@ -1,13 +1,14 @@
 // Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
 
 import ArgumentParser
+import DistillCluster
 import DistillData
 import DistillEval
 import DistillIO
 import DistillTensor
 import Foundation
 
-struct Evaluate: ParsableCommand {
+struct Evaluate: DistributedCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train fresh networks on a synthetic set (or a random real subset) and report test accuracy.",
         discussion: """
@@ -71,7 +72,7 @@ struct Evaluate: ParsableCommand {
     /// The `--models` list; `''` gives one empty name, which validation refuses.
     private var architectures: [String] { networkNames(in: models) }
 
-    func run() throws {
+    func run(in group: any ProcessGroup) throws {
         let request = EvaluationRequest(
             architectures: architectures,
             runs: numEval, epochs: epochs,
@@ -88,12 +89,12 @@ struct Evaluate: ParsableCommand {
                 randomRealImagesPerClass: randomReal!, of: data.resolve(dataset), seed: seed, locator: data.locator)
         }
         let directory = out ?? training.defaultOutputDirectory
-        // Find an unwritable --out before the networks train, not after.
-        try AtomicWrite.probeDirectory(directory)
+        // Find an unwritable --out before the networks train, not after; rank 0 alone writes.
+        if group.isLeader { try AtomicWrite.probeDirectory(directory) }
         var line = ProgressLine()
         var lastUpdate = Date.distantPast
-        let report = try request.run(on: training) { progress in
-            guard Date().timeIntervalSince(lastUpdate) > 0.5 || progress.finishedAccuracy != nil else { return }
+        let report = try request.run(on: training, group: group) { progress in
+            guard group.isLeader, Date().timeIntervalSince(lastUpdate) > 0.5 || progress.finishedAccuracy != nil else { return }
             lastUpdate = Date()
             let kind = progress.distilled ? " +KD" : ""
             if let accuracy = progress.finishedAccuracy {
@@ -105,6 +106,7 @@ struct Evaluate: ParsableCommand {
             }
         }
         line.finish()
+        guard group.isLeader else { return }
         // The table goes out before the files are written, so a failed write loses nothing.
         print(EvaluationFiles.table(report))
         var failure: Error?
