@@ -1,5 +1,6 @@
 // Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
 
+import DistillCluster
 import DistillData
 import DistillEval
 import DistillIO
@@ -27,23 +28,33 @@ extension ModelPoolExperiment {
     /// `directory`; sets already kept and evaluations already cached are reused,
     /// so starting the same experiment again after a kill redoes only what had not finished.
     ///
+    /// Over several ranks, every condensation and evaluation is shared among
+    /// them; rank 0 alone takes the directory's lock, decides what is reused,
+    /// writes every file and reports events, so a killed job resumes with any
+    /// rank count.
+    ///
     /// - Parameters:
     ///   - directory: the experiment directory (created if needed).
     ///   - locator: where the dataset is found.
-    ///   - events: stage lines and per-iteration progress.
+    ///   - group: the processes of the job (collective: every rank calls this).
+    ///   - events: stage lines and per-iteration progress (on rank 0 only).
     /// - Returns: the results, as written to `results.json`.
     /// - Throws: `ExperimentError` for bad settings or a directory made with other
     ///   settings, and the data, condensation and evaluation errors.
     @discardableResult
     public func run(
-        in directory: String, locator: DataLocator, events: (ExperimentEvent) -> Void = { _ in }
+        in directory: String, locator: DataLocator, group: any ProcessGroup = SingleProcess(),
+        events leaderEvents: (ExperimentEvent) -> Void = { _ in }
     ) throws -> ModelPoolResults {
         try validate()
+        func events(_ event: ExperimentEvent) { if group.isLeader { leaderEvents(event) } }
         // One experiment at a time in a directory; its condensations lock their own run directories.
-        let lock = try RunDirectoryLock(directory: directory)
-        defer { lock.release() }
-        AtomicWrite.removeStaleTemporaries(in: directory)
-        try AtomicWrite.probeDirectory(directory)
+        let lock = group.isLeader ? try RunDirectoryLock(directory: directory) : nil
+        defer { lock?.release() }
+        if group.isLeader {
+            AtomicWrite.removeStaleTemporaries(in: directory)
+            try AtomicWrite.probeDirectory(directory)
+        }
         let start = Date()
         events(.stage("model-pool experiment on \(dataset.name): ipc \(imagesPerClass.map(String.init).joined(separator: ",")), "
             + "iterations \(iterations.map(String.init).joined(separator: ",")), pools \(settings.map(\.pool).joined(separator: ", ")) → \(directory)"))
@@ -62,7 +73,7 @@ extension ModelPoolExperiment {
                     request: condensationRequest(imagesPerClass: ipc, setting: setting),
                     directory: (directory as NSString).appendingPathComponent(name), snapshots: iterations)
                 events(.stage("condense \(name): DC, pool \(setting.pool), to iteration \(iterations.last!)"))
-                let ran = try condensation.run(locator: locator) { events(.condensation($0, total: $1)) }
+                let ran = try condensation.run(locator: locator, group: group) { events(.condensation($0, total: $1)) }
                 if ran == 0 { events(.stage("condense \(name): reused the kept sets")) }
                 iterationsRun += ran
                 condensations.append(
@@ -79,7 +90,7 @@ extension ModelPoolExperiment {
                     let record = try evaluate(
                         condensation.snapshotPath(iteration), name: "\(name)-iter\(iteration)\(distilled ? "-kd" : "")",
                         iteration: iteration, relativeTo: directory, locator: locator, testSet: testSet,
-                        distilled: distilled, cache: cache, events: events)
+                        distilled: distilled, cache: cache, group: group, events: events)
                     if record.ran { evaluationsRun += 1 }
                     evaluations.append(
                         EvaluationRecord(
@@ -94,7 +105,7 @@ extension ModelPoolExperiment {
             cells: cells(from: evaluations), wallSeconds: Date().timeIntervalSince(start), iterationsRun: iterationsRun,
             evaluationsRun: evaluationsRun)
         events(.finished(results))
-        try ExperimentFiles.write(results, to: directory)
+        if group.isLeader { try ExperimentFiles.write(results, to: directory) }
         events(.stage("wrote table.md, results.json and report.html to \(directory)"))
         return results
     }
@@ -108,7 +119,8 @@ extension ModelPoolExperiment {
 
     private func evaluate(
         _ synthetic: String, name: String, iteration: Int, relativeTo directory: String, locator: DataLocator,
-        testSet: Dataset, distilled: Bool, cache: EvaluationCache, events: (ExperimentEvent) -> Void
+        testSet: Dataset, distilled: Bool, cache: EvaluationCache, group: any ProcessGroup,
+        events: (ExperimentEvent) -> Void
     ) throws -> (name: String, entry: EvaluationCache.Entry, ran: Bool) {
         let request = EvaluationRequest(
             architectures: architectures, runs: evaluationRuns, epochs: epochs,
@@ -117,7 +129,7 @@ extension ModelPoolExperiment {
             synthetic: String(synthetic.dropFirst(directory.count).drop { $0 == "/" }), architectures: architectures,
             runs: evaluationRuns, epochs: epochs, testImagesPerClass: testImagesPerClass,
             distillation: request.distillation, seed: seed)
-        if let entry = cache.lookup(name, key: key) {
+        if let entry = try group.leaderDecides({ cache.lookup(name, key: key) }) {
             events(.stage("evaluate \(name): reused \(EvaluationCache.relativePath(name))"))
             return (name, entry, false)
         }
@@ -127,12 +139,13 @@ extension ModelPoolExperiment {
         training.testSet = testSet
         // The optional progress parameter counts as escaping, though `run` only calls it before returning.
         let report = try withoutActuallyEscaping(events) { events in
-            try request.run(on: training) { events(.evaluation($0)) }
+            try request.run(on: training, group: group) { events(.evaluation($0)) }
         }
+        let entry = EvaluationCache.Entry(key: key, seconds: Date().timeIntervalSince(started), report: report)
+        guard group.isLeader else { return (name, entry, true) }
         // The per-run files sit beside the set they evaluate, as `distill evaluate` writes them.
         let runDirectory = (synthetic as NSString).deletingLastPathComponent as NSString
         try EvaluationFiles.write(report, to: runDirectory.appendingPathComponent("evaluation-iter\(iteration)"))
-        let entry = EvaluationCache.Entry(key: key, seconds: Date().timeIntervalSince(started), report: report)
         try cache.store(entry, as: name)
         return (name, entry, true)
     }

@@ -1,5 +1,6 @@
 // Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
 
+import DistillCluster
 import DistillData
 import DistillIO
 import DistillMethods
@@ -40,27 +41,41 @@ struct SnapshotCondensation {
 
     /// Makes every missing snapshot, continuing from the checkpoint where it can.
     ///
-    /// - Parameter progress: called after every iteration run, with the segment's target count.
+    /// Rank 0 alone checks the directory, decides which snapshots are missing
+    /// and whether a segment resumes, and copies the kept sets; every rank
+    /// then sees the same decisions.
+    ///
+    /// - Parameters:
+    ///   - group: the processes of the job (collective: every rank calls this).
+    ///   - progress: called after every iteration run, with the segment's target count.
     /// - Returns: the number of iterations run (0 when every snapshot already existed).
     /// - Throws: `ExperimentError.conflictingRun` when the directory was made with
     ///   other settings, or the condensation's own errors.
-    func run(locator: DataLocator, progress: (IterationReport, Int) -> Void) throws -> Int {
-        try claimDirectory()
+    func run(locator: DataLocator, group: any ProcessGroup, progress: (IterationReport, Int) -> Void) throws -> Int {
+        let missing = try group.leaderDecides {
+            try claimDirectory()
+            return snapshots.filter { !FileManager.default.fileExists(atPath: snapshotPath($0)) }
+        }
         var ran = 0
-        for target in snapshots where !FileManager.default.fileExists(atPath: snapshotPath(target)) {
+        for target in missing {
             var segment = request
             segment.iterations = target
             // A checkpoint past the target cannot be wound back; start over then.
-            let checkpoint = try? output.loadCheckpoint()
-            segment.resume = checkpoint.map { $0.iteration <= target } ?? false
+            segment.resume = try group.leaderDecides {
+                (try? output.loadCheckpoint()).map { $0.iteration <= target } ?? false
+            }
             // The directory is this experiment's own (claimDirectory checked it): start over in it freely.
             segment.force = !segment.resume
-            _ = try segment.run(locator: locator, output: output) { report, total in
-                ran += 1
-                progress(report, total)
+            if group.isLeader {
+                _ = try segment.run(locator: locator, output: output) { report, total in
+                    ran += 1
+                    progress(report, total)
+                }
+                try AtomicWrite.write(Data(contentsOf: URL(fileURLWithPath: output.syntheticPath)), to: snapshotPath(target))
+                try AtomicWrite.write(Data(contentsOf: URL(fileURLWithPath: output.gridPath)), to: gridPath(target))
             }
-            try AtomicWrite.write(Data(contentsOf: URL(fileURLWithPath: output.syntheticPath)), to: snapshotPath(target))
-            try AtomicWrite.write(Data(contentsOf: URL(fileURLWithPath: output.gridPath)), to: gridPath(target))
+            // The other ranks read the kept set for its evaluation once rank 0 has written it.
+            try group.synchronize()
         }
         return ran
     }

@@ -1,6 +1,7 @@
 // Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
 
 import ArgumentParser
+import DistillCluster
 import DistillData
 import DistillEval
 import DistillExperiments
@@ -13,7 +14,7 @@ struct Experiment: ParsableCommand {
 }
 
 /// `distill experiment model-pool`: the model-pool paper's ablation.
-struct ModelPoolStudy: ParsableCommand {
+struct ModelPoolStudy: DistributedCommand {
     static let configuration = CommandConfiguration(
         commandName: "model-pool",
         abstract: "Baseline, model pool, KD and pool + KD across architectures, beside the published numbers.",
@@ -50,7 +51,7 @@ struct ModelPoolStudy: ParsableCommand {
     var out: String
     @OptionGroup var data: DataOptions
 
-    func run() throws {
+    func run(in group: any ProcessGroup) throws {
         let kind = dataset.hasPrefix(ImageFolder.namePrefix)
             ? try data.locator.dataset(named: dataset) : try ModelPoolExperiment.dataset(named: dataset)
         var experiment = quick ? ModelPoolExperiment.quick(dataset: kind, seed: seed) : ModelPoolExperiment(dataset: kind, seed: seed)
@@ -98,11 +99,12 @@ struct ModelPoolStudy: ParsableCommand {
         }
         let results: ModelPoolResults
         do {
-            results = try experiment.run(in: out, locator: data.locator, events: show)
+            results = try experiment.run(in: out, locator: data.locator, group: group, events: show)
         } catch where shown {
             throw UnsavedResultsError(directory: out, cause: error)
         }
         line.finish()
+        guard group.isLeader else { return }
         print("\(results.iterationsRun) condensation iterations and \(results.evaluationsRun) evaluations run in "
             + formatDuration(results.wallSeconds))
     }
