@@ -1,6 +1,7 @@
 // Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
 
 import ArgumentParser
+import DistillCluster
 import DistillData
 import DistillMethods
 import Foundation
@@ -12,7 +13,7 @@ enum MethodChoice: String, CaseIterable, ExpressibleByArgument {
 extension MatchingDistance: ExpressibleByArgument {}
 extension SyntheticInitialization: ExpressibleByArgument {}
 
-struct Condense: ParsableCommand {
+struct Condense: DistributedCommand {
     static let configuration = CommandConfiguration(
         abstract: "Learn a synthetic training set (DC, DSA or DM), optionally drawing networks from a model pool.",
         discussion: """
@@ -78,13 +79,19 @@ struct Condense: ParsableCommand {
         guard !(resume && force) else { throw ValidationError("--resume and --force exclude each other") }
     }
 
-    func run() throws {
+    func run(in group: any ProcessGroup) throws {
         let request = CondensationRequest(
             dataset: try data.resolve(dataset), method: method.rawValue, imagesPerClass: ipc, mainModel: model, pool: pool,
             poolWarmup: poolWarmup, iterations: iterations, initialization: initialization, learningRateImage: lrImage,
             learningRateNetwork: lrNet, batchReal: batchReal, outerLoop: outerLoop, innerLoop: innerLoop,
             dsaStrategy: dsaStrategy, distance: distance, seed: seed, checkpointEvery: checkpointEvery, resume: resume,
             force: force)
+        // Until the methods split their classes over ranks, rank 0 condenses and the
+        // others wait for it in an empty gather (a failure on rank 0 aborts them).
+        guard group.isLeader else {
+            _ = try group.allGather([])
+            return
+        }
         var line = ProgressLine()
         let start = Date()
         var firstIteration: Int?
@@ -99,5 +106,6 @@ struct Condense: ParsableCommand {
         }
         line.finish()
         print(summary)
+        _ = try group.allGather([])
     }
 }
