@@ -1,5 +1,6 @@
 // Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
 
+import DistillCluster
 import DistillData
 import DistillIO
 import DistillTensor
@@ -70,7 +71,9 @@ public struct CondensationRequest: Sendable, Codable {
     /// Builds the method for `data`.
     /// - Throws: `PoolError`, `ZooError`, `CondensationError`, `AugmentationError` for bad settings;
     ///   `MemoryBudgetError` for a run too large for the machine.
-    public func makeMethod(data: Dataset) throws -> (method: any CondensationMethod, configuration: String) {
+    public func makeMethod(
+        data: Dataset, group: any ProcessGroup = SingleProcess()
+    ) throws -> (method: any CondensationMethod, configuration: String) {
         try checkFeasible(classCount: data.classCount, imageShape: data.imageShape)
         let modelPool = try ModelPool(parsing: pool, mainModel: mainModel, warmup: poolWarmup)
         let encoder = JSONEncoder()
@@ -82,13 +85,13 @@ public struct CondensationRequest: Sendable, Codable {
                 innerLoop: innerLoop, learningRateImage: learningRateImage ?? 0.1,
                 learningRateNetwork: learningRateNetwork, batchReal: batchReal, distance: distance, pool: modelPool,
                 augmentation: method == "dsa" ? try DSAStrategy(dsaStrategy) : nil, initialization: initialization)
-            return (try GradientMatching(configuration: configuration, data: data), String(decoding: try encoder.encode(configuration), as: UTF8.self))
+            return (try GradientMatching(configuration: configuration, data: data, group: group), String(decoding: try encoder.encode(configuration), as: UTF8.self))
         case "dm":
             let configuration = try DistributionMatchingConfiguration(
                 imagesPerClass: imagesPerClass, iterations: iterations ?? 20_000,
                 learningRateImage: learningRateImage ?? 1, batchReal: batchReal, pool: modelPool,
                 augmentation: try DSAStrategy(dsaStrategy), initialization: initialization ?? .real)
-            return (try DistributionMatching(configuration: configuration, data: data), String(decoding: try encoder.encode(configuration), as: UTF8.self))
+            return (try DistributionMatching(configuration: configuration, data: data, group: group), String(decoding: try encoder.encode(configuration), as: UTF8.self))
         default:
             throw CondensationError.invalidSetting(name: "method", value: method, requirement: "use dc, dsa or dm")
         }
@@ -102,31 +105,41 @@ public struct CondensationRequest: Sendable, Codable {
     /// first checkpoint; a resumed run must have the checkpoint's settings. A
     /// non-finite loss or image stops the run before anything of it is saved.
     ///
+    /// Under a job of several processes every rank runs this with the same
+    /// request: the ranks share the classes (see `GradientMatching` and
+    /// `DistributionMatching`) and hold identical states, and the leader alone
+    /// locks the directory and writes; the others only read the checkpoint.
+    ///
     /// - Parameters:
+    ///   - group: the processes running this condensation together.
     ///   - progress: called after every iteration with its report and the total iteration count.
     /// - Returns: a one-line summary.
     /// - Throws: `RunDirectoryInUseError`, `FileSystemError`, `CondensationError` (`.runExists`,
     ///   `.invalidCheckpoint`, `.resumeMismatch`, `.diverged`, …) and the data and method errors.
     public func run(
-        locator: DataLocator, output: CondensationOutput, progress: (IterationReport, Int) -> Void
+        locator: DataLocator, output: CondensationOutput, group: any ProcessGroup = SingleProcess(),
+        progress: (IterationReport, Int) -> Void
     ) throws -> String {
-        let lock = try RunDirectoryLock(directory: output.directory)
-        defer { lock.release() }
-        AtomicWrite.removeStaleTemporaries(in: output.directory)
-        try AtomicWrite.probeDirectory(output.directory)
+        let writes = group.isLeader
+        let lock = writes ? try RunDirectoryLock(directory: output.directory) : nil
+        defer { lock?.release() }
+        if writes {
+            AtomicWrite.removeStaleTemporaries(in: output.directory)
+            try AtomicWrite.probeDirectory(output.directory)
+        }
         if !resume && !force && output.holdsRun {
             throw CondensationError.runExists(
                 directory: output.directory, iteration: try? output.loadCheckpointFile().state.iteration)
         }
         let train = try locator.load(dataset, split: .train)
-        let (method, configuration) = try makeMethod(data: train)
+        let (method, configuration) = try makeMethod(data: train, group: group)
         let settings = RunSettings(dataset: dataset.name, method: self.method, seed: seed, configurationJSON: configuration)
         var state: CondensationState
         /// The iteration of the last checkpoint this run can fall back on.
         var lastCheckpoint: Int?
         if resume {
             state = try resumableState(output: output, iterations: method.iterations, settings: settings)
-            try output.truncateLog(before: state.iteration)
+            if writes { try output.truncateLog(before: state.iteration) }
             lastCheckpoint = state.iteration
         } else {
             state = try method.initialState(seed: seed)
@@ -146,11 +159,13 @@ public struct CondensationRequest: Sendable, Codable {
         // files of a run it replaces stay whole until then.
         var heldLog: [IterationReport]? = resume ? nil : []
         func checkpoint() throws {
-            try output.saveCheckpoint(state, settings: settings)
-            try output.writeSynthetic(state.synthetic, metadata: metadata(), mean: train.mean, std: train.std)
-            if let held = heldLog {
-                try output.replaceLog(with: held)
-                heldLog = nil
+            if writes {
+                try output.saveCheckpoint(state, settings: settings)
+                try output.writeSynthetic(state.synthetic, metadata: metadata(), mean: train.mean, std: train.std)
+                if let held = heldLog {
+                    try output.replaceLog(with: held)
+                    heldLog = nil
+                }
             }
             lastCheckpoint = state.iteration
         }
@@ -161,7 +176,9 @@ public struct CondensationRequest: Sendable, Codable {
                     iteration: report.iteration + 1, loss: report.loss, lastCheckpoint: lastCheckpoint,
                     directory: output.directory)
             }
-            if heldLog != nil { heldLog!.append(report) } else { try output.appendLog(report) }
+            if writes {
+                if heldLog != nil { heldLog!.append(report) } else { try output.appendLog(report) }
+            }
             if state.iteration % checkpointEvery == 0 || state.iteration == method.iterations {
                 try checkpoint()
             }
