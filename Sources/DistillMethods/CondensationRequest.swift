@@ -17,6 +17,8 @@ public struct CondensationRequest: Sendable, Codable {
     /// A pool preset name or a custom `ARCH:P,…` list.
     public var pool: String
     public var poolWarmup: Int
+    /// A `PoolAdaptation` rule such as `loss`, or nil for fixed probabilities.
+    public var poolAdapt: String?
     public var iterations: Int?
     public var initialization: SyntheticInitialization?
     public var learningRateImage: Float?
@@ -34,14 +36,14 @@ public struct CondensationRequest: Sendable, Codable {
     public var force: Bool = false
 
     private enum CodingKeys: String, CodingKey {
-        case dataset, method, imagesPerClass, mainModel, pool, poolWarmup, iterations, initialization
+        case dataset, method, imagesPerClass, mainModel, pool, poolWarmup, poolAdapt, iterations, initialization
         case learningRateImage, learningRateNetwork, batchReal, outerLoop, innerLoop, dsaStrategy, distance, seed
         case checkpointEvery, resume
     }
 
     public init(
         dataset: DatasetKind, method: String, imagesPerClass: Int, mainModel: String = "ConvNet", pool: String = "none",
-        poolWarmup: Int = 0, iterations: Int? = nil, initialization: SyntheticInitialization? = nil,
+        poolWarmup: Int = 0, poolAdapt: String? = nil, iterations: Int? = nil, initialization: SyntheticInitialization? = nil,
         learningRateImage: Float? = nil, learningRateNetwork: Float = 0.01, batchReal: Int = 256, outerLoop: Int? = nil,
         innerLoop: Int? = nil, dsaStrategy: String = "color_crop_cutout_flip_scale_rotate",
         distance: MatchingDistance = .ours, seed: UInt64 = 0, checkpointEvery: Int = 10, resume: Bool = false,
@@ -53,6 +55,7 @@ public struct CondensationRequest: Sendable, Codable {
         self.mainModel = mainModel
         self.pool = pool
         self.poolWarmup = poolWarmup
+        self.poolAdapt = poolAdapt
         self.iterations = iterations
         self.initialization = initialization
         self.learningRateImage = learningRateImage
@@ -75,7 +78,7 @@ public struct CondensationRequest: Sendable, Codable {
         data: Dataset, group: any ProcessGroup = SingleProcess()
     ) throws -> (method: any CondensationMethod, configuration: String) {
         try checkFeasible(classCount: data.classCount, imageShape: data.imageShape)
-        let modelPool = try ModelPool(parsing: pool, mainModel: mainModel, warmup: poolWarmup)
+        let modelPool = try self.modelPool()
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         switch method {
@@ -95,6 +98,19 @@ public struct CondensationRequest: Sendable, Codable {
         default:
             throw CondensationError.invalidSetting(name: "method", value: method, requirement: "use dc, dsa or dm")
         }
+    }
+
+    /// The pool networks are drawn from, adaptive when `poolAdapt` is set.
+    /// - Throws: `PoolError`, also for an adaptive pool of one member.
+    public func modelPool() throws -> ModelPool {
+        var modelPool = try ModelPool(parsing: pool, mainModel: mainModel, warmup: poolWarmup)
+        if let poolAdapt {
+            modelPool.adaptation = try PoolAdaptation(parsing: poolAdapt)
+            guard modelPool.members.count > 1 else {
+                throw PoolError.malformedAdaptation(poolAdapt, reason: "the pool '\(pool)' has one member; adapt a pool of two or more")
+            }
+        }
+        return modelPool
     }
 
     /// Runs (or resumes) the condensation, checkpointing every `checkpointEvery`
@@ -138,7 +154,8 @@ public struct CondensationRequest: Sendable, Codable {
         /// The iteration of the last checkpoint this run can fall back on.
         var lastCheckpoint: Int?
         if resume {
-            state = try resumableState(output: output, iterations: method.iterations, settings: settings)
+            state = try resumableState(
+                output: output, iterations: method.iterations, poolMembers: try modelPool().members.count, settings: settings)
             if writes { try output.truncateLog(before: state.iteration) }
             lastCheckpoint = state.iteration
         } else {
@@ -150,7 +167,9 @@ public struct CondensationRequest: Sendable, Codable {
                 "std": train.std.map { "\($0)" }.joined(separator: ","), "ipc": String(imagesPerClass),
                 "method": self.method, "pool": pool, "model": mainModel,
                 "iteration": String(state.iteration), "seed": String(seed), "configuration": configuration,
+                "class_names": train.classNames.joined(separator: "\n"),
             ]
+            if let poolAdapt { metadata["pool_adapt"] = poolAdapt }
             // A folder is read again at this size when the set is evaluated.
             if case .folder(let folder) = dataset { metadata["image_size"] = String(folder.imageSize) }
             return metadata
@@ -189,10 +208,12 @@ public struct CondensationRequest: Sendable, Codable {
     }
 
     /// The checkpoint's state, checked against this run: its values, its shape and its settings.
-    private func resumableState(output: CondensationOutput, iterations: Int, settings: RunSettings) throws -> CondensationState {
+    private func resumableState(
+        output: CondensationOutput, iterations: Int, poolMembers: Int, settings: RunSettings
+    ) throws -> CondensationState {
         let file = try output.loadCheckpointFile()
         let state = file.state
-        if let problem = state.problem(iterations: iterations) {
+        if let problem = state.problem(iterations: iterations, poolMembers: poolMembers) {
             throw CondensationError.invalidCheckpoint(path: output.checkpointPath, reason: problem)
         }
         if let recorded = file.settings {

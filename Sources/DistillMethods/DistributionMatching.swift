@@ -67,7 +67,9 @@ public struct DistributionMatching: CondensationMethod {
         try checkState(state, data: data, imagesPerClass: configuration.imagesPerClass)
         let c = configuration
         var generator = state.nextIterationGenerator
-        let architecture = c.pool.sample(iteration: state.iteration, using: &generator)
+        let probabilities = c.pool.probabilities(adapted: state.poolAdaptation)
+        let member = c.pool.sampleIndex(iteration: state.iteration, probabilities: probabilities, using: &generator)
+        let architecture = c.pool.architectures[member]
         var initGenerator = generator.split()
         let shape = data.imageShape
         let network = try Zoo.make(
@@ -132,9 +134,14 @@ public struct DistributionMatching: CondensationMethod {
                 scalars: try gradients(of: loss, withRespectTo: all.map(\.leaf)).flatMap(\.array.scalars))
         }
         state.synthetic.images = state.optimizer.step(state.synthetic.images, gradient: gradient)
+        let loss = lossTotal / Double(data.classCount)
+        if let adaptation = c.pool.adaptation {
+            state.poolAdaptation = adaptation.record(
+                member: member, loss: loss, in: state.poolAdaptation, memberCount: c.pool.members.count)
+        }
         let report = IterationReport(
-            iteration: state.iteration, architecture: architecture,
-            loss: lossTotal / Double(data.classCount), seconds: secondsSince(start))
+            iteration: state.iteration, architecture: architecture, loss: loss, seconds: secondsSince(start),
+            poolProbabilities: c.pool.adaptation == nil ? nil : probabilities)
         state.iteration += 1
         return report
     }

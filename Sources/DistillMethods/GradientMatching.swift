@@ -77,7 +77,9 @@ public struct GradientMatching: CondensationMethod {
         try checkState(state, data: data, imagesPerClass: configuration.imagesPerClass)
         let c = configuration
         var generator = state.nextIterationGenerator
-        let architecture = c.pool.sample(iteration: state.iteration, using: &generator)
+        let probabilities = c.pool.probabilities(adapted: state.poolAdaptation)
+        let member = c.pool.sampleIndex(iteration: state.iteration, probabilities: probabilities, using: &generator)
+        let architecture = c.pool.architectures[member]
         var initGenerator = generator.split()
         var trainGenerator = generator.split()
         let shape = data.imageShape
@@ -133,9 +135,14 @@ public struct GradientMatching: CondensationMethod {
                 network, on: state.synthetic, epochs: c.innerLoop, batchSize: c.batchTrain,
                 augmentation: c.augmentation, optimizer: &networkOptimizer, using: &trainGenerator)
         }
+        let loss = lossTotal / Double(data.classCount * c.outerLoop)
+        if let adaptation = c.pool.adaptation {
+            state.poolAdaptation = adaptation.record(
+                member: member, loss: loss, in: state.poolAdaptation, memberCount: c.pool.members.count)
+        }
         let report = IterationReport(
-            iteration: state.iteration, architecture: architecture,
-            loss: lossTotal / Double(data.classCount * c.outerLoop), seconds: secondsSince(start))
+            iteration: state.iteration, architecture: architecture, loss: loss, seconds: secondsSince(start),
+            poolProbabilities: c.pool.adaptation == nil ? nil : probabilities)
         state.iteration += 1
         return report
     }

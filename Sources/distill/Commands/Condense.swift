@@ -33,6 +33,10 @@ struct Condense: ParsableCommand {
     var pool = "none"
     @Option(name: .customLong("pool-warmup"), parsing: .unconditional, help: "Iterations that use the main model only.")
     var poolWarmup = 0
+    @Option(
+        name: .customLong("pool-adapt"),
+        help: "Adapt the pool's probabilities during the run: 'loss' or 'loss:beta=B,rate=R,floor=F' (see docs/adaptive-pool.md).")
+    var poolAdapt: String?
     @Option(parsing: .unconditional, help: "Iterations (default 1000 for DC/DSA, 20000 for DM).")
     var iterations: Int?
     @Option(help: "Synthetic initialisation: noise or real (default noise for DC, real for DSA/DM).")
@@ -75,13 +79,16 @@ struct Condense: ParsableCommand {
         try requirePositive(checkpointEvery, "--checkpoint-every")
         // Before any data is loaded; the pool's members are checked when the method is built.
         try requireNetwork(model, "--model")
+        if let poolAdapt {
+            do { _ = try PoolAdaptation(parsing: poolAdapt) } catch let error as PoolError { throw ValidationError(error.description) }
+        }
         guard !(resume && force) else { throw ValidationError("--resume and --force exclude each other") }
     }
 
     func run() throws {
         let request = CondensationRequest(
             dataset: try data.resolve(dataset), method: method.rawValue, imagesPerClass: ipc, mainModel: model, pool: pool,
-            poolWarmup: poolWarmup, iterations: iterations, initialization: initialization, learningRateImage: lrImage,
+            poolWarmup: poolWarmup, poolAdapt: poolAdapt, iterations: iterations, initialization: initialization, learningRateImage: lrImage,
             learningRateNetwork: lrNet, batchReal: batchReal, outerLoop: outerLoop, innerLoop: innerLoop,
             dsaStrategy: dsaStrategy, distance: distance, seed: seed, checkpointEvery: checkpointEvery, resume: resume,
             force: force)
