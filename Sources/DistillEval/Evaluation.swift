@@ -90,10 +90,11 @@ public struct AccuracySummary: Sendable, Codable, Equatable {
         }
     }
 
-    /// `70.12 ± 0.45`, with `(2 diverged)` appended when runs diverged, or `diverged`.
+    /// `70.12 ± 0.45`, with `(2 diverged)` appended when runs diverged, or `diverged`;
+    /// a mean of one run is just its value, `70.12`, since one run has no spread to show.
     public var formatted: String {
         guard let mean, let std else { return "diverged (\(divergedCount)/\(runs.count))" }
-        let base = String(format: "%.2f ± %.2f", mean, std)
+        let base = runs.count - divergedCount == 1 ? String(format: "%.2f", mean) : String(format: "%.2f ± %.2f", mean, std)
         return divergedCount > 0 ? "\(base) (\(divergedCount) diverged)" : base
     }
 }

@@ -35,7 +35,10 @@ public enum EvaluationFiles {
             if let distilled = result.distilled { line += distilled.formatted }
             lines.append(line.trimmingCharacters(in: .whitespaces))
         }
-        lines.append("(\(report.runsPerArchitecture) runs each; mean ± population std over runs that did not diverge)")
+        lines.append(
+            report.runsPerArchitecture == 1
+                ? "(1 run each: its accuracy)"
+                : "(\(report.runsPerArchitecture) runs each; mean ± population std over runs that did not diverge)")
         return lines.joined(separator: "\n")
     }
 

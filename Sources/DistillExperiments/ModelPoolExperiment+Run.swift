@@ -94,7 +94,7 @@ extension ModelPoolExperiment {
             cells: cells(from: evaluations), wallSeconds: Date().timeIntervalSince(start), iterationsRun: iterationsRun,
             evaluationsRun: evaluationsRun)
         events(.finished(results))
-        try ExperimentFiles.write(results, to: directory)
+        try ExperimentFiles.write(results, to: directory, classNames: fullTestSet.classNames)
         events(.stage("wrote table.md, results.json and report.html to \(directory)"))
         return results
     }
