@@ -8,21 +8,32 @@ import DistillZoo
 extension EvaluationPlan {
     /// Trains `runs` fresh networks of every architecture on the training set
     /// and measures each on `testSet`; with distillation, also trains each
-    /// student under a teacher trained on the same set.
+    /// student under a teacher trained on the same set, or under the teacher
+    /// read from `distillation.teacherWeights` (trained on the real training set).
     ///
     /// - Parameters:
     ///   - images: the training images [N, C, H, W] in `testSet`'s normalised space.
     ///   - labels: N class indices.
     ///   - testSet: the real test split.
     ///   - progress: called during training and after each run.
-    /// - Throws: `ZooError` for an architecture that cannot be built for this input.
+    /// - Throws: `ZooError` for an architecture that cannot be built for this input;
+    ///   before any training, `SafeTensorsError` or `TrainedNetworkFileError` for a
+    ///   teacher file that cannot be read, has changed, or does not fit `testSet`.
     public func run(
         images: NDArray, labels: [Int], testSet: Dataset, progress: ((EvaluationProgress) -> Void)? = nil
     ) throws -> EvaluationReport {
         let shape = Array(images.shape.dropFirst())
         let classes = testSet.classCount
+        let realDataTeacher = try distillation?.teacherWeights.map { source in
+            let file = try source.load()
+            try file.checkFits(
+                imageShape: shape, classCount: classes, normalization: testSet.normalization, data: testSet.name)
+            return file
+        }
         var results: [ArchitectureResult] = []
         var teachers: [Int: any UnaryLayer] = [:]
+        // Eval mode never updates a network, so one loaded teacher serves every run.
+        let loadedTeacher = try realDataTeacher?.makeNetwork()
         for (architectureIndex, architecture) in architectures.enumerated() {
             var plain: [RunResult] = []
             var distilled: [RunResult] = []
@@ -36,7 +47,8 @@ extension EvaluationPlan {
                 progress?(EvaluationProgress(architecture: architecture, run: run, runs: runs, distilled: false, training: nil, finishedAccuracy: plain.last?.accuracy))
                 guard let settings = distillation else { continue }
                 if teachers[run] == nil {
-                    teachers[run] = try trainTeacher(settings, run: run, images: images, labels: labels, shape: shape, classes: classes)
+                    teachers[run] = try loadedTeacher
+                        ?? trainTeacher(settings, run: run, images: images, labels: labels, shape: shape, classes: classes)
                 }
                 let kd = KnowledgeDistillation(
                     teacher: teachers[run]!, temperature: settings.temperature, alpha: settings.alpha,
@@ -54,7 +66,9 @@ extension EvaluationPlan {
                     architecture: architecture, plain: AccuracySummary(runs: plain),
                     distilled: distillation == nil ? nil : AccuracySummary(runs: distilled)))
         }
-        return EvaluationReport(results: results, seed: seed, runsPerArchitecture: runs, distillation: distillation)
+        return EvaluationReport(
+            results: results, seed: seed, runsPerArchitecture: runs, distillation: distillation,
+            realDataTeacher: realDataTeacher?.info)
     }
 
     /// The teacher of run `run`: a fresh network of `settings.teacher` trained with the protocol.
