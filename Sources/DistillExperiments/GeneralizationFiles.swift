@@ -19,9 +19,15 @@ public enum GeneralizationFiles {
 
     /// The legend, the accuracy table and the differences to the baseline.
     public static func markdown(_ results: GeneralizationResults) -> String {
-        ["# Generalisation study on \(results.study.dataset.displayName), ipc \(results.study.imagesPerClass)",
-         legend(results).joined(separator: "\n\n"), results.accuracyTable().markdown, results.differenceTable().markdown]
-            .joined(separator: "\n\n") + "\n"
+        let title = "# Generalisation study on \(results.study.dataset.displayName), ipc \(results.study.imagesPerClass)"
+        let sections = [title, legend(results).joined(separator: "\n\n")] + accuracyTables(results).map(\.markdown)
+        return (sections + [results.differenceTable().markdown]).joined(separator: "\n\n") + "\n"
+    }
+
+    /// The table of rows without real data at evaluation, then, if any, the real-data-teacher rows apart.
+    static func accuracyTables(_ results: GeneralizationResults) -> [ResultTable] {
+        let apart = results.rows.contains { $0.setting.teacherWeights != nil }
+        return [results.accuracyTable(realDataTeacher: false)] + (apart ? [results.accuracyTable(realDataTeacher: true)] : [])
     }
 
     static func legend(_ results: GeneralizationResults) -> [String] {
@@ -31,14 +37,15 @@ public enum GeneralizationFiles {
             "Seed \(study.seed); \(study.evaluationRuns) networks per architecture, "
                 + (study.epochs.map { "\($0) epochs" } ?? "the protocol's epochs (300; 1000 with DSA augmentation for DSA and DM sets)")
                 + ", " + (study.testImagesPerClass.map { "\($0) test images per class" } ?? "the whole test split")
-                + "; \(study.batchReal) real images per class per step. `+kd` rows are students taught by a ConvNet trained on the same synthetic set.",
+                + "; \(study.batchReal) real images per class per step. `+kd` rows are students taught by a ConvNet trained on the same synthetic set; "
+                + "`+teacher=FILE` rows by a network trained on the real training set, so they use real data at evaluation.",
         ]
     }
 
     static func html(_ results: GeneralizationResults, directory: String, classNames: [String]?) throws -> String {
         var body = ["<h1>Generalisation study on \(escapeHTML(results.study.dataset.displayName)), ipc \(results.study.imagesPerClass)</h1>"]
         body += legend(results).map { "<p>\(escapeHTML($0))</p>" }
-        body.append(results.accuracyTable().html)
+        body += accuracyTables(results).map(\.html)
         body.append(results.differenceTable().html)
         let palette = ["#7f8c8d", "#2e86c1", "#d68910", "#28b463", "#c0392b", "#8e44ad", "#16a085", "#b7950b", "#34495e", "#e74c3c"]
         body.append(
@@ -58,7 +65,7 @@ public enum GeneralizationFiles {
             }
         }
         body.append("<h2>Synthetic sets</h2>")
-        for row in results.rows where !row.setting.knowledgeDistillation {
+        for row in results.rows where !row.setting.distilled {
             let file = try SyntheticSetFile(contentsOf: (directory as NSString).appendingPathComponent(row.synthetic))
             body.append(try SyntheticSetFigure(file: file, caption: row.setting.description, fallbackClassNames: classNames).html())
         }

@@ -18,7 +18,7 @@ public struct GeneralizationResults: Sendable, Codable {
 
         /// The summaries the row reports, by architecture: the KD students' for a `+kd` setting.
         public func summary(of architecture: String) -> AccuracySummary? {
-            report.results.first { $0.architecture == architecture }.flatMap { setting.knowledgeDistillation ? $0.distilled : $0.plain }
+            report.results.first { $0.architecture == architecture }.flatMap { setting.distilled ? $0.distilled : $0.plain }
         }
     }
 
@@ -49,15 +49,18 @@ public struct GeneralizationResults: Sendable, Codable {
         return (mean, std, means.count)
     }
 
-    /// Accuracy per architecture, the mean over the others, and wall times.
-    func accuracyTable() -> ResultTable {
-        let rows = rows.map { row -> [String] in
+    /// Accuracy per architecture, the mean over the others, and wall times; the rows
+    /// taught by a teacher trained on real data form their own table, since they use
+    /// the real training set at evaluation time.
+    func accuracyTable(realDataTeacher: Bool) -> ResultTable {
+        let rows = rows.filter { ($0.setting.teacherWeights != nil) == realDataTeacher }.map { row -> [String] in
             let cells = study.architectures.map { row.summary(of: $0)?.formatted ?? "–" }
             let mean = othersMean(row).map { $0.runs == 1 ? String(format: "%.2f", $0.mean) : String(format: "%.2f ± %.2f", $0.mean, $0.std) }
             return [row.setting.description] + cells + [mean ?? "–", duration(row.condensationSeconds), duration(row.evaluationSeconds)]
         }
         return ResultTable(
-            title: "Test accuracy (%), mean ± population std over \(study.evaluationRuns) networks",
+            title: "Test accuracy (%), mean ± population std over \(study.evaluationRuns) networks"
+                + (realDataTeacher ? ": KD from a teacher trained on the real training set (uses real data at evaluation)" : ""),
             header: ["setting"] + study.architectures + ["mean of \(others.count) others", "condensation", "evaluation"],
             rows: rows)
     }
@@ -68,7 +71,7 @@ public struct GeneralizationResults: Sendable, Codable {
         var root = SeededGenerator(seed: derivedSeed(study.seed, 0x6E4E_7A11))
         let groups = [[Self.mainModel], others]
         let table = rows.dropFirst().map { row -> [String] in
-            [row.setting.description] + groups.map { group -> String in
+            [row.setting.description + (row.setting.teacherWeights != nil ? " (real-data teacher)" : "")] + groups.map { group -> String in
                 var generator = root.split()
                 let baseline = group.compactMap { rows[0].summary(of: $0) }
                 let setting = group.compactMap { row.summary(of: $0) }

@@ -62,7 +62,10 @@ public struct GeneralizationStudy: Sendable, Codable, Equatable {
             let known = Zoo.names.contains(architecture) || ((try? Zoo.convNetSpec(for: architecture)) ?? nil) != nil
             guard known else { throw ExperimentError.unknownArchitecture(architecture, suggestions: Zoo.suggestions(for: architecture)) }
         }
-        for setting in settings { _ = try setting.condensationRequest(study: self).modelPool() }
+        for setting in settings {
+            _ = try setting.condensationRequest(study: self).modelPool()
+            _ = try setting.distillation()
+        }
     }
 
     /// Runs (or continues) the study in `directory` and writes `table.md`, `results.json` and `report.html` there.
@@ -98,8 +101,9 @@ public struct GeneralizationStudy: Sendable, Codable, Equatable {
             let relative = "\(name)/synthetic-iter\(iterations).safetensors"
             let request = EvaluationRequest(
                 architectures: architectures, runs: evaluationRuns, epochs: epochs,
-                distillation: setting.knowledgeDistillation ? DistillationSettings() : nil, seed: seed)
-            let cacheName = "\(name)-iter\(iterations)\(setting.knowledgeDistillation ? "-kd" : "")"
+                distillation: try setting.distillation(), seed: seed)
+            let teacherSuffix = setting.teacherWeights.map { "-teacher-" + ($0 as NSString).lastPathComponent } ?? ""
+            let cacheName = "\(name)-iter\(iterations)\(setting.knowledgeDistillation ? "-kd" : "")\(teacherSuffix)"
             let key = EvaluationCache.Key(
                 synthetic: relative, architectures: architectures, runs: evaluationRuns, epochs: epochs,
                 testImagesPerClass: testImagesPerClass, distillation: request.distillation, seed: seed)
@@ -108,7 +112,7 @@ public struct GeneralizationStudy: Sendable, Codable, Equatable {
                 events(.stage("evaluate \(setting): reused \(EvaluationCache.relativePath(cacheName))"))
                 entry = cached
             } else {
-                events(.stage("evaluate \(setting): \(architectures.joined(separator: ", "))\(setting.knowledgeDistillation ? ", with KD from ConvNet" : "")"))
+                events(.stage("evaluate \(setting): \(architectures.joined(separator: ", "))\(setting.knowledgeDistillation ? ", with KD from a ConvNet trained on the set" : "")\(setting.teacherWeights.map { ", with KD from \($0) (trained on real data)" } ?? "")"))
                 let started = Date()
                 var training = try TrainingSet(syntheticAt: synthetic, locator: locator, expectedDataset: dataset)
                 training.testSet = testSet

@@ -4,14 +4,15 @@ import DistillEval
 import DistillMethods
 
 /// One row of the generalisation study: how a set is condensed and how it is evaluated,
-/// written as `METHOD[+pool=POOL][+adapt=RULE][+iterations=N][+kd]`, e.g.
+/// written as `METHOD[+pool=POOL][+adapt=RULE][+iterations=N][+kd|+teacher=FILE]`, e.g.
 ///
 ///     dc                       DC through ConvNet alone, 1000 iterations
 ///     dc+pool=paper+kd         DC through the paper's pool, evaluated with KD from a ConvNet trained on the set
 ///     dc+pool=total-random+adapt=loss
 ///     dm+pool=paper+iterations=2000
+///     dc+teacher=convnet.safetensors   KD from a teacher trained on the real training set (`distill train --save`)
 ///
-/// Settings that differ only in `+kd` share one condensation.
+/// Settings that differ only in `+kd` or `+teacher` share one condensation.
 public struct StudySetting: Sendable, Codable, Equatable, CustomStringConvertible {
     /// `dc`, `dsa` or `dm`.
     public var method: String
@@ -23,6 +24,8 @@ public struct StudySetting: Sendable, Codable, Equatable, CustomStringConvertibl
     public var iterations: Int?
     /// Evaluate with knowledge distillation from a ConvNet trained on the synthetic set.
     public var knowledgeDistillation: Bool
+    /// KD from the teacher in this file, trained on the real training set; such rows use real data at evaluation.
+    public var teacherWeights: String?
 
     public init(
         method: String, pool: String = "none", adapt: String? = nil, iterations: Int? = nil,
@@ -56,12 +59,14 @@ public struct StudySetting: Sendable, Codable, Equatable, CustomStringConvertibl
             switch pair[0] {
             case "pool": pool = pair[1]
             case "adapt": adapt = pair[1]
+            case "teacher": teacherWeights = pair[1]
             case "iterations":
                 guard let count = Int(pair[1]), count >= 1 else { throw refuse("iterations must be a whole number ≥ 1") }
                 iterations = count
-            default: throw refuse("unknown part '\(pair[0])' (pool, adapt, iterations, kd)")
+            default: throw refuse("unknown part '\(pair[0])' (pool, adapt, iterations, kd, teacher)")
             }
         }
+        if knowledgeDistillation && teacherWeights != nil { throw refuse("+kd and +teacher= exclude each other") }
     }
 
     public var description: String {
@@ -70,6 +75,7 @@ public struct StudySetting: Sendable, Codable, Equatable, CustomStringConvertibl
         if let adapt { text += "+adapt=\(adapt)" }
         if let iterations { text += "+iterations=\(iterations)" }
         if knowledgeDistillation { text += "+kd" }
+        if let teacherWeights { text += "+teacher=\(teacherWeights)" }
         return text
     }
 
@@ -80,6 +86,16 @@ public struct StudySetting: Sendable, Codable, Equatable, CustomStringConvertibl
         if let adapt { name += "-adapt-\(adapt)" }
         if let iterations { name += "-it\(iterations)" }
         return String(name.map { $0.isLetter || $0.isNumber || "-._=".contains($0) ? $0 : "_" })
+    }
+
+    /// Whether the evaluation uses a teacher, from the set or from real data.
+    public var distilled: Bool { knowledgeDistillation || teacherWeights != nil }
+
+    /// The KD settings of the evaluation, nil without KD.
+    /// - Throws: the teacher file's errors.
+    func distillation() throws -> DistillationSettings? {
+        if let teacherWeights { return try DistillationSettings(teacherWeightsAt: teacherWeights) }
+        return knowledgeDistillation ? DistillationSettings() : nil
     }
 
     /// The iterations the condensation runs.
