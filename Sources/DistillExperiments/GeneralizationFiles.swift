@@ -69,26 +69,6 @@ public enum GeneralizationFiles {
             let file = try SyntheticSetFile(contentsOf: (directory as NSString).appendingPathComponent(row.synthetic))
             body.append(try SyntheticSetFigure(file: file, caption: row.setting.description, fallbackClassNames: classNames).html())
         }
-        return """
-            <!DOCTYPE html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <title>Generalisation study</title>
-            <style>
-            body { font-family: sans-serif; margin: 2em; max-width: 72em; color: #222; }
-            table { border-collapse: collapse; margin: 0.5em 0 1.5em; }
-            th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: right; }
-            th:first-child, td:first-child { text-align: left; }
-            svg { display: block; margin: 0.5em 0 1.5em; }
-            \(SyntheticSetFigure.style)
-            </style>
-            </head>
-            <body>
-            \(body.joined(separator: "\n"))
-            </body>
-            </html>
-
-            """
+        return HTMLPage.render(title: "Generalisation study", labelColumns: 1, body: body)
     }
 }

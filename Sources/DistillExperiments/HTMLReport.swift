@@ -64,27 +64,8 @@ struct HTMLReport {
             }
         }
         body.append(timingTable().html)
-        return """
-            <!DOCTYPE html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <title>Model-pool experiment on \(escapeHTML(experiment.dataset.displayName))</title>
-            <style>
-            body { font-family: sans-serif; margin: 2em; max-width: 72em; color: #222; }
-            table { border-collapse: collapse; margin: 0.5em 0 1.5em; }
-            th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: right; }
-            th:nth-child(-n+2), td:nth-child(-n+2) { text-align: left; }
-            svg { display: block; margin: 0.5em 0 1.5em; }
-            \(SyntheticSetFigure.style)
-            </style>
-            </head>
-            <body>
-            \(body.joined(separator: "\n"))
-            </body>
-            </html>
-
-            """
+        return HTMLPage.render(
+            title: "Model-pool experiment on \(experiment.dataset.displayName)", labelColumns: 2, body: body)
     }
 
     private func mainChart(imagesPerClass ipc: Int, iteration: Int) -> BarChart {
