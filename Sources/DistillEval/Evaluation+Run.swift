@@ -30,7 +30,8 @@ extension EvaluationPlan {
 
     /// Trains `runs` fresh networks of every architecture on the training set
     /// and measures each on `testSet`; with distillation, also trains each
-    /// student under a teacher trained on the same set.
+    /// student under a teacher trained on the same set, or under the teacher
+    /// read from `distillation.teacherWeights` (trained on the real training set).
     ///
     /// Over several ranks, the trainings are handed out by the group's work
     /// queue as ranks become free and the results are gathered, so every rank
@@ -42,7 +43,9 @@ extension EvaluationPlan {
     ///   - testSet: the real test split.
     ///   - group: the processes sharing the trainings (collective: every rank calls this).
     ///   - progress: called during this rank's trainings and after each of them.
-    /// - Throws: `ZooError` for an architecture that cannot be built for this input,
+    /// - Throws: `ZooError` for an architecture that cannot be built for this input;
+    ///   before any training, `SafeTensorsError` or `TrainedNetworkFileError` for a
+    ///   teacher file that cannot be read, has changed, or does not fit `testSet`;
     ///   `ProcessGroupError` when the ranks cannot exchange results.
     public func run(
         images: NDArray, labels: [Int], testSet: Dataset, group: any ProcessGroup = SingleProcess(),
@@ -51,7 +54,15 @@ extension EvaluationPlan {
         let cells = self.cells
         let shape = Array(images.shape.dropFirst())
         let classes = testSet.classCount
+        let realDataTeacher = try distillation?.teacherWeights.map { source in
+            let file = try source.load()
+            try file.checkFits(
+                imageShape: shape, classCount: classes, normalization: testSet.normalization, data: testSet.name)
+            return file
+        }
         var teachers: [Int: any UnaryLayer] = [:]
+        // Eval mode never updates a network, so one loaded teacher serves every run.
+        let loadedTeacher = try realDataTeacher?.makeNetwork()
         var finished: [Int: RunResult] = [:]
         let queue = try group.workQueue(count: cells.count)
         while let index = try queue.next() {
@@ -61,8 +72,9 @@ extension EvaluationPlan {
             var kd: KnowledgeDistillation?
             if cell.distilled, let settings = distillation {
                 if teachers[cell.run] == nil {
-                    teachers[cell.run] = try trainTeacher(
-                        settings, run: cell.run, images: images, labels: labels, shape: shape, classes: classes)
+                    teachers[cell.run] = try loadedTeacher
+                        ?? trainTeacher(
+                            settings, run: cell.run, images: images, labels: labels, shape: shape, classes: classes)
                 }
                 kd = KnowledgeDistillation(
                     teacher: teachers[cell.run]!, temperature: settings.temperature, alpha: settings.alpha,
@@ -96,7 +108,9 @@ extension EvaluationPlan {
             return ArchitectureResult(
                 architecture: architecture, plain: summary(false), distilled: distillation == nil ? nil : summary(true))
         }
-        return EvaluationReport(results: results, seed: seed, runsPerArchitecture: runs, distillation: distillation)
+        return EvaluationReport(
+            results: results, seed: seed, runsPerArchitecture: runs, distillation: distillation,
+            realDataTeacher: realDataTeacher?.info)
     }
 
     /// Every rank's results by cell index, as JSON (exact for the doubles: the

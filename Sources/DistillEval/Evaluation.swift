@@ -32,22 +32,29 @@ public struct EvaluationPlan: Sendable {
 }
 
 /// Knowledge-distillation settings for an evaluation (see `KnowledgeDistillation`).
+///
+/// JSON written before `teacherWeights` existed decodes with it nil.
 public struct DistillationSettings: Sendable, Codable, Equatable {
+    /// The teacher's architecture.
     public var teacher: String
     public var temperature: Float
     public var alpha: Float
     public var temperatureDecay: Float
     public var fallsBackOnNonFiniteLoss: Bool
+    /// A teacher trained on the real training set, read from a file; nil trains
+    /// a `teacher` on the evaluated set for every run.
+    public var teacherWeights: TeacherWeightsSource?
 
     public init(
         teacher: String = "ConvNet", temperature: Float = 1.5, alpha: Float = 0.5, temperatureDecay: Float = 1.0,
-        fallsBackOnNonFiniteLoss: Bool = false
+        fallsBackOnNonFiniteLoss: Bool = false, teacherWeights: TeacherWeightsSource? = nil
     ) {
         self.teacher = teacher
         self.temperature = temperature
         self.alpha = alpha
         self.temperatureDecay = temperatureDecay
         self.fallsBackOnNonFiniteLoss = fallsBackOnNonFiniteLoss
+        self.teacherWeights = teacherWeights
     }
 }
 
@@ -90,10 +97,11 @@ public struct AccuracySummary: Sendable, Codable, Equatable {
         }
     }
 
-    /// `70.12 ± 0.45`, with `(2 diverged)` appended when runs diverged, or `diverged`.
+    /// `70.12 ± 0.45`, with `(2 diverged)` appended when runs diverged, or `diverged`;
+    /// a mean of one run is just its value, `70.12`, since one run has no spread to show.
     public var formatted: String {
         guard let mean, let std else { return "diverged (\(divergedCount)/\(runs.count))" }
-        let base = String(format: "%.2f ± %.2f", mean, std)
+        let base = runs.count - divergedCount == 1 ? String(format: "%.2f", mean) : String(format: "%.2f ± %.2f", mean, std)
         return divergedCount > 0 ? "\(base) (\(divergedCount) diverged)" : base
     }
 }
@@ -113,18 +121,28 @@ public struct ArchitectureResult: Sendable, Codable, Equatable {
 }
 
 /// Everything an evaluation produced.
-public struct EvaluationReport: Sendable, Codable, Equatable {
+public struct EvaluationReport: Sendable, Equatable {
     public var results: [ArchitectureResult]
     public var seed: UInt64
     public var runsPerArchitecture: Int
     public var distillation: DistillationSettings?
+    /// What the KD teacher read from `distillation.teacherWeights` was trained on; nil otherwise.
+    public var realDataTeacher: TrainedNetworkInfo?
 
-    public init(results: [ArchitectureResult], seed: UInt64, runsPerArchitecture: Int, distillation: DistillationSettings?) {
+    public init(
+        results: [ArchitectureResult], seed: UInt64, runsPerArchitecture: Int, distillation: DistillationSettings?,
+        realDataTeacher: TrainedNetworkInfo? = nil
+    ) {
         self.results = results
         self.seed = seed
         self.runsPerArchitecture = runsPerArchitecture
         self.distillation = distillation
+        self.realDataTeacher = realDataTeacher
     }
+
+    /// Whether the KD results used a teacher trained on the real training set,
+    /// so they are not results of the evaluated set alone.
+    public var teacherTrainedOnRealData: Bool { distillation?.teacherTrainedOnRealData ?? false }
 }
 
 /// Progress of a long evaluation.

@@ -6,15 +6,20 @@ import Foundation
 /// The tables and files an evaluation produces.
 public enum EvaluationFiles {
     /// Writes `evaluation.csv` (one row per run) and `evaluation.json` (the whole report) atomically.
+    ///
+    /// The CSV's `kd_teacher` column says what a KD row's teacher was trained on:
+    /// `evaluated-set`, or `real-data` for a teacher read from `--teacher-weights`
+    /// (empty on rows without KD).
     public static func write(_ report: EvaluationReport, to directory: String) throws {
-        var csv = "architecture,kd,run,accuracy,diverged,fell_back_to_ce,seconds\n"
+        var csv = "architecture,kd,run,accuracy,diverged,fell_back_to_ce,seconds,kd_teacher\n"
+        let teacher = report.teacherTrainedOnRealData ? "real-data" : "evaluated-set"
         for result in report.results {
             for (kd, summary) in [(false, Optional(result.plain)), (true, result.distilled)] {
                 guard let summary else { continue }
                 for (index, run) in summary.runs.enumerated() {
                     let accuracy = run.accuracy.map { String(format: "%.2f", $0) } ?? ""
                     csv += "\(result.architecture),\(kd),\(index),\(accuracy),\(run.diverged),\(run.fellBackToCrossEntropy),"
-                        + String(format: "%.1f", run.seconds) + "\n"
+                        + String(format: "%.1f", run.seconds) + ",\(kd ? teacher : "")\n"
                 }
             }
         }
@@ -25,21 +30,42 @@ public enum EvaluationFiles {
     }
 
     /// A readable table: accuracy mean ± std per architecture, with a KD column when present.
+    /// A teacher trained on real data heads the table and names the KD column,
+    /// so those results are never read as KD from a teacher trained on the evaluated set.
     public static func table(_ report: EvaluationReport) -> String {
         let hasKD = report.results.contains { $0.distilled != nil }
         let width = max(14, (report.results.map(\.architecture.count).max() ?? 0) + 2)
-        var lines = ["architecture".padding(toLength: width, withPad: " ", startingAt: 0) + "accuracy (%)" + (hasKD ? "              with KD (%)" : "")]
+        let kdHeader = report.teacherTrainedOnRealData ? "with KD, real-data teacher (%)" : "with KD (%)"
+        var lines = realDataTeacherLine(report).map { [$0] } ?? []
+        lines.append(
+            "architecture".padding(toLength: width, withPad: " ", startingAt: 0) + "accuracy (%)"
+                + (hasKD ? "              \(kdHeader)" : ""))
         for result in report.results {
             var line = result.architecture.padding(toLength: width, withPad: " ", startingAt: 0)
                 + result.plain.formatted.padding(toLength: 26, withPad: " ", startingAt: 0)
             if let distilled = result.distilled { line += distilled.formatted }
             lines.append(line.trimmingCharacters(in: .whitespaces))
         }
-        lines.append("(\(report.runsPerArchitecture) runs each; mean ± population std over runs that did not diverge)")
+        lines.append(
+            report.runsPerArchitecture == 1
+                ? "(1 run each: its accuracy)"
+                : "(\(report.runsPerArchitecture) runs each; mean ± population std over runs that did not diverge)")
         return lines.joined(separator: "\n")
     }
 
-    /// One JSON object: `{"ConvNet": {"mean": 70.1, "std": 0.5, "runs": [...], "diverged": 0, "kd": {…}}, …}`.
+    /// `KD (teacher trained on real data: FILE; ConvNet on fashion-mnist, test accuracy 84.50%)`,
+    /// or nil when the teacher was trained on the evaluated set.
+    public static func realDataTeacherLine(_ report: EvaluationReport) -> String? {
+        guard let source = report.distillation?.teacherWeights else { return nil }
+        let details = report.realDataTeacher.map {
+            "; \($0.model) on \($0.dataset), test accuracy " + String(format: "%.2f%%", $0.testAccuracy)
+        }
+        return "KD (teacher trained on real data: \(source.path)\(details ?? ""))"
+    }
+
+    /// One JSON object: `{"ConvNet": {"mean": 70.1, "std": 0.5, "runs": [...], "diverged": 0, "kd": {…}}, …}`;
+    /// each `kd` entry says whether its teacher was trained on real data
+    /// (`teacher_trained_on_real_data`, with `teacher_weights` naming the file).
     public static func summaryJSON(_ report: EvaluationReport) -> String {
         func entry(_ summary: AccuracySummary) -> [String: Any] {
             [
@@ -52,7 +78,12 @@ public enum EvaluationFiles {
         var object: [String: Any] = [:]
         for result in report.results {
             var value = entry(result.plain)
-            if let distilled = result.distilled { value["kd"] = entry(distilled) }
+            if let distilled = result.distilled {
+                var kd = entry(distilled)
+                kd["teacher_trained_on_real_data"] = report.teacherTrainedOnRealData
+                if let source = report.distillation?.teacherWeights { kd["teacher_weights"] = source.path }
+                value["kd"] = kd
+            }
             object[result.architecture] = value
         }
         let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])

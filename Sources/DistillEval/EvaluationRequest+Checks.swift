@@ -10,7 +10,9 @@ extension EvaluationRequest {
     /// - Throws: `ZooError` for an unknown name, `MemoryBudgetError`.
     public func checkFeasible(on training: TrainingSet) throws {
         let shape = training.images.shape
-        for architecture in architectures + [distillation?.teacher].compactMap({ $0 }) {
+        // A teacher read from a file is not trained here.
+        let trainedTeacher = distillation.flatMap { $0.teacherWeights == nil ? $0.teacher : nil }
+        for architecture in architectures + [trainedTeacher].compactMap({ $0 }) {
             let footprint = try Zoo.footprint(
                 name: architecture, channels: shape[1], imageSize: shape[2], classes: training.kind.classCount)
             let batch = min(trainingProtocol(for: architecture, on: training).batchSize, shape[0])
@@ -18,6 +20,24 @@ extension EvaluationRequest {
                 footprint.trainingBytes(batchSize: batch),
                 for: "training \(architecture) on \(shape[1])×\(shape[2])×\(shape[3]) images in batches of \(batch)",
                 fix: "evaluate smaller networks")
+        }
+    }
+
+    /// Refuses, before any network is trained, a teacher file that cannot be
+    /// read or that was trained on other data: another image shape or class
+    /// count, or another normalisation than the dataset's or than the one the
+    /// synthetic set records (either way the teacher would see differently scaled inputs).
+    /// - Throws: `SafeTensorsError`, `TrainedNetworkFileError`.
+    public func checkTeacherWeights(on training: TrainingSet) throws {
+        guard let source = distillation?.teacherWeights else { return }
+        let teacher = try source.load()
+        try teacher.checkFits(
+            imageShape: training.kind.imageShape, classCount: training.kind.classCount,
+            normalization: training.testSet.normalization, data: training.kind.name)
+        if let recorded = training.recordedNormalization, let path = training.sourcePath {
+            try teacher.checkFits(
+                imageShape: training.kind.imageShape, classCount: training.kind.classCount, normalization: recorded,
+                data: "the synthetic set \(path)")
         }
     }
 }

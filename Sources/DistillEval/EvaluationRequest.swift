@@ -31,11 +31,13 @@ public struct EvaluationRequest: Sendable {
     }
 
     /// Trains and tests the whole grid, its trainings shared among `group`'s ranks.
-    /// - Throws: `MemoryBudgetError` (before any training) for a network too large to train here.
+    /// - Throws: before any training, `MemoryBudgetError` for a network too large to train here,
+    ///   `SafeTensorsError` or `TrainedNetworkFileError` for a teacher file that does not fit.
     public func run(
         on training: TrainingSet, group: any ProcessGroup = SingleProcess(),
         progress: ((EvaluationProgress) -> Void)? = nil
     ) throws -> EvaluationReport {
+        try checkTeacherWeights(on: training)
         try checkFeasible(on: training)
         let protocols = Dictionary(
             (architectures + [distillation?.teacher].compactMap { $0 }).map { ($0, trainingProtocol(for: $0, on: training)) },

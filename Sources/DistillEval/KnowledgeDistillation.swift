@@ -5,7 +5,9 @@ import DistillNN
 
 /// Knowledge distillation at evaluation (Hinton, Vinyals, Dean 2015), as the
 /// model-pool paper uses it: a teacher trained on the same synthetic set
-/// guides each student.
+/// guides each student. Many later papers use instead a teacher trained on
+/// the real training set (`DistillationSettings.teacherWeights`), whose soft
+/// labels carry that set into the students' training.
 ///
 ///     L = α · τ² · KL(softmax(t/τ) ‖ softmax(s/τ)) + (1 − α) · CE(s, y)
 ///

@@ -39,6 +39,12 @@ public struct TrainingSet: Sendable {
     public var method: String
     /// Where evaluation files go by default.
     public var defaultOutputDirectory: String
+    /// The synthetic set's file or run directory as given; nil for a random real subset.
+    public var sourcePath: String?
+    /// The normalisation the synthetic set records in its `mean` and `std`
+    /// metadata (condense records its dataset's); nil when it records none
+    /// that parses, and for a random real subset, whose images are in the dataset's.
+    public var recordedNormalization: PixelNormalization?
     public var kind: DatasetKind { testSet.kind }
 
     /// A synthetic set written by `distill condense`, checked against its dataset.
@@ -64,6 +70,8 @@ public struct TrainingSet: Sendable {
         labels = file.labels
         testSet = try locator.load(kind, split: .test)
         method = file.metadata["method"] ?? "dc"
+        sourcePath = path
+        recordedNormalization = Self.normalization(recordedIn: file.metadata, channels: kind.channels)
         var isDirectory: ObjCBool = false
         _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
         defaultOutputDirectory = isDirectory.boolValue ? path : (path as NSString).deletingLastPathComponent
@@ -85,5 +93,21 @@ public struct TrainingSet: Sendable {
         testSet = try locator.load(kind, split: .test)
         method = "real"
         defaultOutputDirectory = "."
+        sourcePath = nil
+        recordedNormalization = nil
+    }
+
+    /// `mean` and `std` metadata of one finite value per channel (std positive), or nil.
+    private static func normalization(recordedIn metadata: [String: String], channels: Int) -> PixelNormalization? {
+        func values(_ key: String) -> [Float]? {
+            guard let text = metadata[key] else { return nil }
+            let parts = text.split(separator: ",", omittingEmptySubsequences: false).map {
+                Float($0.trimmingCharacters(in: .whitespaces))
+            }
+            guard parts.count == channels, parts.allSatisfy({ $0?.isFinite == true }) else { return nil }
+            return parts.compactMap { $0 }
+        }
+        guard let mean = values("mean"), let std = values("std"), std.allSatisfy({ $0 > 0 }) else { return nil }
+        return PixelNormalization(mean: mean, std: std)
     }
 }

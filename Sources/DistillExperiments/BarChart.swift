@@ -1,13 +1,25 @@
 // Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
 
+import DistillEval
 import Foundation
 
 /// A grouped bar chart of accuracies (0–100 %) as inline SVG: one group per
-/// architecture, one bar per method, with ±std whiskers.
+/// architecture, one bar per method; each bar is a mean with a whisker from
+/// mean − std to mean + std when it averages more than one run.
 struct BarChart {
     struct Bar {
         var mean: Double?
+        /// The population std over the runs in the mean.
         var std: Double?
+        /// How many runs the mean is over; a single run gets no whisker, since it has no spread to show.
+        var runs: Int
+
+        /// The bar of a summary's mean and std over its runs that did not diverge; nil draws “×”.
+        init(_ summary: AccuracySummary?) {
+            mean = summary?.mean
+            std = summary?.std
+            runs = summary.map { $0.runs.count - $0.divergedCount } ?? 0
+        }
     }
 
     struct Series {
@@ -67,13 +79,17 @@ struct BarChart {
                 + "fill=\"#b00\"><title>\(escapeHTML(label)): diverged</title>×</text>"
         }
         let y = yPosition(mean)
+        let std = bar.runs > 1 ? bar.std : nil
+        let value = String(format: "%.2f", mean) + (std.map { String(format: " ± %.2f", $0) } ?? "")
+        let runs = bar.runs == 1 ? "1 run" : "mean over \(bar.runs) runs"
         var svg =
             "<rect x=\"\(f(x + 1))\" y=\"\(f(y))\" width=\"\(f(barWidth - 2))\" height=\"\(f(yPosition(0) - y))\" fill=\"\(color)\">"
-            + "<title>\(escapeHTML(label)): \(String(format: "%.2f", mean))%</title></rect>"
-        if let std = bar.std, std > 0 {
-            let center = x + barWidth / 2
-            svg += "<line x1=\"\(f(center))\" y1=\"\(f(yPosition(mean + std)))\" x2=\"\(f(center))\" "
-                + "y2=\"\(f(yPosition(mean - std)))\" stroke=\"#333\"/>"
+            + "<title>\(escapeHTML(label)): \(value)% (\(runs))</title></rect>"
+        if let std {
+            let center = x + barWidth / 2, cap = barWidth / 4
+            let high = yPosition(mean + std), low = yPosition(mean - std)
+            svg += "<path class=\"whisker\" d=\"M\(f(center)) \(f(high))V\(f(low))M\(f(center - cap)) \(f(high))H\(f(center + cap))"
+                + "M\(f(center - cap)) \(f(low))H\(f(center + cap))\" stroke=\"#222\" fill=\"none\"/>"
         }
         return svg
     }

@@ -4,12 +4,15 @@ import DistillIO
 import Foundation
 
 /// `report.html`: one self-contained page (no external resources) with the
-/// tables, an accuracy chart per images-per-class and iteration, and the
-/// kept synthetic sets drawn as PNG grids embedded as data URIs.
+/// tables and differences to the baseline, an accuracy chart with ±std
+/// whiskers per images-per-class and iteration, and the kept synthetic sets
+/// as labelled class blocks of PNGs embedded as data URIs.
 struct HTMLReport {
     let results: ModelPoolResults
     /// The experiment directory the records' paths are relative to.
     let directory: String
+    /// The dataset's class names by label, for sets whose files record none.
+    let classNames: [String]?
 
     private static let colors: [TableMethod: String] = [
         .baseline: "#7f8c8d", .modelPool: "#2e86c1", .knowledgeDistillation: "#d68910", .poolAndKnowledgeDistillation: "#28b463",
@@ -22,9 +25,13 @@ struct HTMLReport {
         let experiment = results.experiment
         var body = ["<h1>Model-pool experiment on \(escapeHTML(experiment.dataset.displayName))</h1>"]
         body += results.legend.map { "<p>\(paragraph($0))</p>" }
+        body.append(
+            "<p>Charts: each bar is a mean; its whisker spans ± the population std over the runs "
+                + "(no whisker for a single run); × marks a cell whose runs all diverged.</p>")
         for iteration in experiment.iterations {
             body.append("<h2>Iteration \(iteration)</h2>")
             body.append(results.mainTable(iteration: iteration).html)
+            body.append(results.differenceTable(iteration: iteration).html)
             for ipc in experiment.imagesPerClass {
                 body.append(mainChart(imagesPerClass: ipc, iteration: iteration).svg())
             }
@@ -47,43 +54,18 @@ struct HTMLReport {
                 ).html)
         }
         body.append("<h2>Synthetic sets</h2>")
-        body.append("<p>One row per class, de-normalised with the dataset's mean and std.</p>")
+        body.append("<p>One block per class, its images de-normalised with the dataset's mean and std and enlarged 2–3×.</p>")
         for condensation in results.condensations {
             body.append("<h3>ipc \(condensation.imagesPerClass), \(escapeHTML(condensation.setting.rawValue)) (pool \(escapeHTML(condensation.pool)))</h3>")
-            body.append("<div class=\"grids\">")
             for snapshot in condensation.snapshots {
                 let file = try SyntheticSetFile(contentsOf: (directory as NSString).appendingPathComponent(snapshot.file))
-                let png = try file.gridPNG(scale: 3).base64EncodedString()
-                body.append(
-                    "<figure><img alt=\"\(escapeHTML(condensation.directory)) at iteration \(snapshot.iteration)\" "
-                        + "src=\"data:image/png;base64,\(png)\"><figcaption>iteration \(snapshot.iteration), "
-                        + "\(String(format: "%.0f", snapshot.seconds)) s</figcaption></figure>")
+                let caption = "iteration \(snapshot.iteration), \(String(format: "%.0f", snapshot.seconds)) s"
+                body.append(try SyntheticSetFigure(file: file, caption: caption, fallbackClassNames: classNames).html())
             }
-            body.append("</div>")
         }
         body.append(timingTable().html)
-        return """
-            <!DOCTYPE html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <title>Model-pool experiment on \(escapeHTML(experiment.dataset.displayName))</title>
-            <style>
-            body { font-family: sans-serif; margin: 2em; max-width: 72em; color: #222; }
-            table { border-collapse: collapse; margin: 0.5em 0 1.5em; }
-            th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: right; }
-            th:nth-child(-n+2), td:nth-child(-n+2) { text-align: left; }
-            svg { display: block; margin: 0.5em 0 1.5em; }
-            .grids { display: flex; flex-wrap: wrap; gap: 1em; }
-            figure { margin: 0; } img { image-rendering: pixelated; border: 1px solid #ccc; }
-            </style>
-            </head>
-            <body>
-            \(body.joined(separator: "\n"))
-            </body>
-            </html>
-
-            """
+        return HTMLPage.render(
+            title: "Model-pool experiment on \(experiment.dataset.displayName)", labelColumns: 2, body: body)
     }
 
     private func mainChart(imagesPerClass ipc: Int, iteration: Int) -> BarChart {
@@ -94,7 +76,10 @@ struct HTMLReport {
                 BarChart.Series(
                     name: method.rawValue, color: Self.colors[method]!,
                     bars: results.experiment.architectures.map {
-                        bar(results.cell(table: .main, imagesPerClass: ipc, iteration: iteration, row: method.rawValue, architecture: $0))
+                        BarChart.Bar(
+                            results.cell(
+                                table: .main, imagesPerClass: ipc, iteration: iteration, row: method.rawValue, architecture: $0
+                            )?.summary)
                     })
             })
     }
@@ -107,13 +92,12 @@ struct HTMLReport {
                 BarChart.Series(
                     name: setting.ablationLabel, color: Self.ablationColors[setting]!,
                     bars: results.experiment.architectures.map {
-                        bar(results.cell(table: .ablation, imagesPerClass: ipc, iteration: iteration, row: setting.rawValue, architecture: $0))
+                        BarChart.Bar(
+                            results.cell(
+                                table: .ablation, imagesPerClass: ipc, iteration: iteration, row: setting.rawValue, architecture: $0
+                            )?.summary)
                     })
             })
-    }
-
-    private func bar(_ cell: ResultCell?) -> BarChart.Bar {
-        BarChart.Bar(mean: cell?.summary.mean, std: cell?.summary.std)
     }
 
     private func timingTable() -> ResultTable {

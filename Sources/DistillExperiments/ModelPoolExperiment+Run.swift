@@ -15,9 +15,10 @@ public enum ExperimentEvent {
     case condensation(IterationReport, total: Int)
     /// An evaluation made progress.
     case evaluation(EvaluationProgress)
-    /// Every condensation and evaluation is done; the results are written next,
-    /// so a caller can show them even if writing fails.
-    case finished(ModelPoolResults)
+    /// Every condensation and evaluation is done; `table` is the Markdown of
+    /// `table.md`, given before the files are written so a caller can show
+    /// the results even if writing fails.
+    case finished(table: String)
 }
 
 extension ModelPoolExperiment {
@@ -104,8 +105,8 @@ extension ModelPoolExperiment {
             experiment: self, reductions: reductions, condensations: condensations, evaluations: evaluations,
             cells: cells(from: evaluations), wallSeconds: Date().timeIntervalSince(start), iterationsRun: iterationsRun,
             evaluationsRun: evaluationsRun)
-        events(.finished(results))
-        if group.isLeader { try ExperimentFiles.write(results, to: directory) }
+        events(.finished(table: ExperimentFiles.markdown(results)))
+        if group.isLeader { try ExperimentFiles.write(results, to: directory, classNames: fullTestSet.classNames) }
         events(.stage("wrote table.md, results.json and report.html to \(directory)"))
         return results
     }

@@ -73,12 +73,17 @@ extension ModelPoolResults {
         var lines = [
             "Ours are on **\(experiment.dataset.displayName)** (\(experiment.dataset.name)); the published numbers are "
                 + "**CIFAR-10** from the model-pool paper, so compare trends, not values.",
-            "Ours: DC (gradient matching) with ConvNet as the main model; test accuracy (%) as mean ± population std over "
-                + "\(runs) network\(runs == 1 ? "" : "s") per architecture, trained for \(experiment.epochs.map(String.init) ?? "300") epochs"
+            "Ours: DC (gradient matching) with ConvNet as the main model; test accuracy (%) "
+                + (runs == 1 ? "of one network per architecture" : "as mean ± population std over \(runs) networks per architecture")
+                + ", trained for \(experiment.epochs.map(String.init) ?? "300") epochs"
                 + (experiment.testImagesPerClass.map { " and tested on the first \($0) test images per class" } ?? " and tested on the whole test split")
                 + ". KD rows: students trained with a \(kd.teacher) teacher, τ \(format(kd.temperature)), α \(format(kd.alpha)). "
                 + "“diverged” marks runs whose loss went non-finite or whose accuracy is at chance level; they are left out of the mean. "
                 + "Seed \(experiment.seed).",
+            "Ours minus baseline: for each row, its accuracy minus the baseline row's, run by run (run i of both trains "
+                + "from the same seed), averaged over the runs, with a 95 % percentile interval from 10,000 paired bootstrap "
+                + "resamples of the runs (none for a single run); the mean column averages each run's differences over the "
+                + "architectures other than \(Self.mainModel) first. Runs where either side diverged are left out of the pairs.",
         ]
         if let dc = PublishedResults.gradientMatchingConvNet[experiment.dataset] {
             let known = experiment.imagesPerClass.compactMap { ipc in dc[ipc].map { "\($0) (ipc \(ipc))" } }

@@ -41,7 +41,8 @@ struct SnapshotCondensation {
 
     /// Makes every missing snapshot, continuing from the checkpoint where it can.
     ///
-    /// Rank 0 alone checks the directory, decides which snapshots are missing
+    /// Every rank runs the condensation (its classes split over the ranks);
+    /// rank 0 alone checks the directory, decides which snapshots are missing
     /// and whether a segment resumes, and copies the kept sets; every rank
     /// then sees the same decisions.
     ///
@@ -51,7 +52,9 @@ struct SnapshotCondensation {
     /// - Returns: the number of iterations run (0 when every snapshot already existed).
     /// - Throws: `ExperimentError.conflictingRun` when the directory was made with
     ///   other settings, or the condensation's own errors.
-    func run(locator: DataLocator, group: any ProcessGroup, progress: (IterationReport, Int) -> Void) throws -> Int {
+    func run(
+        locator: DataLocator, group: any ProcessGroup = SingleProcess(), progress: (IterationReport, Int) -> Void
+    ) throws -> Int {
         let missing = try group.leaderDecides {
             try claimDirectory()
             return snapshots.filter { !FileManager.default.fileExists(atPath: snapshotPath($0)) }
@@ -66,11 +69,11 @@ struct SnapshotCondensation {
             }
             // The directory is this experiment's own (claimDirectory checked it): start over in it freely.
             segment.force = !segment.resume
+            _ = try segment.run(locator: locator, output: output, group: group) { report, total in
+                ran += 1
+                progress(report, total)
+            }
             if group.isLeader {
-                _ = try segment.run(locator: locator, output: output) { report, total in
-                    ran += 1
-                    progress(report, total)
-                }
                 try AtomicWrite.write(Data(contentsOf: URL(fileURLWithPath: output.syntheticPath)), to: snapshotPath(target))
                 try AtomicWrite.write(Data(contentsOf: URL(fileURLWithPath: output.gridPath)), to: gridPath(target))
             }

@@ -48,7 +48,8 @@ public struct SafeTensorsFile: Sendable {
     public let names: [String]
 
     private let entries: [String: SafeTensorsInfo]
-    private let bytes: Data
+    /// The whole file, header included (internal so `fingerprint` can read it).
+    let bytes: Data
     private let dataStart: Int
 
     /// Reads and validates the file at `path`.

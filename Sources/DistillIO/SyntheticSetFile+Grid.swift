@@ -60,16 +60,8 @@ extension SyntheticSetFile {
     ///   a channel count other than 1 or 3, or a bad scale; `MemoryBudgetError` for a picture too large to hold.
     public func gridPNG(scale: Int = 2) throws -> Data {
         guard scale >= 1 else { throw SyntheticGridError.scaleOutOfRange(scale) }
+        let (mean, std) = try drawableNormalization()
         let channels = images.shape[1]
-        guard channels == 1 || channels == 3 else { throw SyntheticGridError.unsupportedChannels(channels) }
-        let mean = try normalization("mean", channels: channels)
-        let std = try normalization("std", channels: channels)
-        guard mean.allSatisfy(\.isFinite) else {
-            throw SyntheticGridError.invalidNormalization(key: "mean", value: metadata["mean"]!)
-        }
-        guard std.allSatisfy({ $0.isFinite && $0 > 0 }) else {
-            throw SyntheticGridError.invalidNormalization(key: "std", value: metadata["std"]!)
-        }
         var counts: [Int: Int] = [:]
         for label in labels { counts[label, default: 0] += 1 }
         guard let perClass = counts.values.first, counts.values.allSatisfy({ $0 == perClass }) else {
@@ -87,6 +79,36 @@ extension SyntheticSetFile {
         return ImageGrid.png(images.rows(order), columns: perClass, mean: mean, std: std, scale: scale)
     }
 
+    /// One picture per class, in label order: that class's images side by
+    /// side in one row at their own resolution, one background pixel around
+    /// each, de-normalised like `gridPNG`. A page shows each under its class
+    /// name and scales it up there, so the pictures stay small; classes may
+    /// hold different numbers of images.
+    ///
+    /// - Throws: `SyntheticGridError` for missing or non-finite normalisation, a channel count
+    ///   other than 1 or 3, or a row with more pixel bytes than one PNG may hold.
+    public func classRowPictures() throws -> [ClassRowPicture] {
+        let (mean, std) = try drawableNormalization()
+        let (channels, height, width) = (images.shape[1], images.shape[2], images.shape[3])
+        return try Set(labels).sorted().map { label in
+            let members = labels.indices.filter { labels[$0] == label }
+            let size = ImageGrid.size(
+                rows: 1, columns: members.count, imageHeight: height, imageWidth: width, scale: 1, gap: ClassRowPicture.gap)
+            guard MemoryBudget.product(size.width, size.height, channels) <= ImageGrid.maximumPixelBytes else {
+                throw SyntheticGridError.pictureTooLarge(width: size.width, height: size.height, scale: 1)
+            }
+            let png = ImageGrid.png(
+                images.rows(members), columns: members.count, mean: mean, std: std, scale: 1, gap: ClassRowPicture.gap)
+            return ClassRowPicture(label: label, imageCount: members.count, width: size.width, height: size.height, png: png)
+        }
+    }
+
+    /// The class names recorded in the metadata (`class_names`, one per line, in label
+    /// order; sets imported from `.npz` carry them), or nil when there are none.
+    public var classNames: [String]? {
+        metadata["class_names"].map { $0.components(separatedBy: "\n") }
+    }
+
     /// How many image values are NaN or infinite.
     public var nonFinitePixelCount: Int { images.scalars.reduce(0) { $0 + ($1.isFinite ? 0 : 1) } }
 
@@ -98,6 +120,21 @@ extension SyntheticSetFile {
             rows: classes, columns: perClass, imageHeight: images.shape[2], imageWidth: images.shape[3], scale: scale)
     }
 
+    /// The recorded per-channel mean and std, checked to be usable for undoing the normalisation.
+    private func drawableNormalization() throws -> (mean: [Float], std: [Float]) {
+        let channels = images.shape[1]
+        guard channels == 1 || channels == 3 else { throw SyntheticGridError.unsupportedChannels(channels) }
+        let mean = try normalization("mean", channels: channels)
+        let std = try normalization("std", channels: channels)
+        guard mean.allSatisfy(\.isFinite) else {
+            throw SyntheticGridError.invalidNormalization(key: "mean", value: metadata["mean"]!)
+        }
+        guard std.allSatisfy({ $0.isFinite && $0 > 0 }) else {
+            throw SyntheticGridError.invalidNormalization(key: "std", value: metadata["std"]!)
+        }
+        return (mean, std)
+    }
+
     /// The per-channel `mean` or `std` recorded in the metadata.
     func normalization(_ key: String, channels: Int) throws -> [Float] {
         guard let text = metadata[key] else { throw SyntheticGridError.missingNormalization(key: key) }
@@ -107,4 +144,18 @@ extension SyntheticSetFile {
         }
         return values
     }
+}
+
+/// One class of a synthetic set as a PNG: its images side by side in one row.
+public struct ClassRowPicture: Sendable {
+    /// Background pixels around each image.
+    public static let gap = 1
+
+    /// The class index.
+    public var label: Int
+    public var imageCount: Int
+    /// The picture's size in pixels.
+    public var width: Int
+    public var height: Int
+    public var png: Data
 }

@@ -89,7 +89,7 @@ struct CheckpointFile: Codable {
 
 extension CondensationState {
     /// Why this decoded state cannot be continued by a run of `iterations` iterations, or nil when it can.
-    func problem(iterations: Int) -> String? {
+    func problem(iterations: Int, poolMembers: Int) -> String? {
         if iteration < 0 { return "iteration \(iteration) is negative" }
         if iteration > iterations {
             return "it is at iteration \(iteration), past this run's \(iterations) iterations (raise --iterations)"
@@ -102,6 +102,13 @@ extension CondensationState {
             return "its momentum buffer has shape \(buffer.shape), its images \(synthetic.images.shape)"
         }
         if !synthetic.images.scalars.allSatisfy(\.isFinite) { return "its images hold non-finite values" }
+        if let adaptation = poolAdaptation {
+            if adaptation.referenceLosses.count != poolMembers || adaptation.averageRatios.count != poolMembers {
+                return "its pool adaptation has \(adaptation.averageRatios.count) members, the pool \(poolMembers)"
+            }
+            let values = adaptation.averageRatios + adaptation.referenceLosses.compactMap { $0 }
+            if !values.allSatisfy({ $0.isFinite && $0 > 0 }) { return "its pool adaptation holds values that are not finite and positive" }
+        }
         return nil
     }
 }

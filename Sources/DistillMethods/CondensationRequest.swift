@@ -1,5 +1,6 @@
 // Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
 
+import DistillCluster
 import DistillData
 import DistillIO
 import DistillTensor
@@ -16,6 +17,8 @@ public struct CondensationRequest: Sendable, Codable {
     /// A pool preset name or a custom `ARCH:P,…` list.
     public var pool: String
     public var poolWarmup: Int
+    /// A `PoolAdaptation` rule such as `loss`, or nil for fixed probabilities.
+    public var poolAdapt: String?
     public var iterations: Int?
     public var initialization: SyntheticInitialization?
     public var learningRateImage: Float?
@@ -33,14 +36,14 @@ public struct CondensationRequest: Sendable, Codable {
     public var force: Bool = false
 
     private enum CodingKeys: String, CodingKey {
-        case dataset, method, imagesPerClass, mainModel, pool, poolWarmup, iterations, initialization
+        case dataset, method, imagesPerClass, mainModel, pool, poolWarmup, poolAdapt, iterations, initialization
         case learningRateImage, learningRateNetwork, batchReal, outerLoop, innerLoop, dsaStrategy, distance, seed
         case checkpointEvery, resume
     }
 
     public init(
         dataset: DatasetKind, method: String, imagesPerClass: Int, mainModel: String = "ConvNet", pool: String = "none",
-        poolWarmup: Int = 0, iterations: Int? = nil, initialization: SyntheticInitialization? = nil,
+        poolWarmup: Int = 0, poolAdapt: String? = nil, iterations: Int? = nil, initialization: SyntheticInitialization? = nil,
         learningRateImage: Float? = nil, learningRateNetwork: Float = 0.01, batchReal: Int = 256, outerLoop: Int? = nil,
         innerLoop: Int? = nil, dsaStrategy: String = "color_crop_cutout_flip_scale_rotate",
         distance: MatchingDistance = .ours, seed: UInt64 = 0, checkpointEvery: Int = 10, resume: Bool = false,
@@ -52,6 +55,7 @@ public struct CondensationRequest: Sendable, Codable {
         self.mainModel = mainModel
         self.pool = pool
         self.poolWarmup = poolWarmup
+        self.poolAdapt = poolAdapt
         self.iterations = iterations
         self.initialization = initialization
         self.learningRateImage = learningRateImage
@@ -70,9 +74,11 @@ public struct CondensationRequest: Sendable, Codable {
     /// Builds the method for `data`.
     /// - Throws: `PoolError`, `ZooError`, `CondensationError`, `AugmentationError` for bad settings;
     ///   `MemoryBudgetError` for a run too large for the machine.
-    public func makeMethod(data: Dataset) throws -> (method: any CondensationMethod, configuration: String) {
+    public func makeMethod(
+        data: Dataset, group: any ProcessGroup = SingleProcess()
+    ) throws -> (method: any CondensationMethod, configuration: String) {
         try checkFeasible(classCount: data.classCount, imageShape: data.imageShape)
-        let modelPool = try ModelPool(parsing: pool, mainModel: mainModel, warmup: poolWarmup)
+        let modelPool = try self.modelPool()
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         switch method {
@@ -82,16 +88,29 @@ public struct CondensationRequest: Sendable, Codable {
                 innerLoop: innerLoop, learningRateImage: learningRateImage ?? 0.1,
                 learningRateNetwork: learningRateNetwork, batchReal: batchReal, distance: distance, pool: modelPool,
                 augmentation: method == "dsa" ? try DSAStrategy(dsaStrategy) : nil, initialization: initialization)
-            return (try GradientMatching(configuration: configuration, data: data), String(decoding: try encoder.encode(configuration), as: UTF8.self))
+            return (try GradientMatching(configuration: configuration, data: data, group: group), String(decoding: try encoder.encode(configuration), as: UTF8.self))
         case "dm":
             let configuration = try DistributionMatchingConfiguration(
                 imagesPerClass: imagesPerClass, iterations: iterations ?? 20_000,
                 learningRateImage: learningRateImage ?? 1, batchReal: batchReal, pool: modelPool,
                 augmentation: try DSAStrategy(dsaStrategy), initialization: initialization ?? .real)
-            return (try DistributionMatching(configuration: configuration, data: data), String(decoding: try encoder.encode(configuration), as: UTF8.self))
+            return (try DistributionMatching(configuration: configuration, data: data, group: group), String(decoding: try encoder.encode(configuration), as: UTF8.self))
         default:
             throw CondensationError.invalidSetting(name: "method", value: method, requirement: "use dc, dsa or dm")
         }
+    }
+
+    /// The pool networks are drawn from, adaptive when `poolAdapt` is set.
+    /// - Throws: `PoolError`, also for an adaptive pool of one member.
+    public func modelPool() throws -> ModelPool {
+        var modelPool = try ModelPool(parsing: pool, mainModel: mainModel, warmup: poolWarmup)
+        if let poolAdapt {
+            modelPool.adaptation = try PoolAdaptation(parsing: poolAdapt)
+            guard modelPool.members.count > 1 else {
+                throw PoolError.malformedAdaptation(poolAdapt, reason: "the pool '\(pool)' has one member; adapt a pool of two or more")
+            }
+        }
+        return modelPool
     }
 
     /// Runs (or resumes) the condensation, checkpointing every `checkpointEvery`
@@ -102,31 +121,42 @@ public struct CondensationRequest: Sendable, Codable {
     /// first checkpoint; a resumed run must have the checkpoint's settings. A
     /// non-finite loss or image stops the run before anything of it is saved.
     ///
+    /// Under a job of several processes every rank runs this with the same
+    /// request: the ranks share the classes (see `GradientMatching` and
+    /// `DistributionMatching`) and hold identical states, and the leader alone
+    /// locks the directory and writes; the others only read the checkpoint.
+    ///
     /// - Parameters:
+    ///   - group: the processes running this condensation together.
     ///   - progress: called after every iteration with its report and the total iteration count.
     /// - Returns: a one-line summary.
     /// - Throws: `RunDirectoryInUseError`, `FileSystemError`, `CondensationError` (`.runExists`,
     ///   `.invalidCheckpoint`, `.resumeMismatch`, `.diverged`, …) and the data and method errors.
     public func run(
-        locator: DataLocator, output: CondensationOutput, progress: (IterationReport, Int) -> Void
+        locator: DataLocator, output: CondensationOutput, group: any ProcessGroup = SingleProcess(),
+        progress: (IterationReport, Int) -> Void
     ) throws -> String {
-        let lock = try RunDirectoryLock(directory: output.directory)
-        defer { lock.release() }
-        AtomicWrite.removeStaleTemporaries(in: output.directory)
-        try AtomicWrite.probeDirectory(output.directory)
+        let writes = group.isLeader
+        let lock = writes ? try RunDirectoryLock(directory: output.directory) : nil
+        defer { lock?.release() }
+        if writes {
+            AtomicWrite.removeStaleTemporaries(in: output.directory)
+            try AtomicWrite.probeDirectory(output.directory)
+        }
         if !resume && !force && output.holdsRun {
             throw CondensationError.runExists(
                 directory: output.directory, iteration: try? output.loadCheckpointFile().state.iteration)
         }
         let train = try locator.load(dataset, split: .train)
-        let (method, configuration) = try makeMethod(data: train)
+        let (method, configuration) = try makeMethod(data: train, group: group)
         let settings = RunSettings(dataset: dataset.name, method: self.method, seed: seed, configurationJSON: configuration)
         var state: CondensationState
         /// The iteration of the last checkpoint this run can fall back on.
         var lastCheckpoint: Int?
         if resume {
-            state = try resumableState(output: output, iterations: method.iterations, settings: settings)
-            try output.truncateLog(before: state.iteration)
+            state = try resumableState(
+                output: output, iterations: method.iterations, poolMembers: try modelPool().members.count, settings: settings)
+            if writes { try output.truncateLog(before: state.iteration) }
             lastCheckpoint = state.iteration
         } else {
             state = try method.initialState(seed: seed)
@@ -137,7 +167,9 @@ public struct CondensationRequest: Sendable, Codable {
                 "std": train.std.map { "\($0)" }.joined(separator: ","), "ipc": String(imagesPerClass),
                 "method": self.method, "pool": pool, "model": mainModel,
                 "iteration": String(state.iteration), "seed": String(seed), "configuration": configuration,
+                "class_names": train.classNames.joined(separator: "\n"),
             ]
+            if let poolAdapt { metadata["pool_adapt"] = poolAdapt }
             // A folder is read again at this size when the set is evaluated.
             if case .folder(let folder) = dataset { metadata["image_size"] = String(folder.imageSize) }
             return metadata
@@ -146,11 +178,13 @@ public struct CondensationRequest: Sendable, Codable {
         // files of a run it replaces stay whole until then.
         var heldLog: [IterationReport]? = resume ? nil : []
         func checkpoint() throws {
-            try output.saveCheckpoint(state, settings: settings)
-            try output.writeSynthetic(state.synthetic, metadata: metadata(), mean: train.mean, std: train.std)
-            if let held = heldLog {
-                try output.replaceLog(with: held)
-                heldLog = nil
+            if writes {
+                try output.saveCheckpoint(state, settings: settings)
+                try output.writeSynthetic(state.synthetic, metadata: metadata(), mean: train.mean, std: train.std)
+                if let held = heldLog {
+                    try output.replaceLog(with: held)
+                    heldLog = nil
+                }
             }
             lastCheckpoint = state.iteration
         }
@@ -161,7 +195,9 @@ public struct CondensationRequest: Sendable, Codable {
                     iteration: report.iteration + 1, loss: report.loss, lastCheckpoint: lastCheckpoint,
                     directory: output.directory)
             }
-            if heldLog != nil { heldLog!.append(report) } else { try output.appendLog(report) }
+            if writes {
+                if heldLog != nil { heldLog!.append(report) } else { try output.appendLog(report) }
+            }
             if state.iteration % checkpointEvery == 0 || state.iteration == method.iterations {
                 try checkpoint()
             }
@@ -172,10 +208,12 @@ public struct CondensationRequest: Sendable, Codable {
     }
 
     /// The checkpoint's state, checked against this run: its values, its shape and its settings.
-    private func resumableState(output: CondensationOutput, iterations: Int, settings: RunSettings) throws -> CondensationState {
+    private func resumableState(
+        output: CondensationOutput, iterations: Int, poolMembers: Int, settings: RunSettings
+    ) throws -> CondensationState {
         let file = try output.loadCheckpointFile()
         let state = file.state
-        if let problem = state.problem(iterations: iterations) {
+        if let problem = state.problem(iterations: iterations, poolMembers: poolMembers) {
             throw CondensationError.invalidCheckpoint(path: output.checkpointPath, reason: problem)
         }
         if let recorded = file.settings {

@@ -86,6 +86,8 @@ public struct CondensationState: Sendable, Equatable, Codable {
     public internal(set) var synthetic: SyntheticSet
     /// The image optimiser, one for the whole run.
     public internal(set) var optimizer: ImageOptimizer
+    /// What an adaptive pool has learned; nil for a fixed pool or before the first iteration.
+    public internal(set) var poolAdaptation: PoolAdaptationState?
 
     /// A state at iteration 0 (or a restored one).
     /// The state at iteration 0: synthetic images initialised from `data`
@@ -144,6 +146,8 @@ public struct IterationReport: Sendable, Equatable, Codable {
     public let loss: Double
     /// Wall-clock seconds the iteration took.
     public let seconds: Double
+    /// The probabilities the architecture was drawn with, one per pool member, for an adaptive pool.
+    public var poolProbabilities: [Double]? = nil
 }
 
 /// A distillation method that learns a synthetic set one iteration at a time.

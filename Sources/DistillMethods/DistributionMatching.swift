@@ -1,6 +1,7 @@
 // Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
 
 import DistillAutograd
+import DistillCluster
 import DistillData
 import DistillNN
 import DistillTensor
@@ -21,17 +22,23 @@ import Foundation
 /// separately, as the reference code does (per-class batches of one
 /// synthetic image would have degenerate batch statistics).
 ///
-/// Departures from the reference code: per-iteration generators derived from
-/// the run's seed replace the global torch RNG and DSA's time-based seeds.
+/// Departures from the reference code: per-iteration and per-class generators
+/// derived from the run's seed (see `ClassStreams`) replace the global torch
+/// RNG and DSA's time-based seeds.
 public struct DistributionMatching: CondensationMethod {
     public let configuration: DistributionMatchingConfiguration
-    /// The real training images.
+    /// The real training images (a rank reads only those of its own classes).
     public let data: any RealImageSource
+    /// The processes sharing the classes; a single process owns them all.
+    public let group: any ProcessGroup
 
     /// A distribution-matching run over `data`.
     /// - Throws: `PoolError.memberWithoutEmbedding`, `CondensationError` (non-square images,
     ///   an empty class), `ZooError.unsupportedInput`.
-    public init(configuration: DistributionMatchingConfiguration, data: some RealImageSource) throws {
+    public init(
+        configuration: DistributionMatchingConfiguration, data: some RealImageSource,
+        group: any ProcessGroup = SingleProcess()
+    ) throws {
         try configuration.validate()
         try checkData(data)
         try configuration.pool.validate(
@@ -39,6 +46,7 @@ public struct DistributionMatching: CondensationMethod {
             requiringEmbedding: true)
         self.configuration = configuration
         self.data = data
+        self.group = group
     }
 
     public var iterations: Int { configuration.iterations }
@@ -59,9 +67,10 @@ public struct DistributionMatching: CondensationMethod {
         try checkState(state, data: data, imagesPerClass: configuration.imagesPerClass)
         let c = configuration
         var generator = state.nextIterationGenerator
-        let architecture = c.pool.sample(iteration: state.iteration, using: &generator)
+        let probabilities = c.pool.probabilities(adapted: state.poolAdaptation)
+        let member = c.pool.sampleIndex(iteration: state.iteration, probabilities: probabilities, using: &generator)
+        let architecture = c.pool.architectures[member]
         var initGenerator = generator.split()
-        var dataGenerator = generator.split()
         let shape = data.imageShape
         let network = try Zoo.make(
             name: architecture, channels: shape[0], imageSize: shape[1], classes: data.classCount,
@@ -71,36 +80,68 @@ public struct DistributionMatching: CondensationMethod {
         // Constants instead of leaf variables: the backward pass then skips every parameter gradient.
         network.setParameters(network.parameters.map { $0.detached() })
 
-        let images = Tensor(state.synthetic.images).requiringGradient()
-        var reals: [Tensor] = []
-        var synthetics: [Tensor] = []
-        for label in 0..<data.classCount {
-            var real = Tensor(
-                try data.sample(
-                    count: min(c.batchReal, data.imageCount(ofClass: label)), ofClass: label, using: &dataGenerator))
-            var synthetic = images.sliced(axis: 0, range: state.synthetic.rows(ofClass: label))
+        let ownClasses = group.ownBlock(of: data.classCount)
+        var streams = ClassStreams.of(0..<data.classCount, seed: state.seed, iteration: state.iteration)
+        /// Class `label`'s real batch and a leaf of its synthetic images, both under the class's DSA draw.
+        func batches(of label: Int, drawingReal: Bool) throws -> (real: Tensor?, leaf: Tensor, synthetic: Tensor) {
+            var real = try drawingReal ? Tensor(
+                data.sample(
+                    count: min(c.batchReal, data.imageCount(ofClass: label)), ofClass: label,
+                    using: &streams[label]!.real)) : nil
+            let leaf = Tensor(state.synthetic.images(ofClass: label)).requiringGradient()
+            var synthetic = leaf
             if let strategy = c.augmentation {
                 let draw = strategy.draw(
-                    using: &dataGenerator, batch: 1, height: shape[1], width: shape[2], siamese: true)
-                real = withoutGradients { draw.apply(to: real) }
+                    using: &streams[label]!.augmentation, batch: 1, height: shape[1], width: shape[2], siamese: true)
+                real = real.map { real in withoutGradients { draw.apply(to: real) } }
                 synthetic = draw.apply(to: synthetic)
             }
-            reals.append(real)
-            synthetics.append(synthetic)
+            return (real, leaf, synthetic)
         }
-        let loss: Tensor
+
+        let lossTotal: Double
+        let gradient: NDArray
         if batchNormLayers(of: network).isEmpty {
-            loss = zip(reals, synthetics).reduce(Tensor(scalar: 0)) {
-                $0 + Self.classLoss(embedding: embedding, real: $1.0, synthetic: $1.1)
+            // Classes are independent: each rank embeds its own and the gradients are gathered.
+            var ownGradients: [Float] = []
+            var ownLosses: [Double] = []
+            for label in ownClasses {
+                let batch = try batches(of: label, drawingReal: true)
+                let loss = Self.classLoss(embedding: embedding, real: batch.real!, synthetic: batch.synthetic)
+                ownLosses.append(Double(loss.scalar))
+                ownGradients += try gradients(of: loss, withRespectTo: [batch.leaf])[0].array.scalars
             }
+            // Class blocks follow rank order, so the gathered values are in class order.
+            lossTotal = try group.allGather(ownLosses).reduce(0, +)
+            gradient = NDArray(shape: state.synthetic.images.shape, scalars: try group.allGather(ownGradients))
         } else {
-            loss = Self.jointLoss(embedding: embedding, reals: reals, synthetics: synthetics)
+            // Batch statistics couple the classes: the real batches are gathered and
+            // every rank computes the whole (identical) loss and gradient.
+            let all = try (0..<data.classCount).map { try batches(of: $0, drawingReal: ownClasses.contains($0)) }
+            let imageSize = shape.reduce(1, *)
+            let realScalars = try group.allGather(ownClasses.flatMap { all[$0].real!.scalars })
+            var offset = 0
+            let reals = (0..<data.classCount).map { label in
+                let count = min(c.batchReal, data.imageCount(ofClass: label))
+                defer { offset += count * imageSize }
+                return Tensor(
+                    NDArray(shape: [count] + shape, scalars: Array(realScalars[offset..<(offset + count * imageSize)])))
+            }
+            let loss = Self.jointLoss(embedding: embedding, reals: reals, synthetics: all.map(\.synthetic))
+            lossTotal = Double(loss.scalar)
+            gradient = NDArray(
+                shape: state.synthetic.images.shape,
+                scalars: try gradients(of: loss, withRespectTo: all.map(\.leaf)).flatMap(\.array.scalars))
         }
-        let gradient = try gradients(of: loss, withRespectTo: [images])[0]
-        state.synthetic.images = state.optimizer.step(state.synthetic.images, gradient: gradient.array)
+        state.synthetic.images = state.optimizer.step(state.synthetic.images, gradient: gradient)
+        let loss = lossTotal / Double(data.classCount)
+        if let adaptation = c.pool.adaptation {
+            state.poolAdaptation = adaptation.record(
+                member: member, loss: loss, in: state.poolAdaptation, memberCount: c.pool.members.count)
+        }
         let report = IterationReport(
-            iteration: state.iteration, architecture: architecture,
-            loss: Double(loss.scalar) / Double(data.classCount), seconds: secondsSince(start))
+            iteration: state.iteration, architecture: architecture, loss: loss, seconds: secondsSince(start),
+            poolProbabilities: c.pool.adaptation == nil ? nil : probabilities)
         state.iteration += 1
         return report
     }

@@ -1,6 +1,7 @@
 // Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
 
 import DistillAutograd
+import DistillCluster
 import DistillData
 import DistillNN
 import DistillTensor
@@ -24,13 +25,16 @@ import Foundation
 /// DC) and D a `MatchingDistance`.
 ///
 /// Departures from the reference code: randomness comes from per-iteration
-/// generators derived from the run's seed (so resumed runs are exact) instead
-/// of the global torch RNG and DSA's time-based seeds; a class with fewer
+/// and per-class generators derived from the run's seed (so resumed runs are
+/// exact and a run split by class over several processes gives the same set)
+/// instead of the global torch RNG and DSA's time-based seeds; a class with fewer
 /// real images than `batchReal` gives all of them, as `randperm(n)[:batch]` does.
 public struct GradientMatching: CondensationMethod {
     public let configuration: GradientMatchingConfiguration
-    /// The real training images.
+    /// The real training images (a rank reads only those of its own classes).
     public let data: any RealImageSource
+    /// The processes sharing the classes; a single process owns them all.
+    public let group: any ProcessGroup
 
     /// A gradient-matching run over `data`.
     ///
@@ -38,7 +42,9 @@ public struct GradientMatching: CondensationMethod {
     /// cannot take the data fails before any work starts.
     /// - Throws: `CondensationError` (non-square images, an empty class),
     ///   `ZooError.unsupportedInput` for a pool member too deep for the images.
-    public init(configuration: GradientMatchingConfiguration, data: some RealImageSource) throws {
+    public init(
+        configuration: GradientMatchingConfiguration, data: some RealImageSource, group: any ProcessGroup = SingleProcess()
+    ) throws {
         try configuration.validate()
         try checkData(data)
         try configuration.pool.validate(
@@ -46,6 +52,7 @@ public struct GradientMatching: CondensationMethod {
             requiringEmbedding: false)
         self.configuration = configuration
         self.data = data
+        self.group = group
     }
 
     public var iterations: Int { configuration.iterations }
@@ -60,15 +67,20 @@ public struct GradientMatching: CondensationMethod {
     }
 
     /// Performs iteration `state.iteration`: one network, `outerLoop` image updates.
-    /// - Throws: `CondensationError.stateMismatch`, or a data or network error.
+    ///
+    /// Each rank of `group` computes the matching gradients of its own block
+    /// of classes; the gradients are gathered so that every rank applies the
+    /// same update and repeats the same inner loop.
+    /// - Throws: `CondensationError.stateMismatch`, a data or network error, `ProcessGroupError`.
     public func step(_ state: inout CondensationState) throws -> IterationReport {
         let start = DispatchTime.now()
         try checkState(state, data: data, imagesPerClass: configuration.imagesPerClass)
         let c = configuration
         var generator = state.nextIterationGenerator
-        let architecture = c.pool.sample(iteration: state.iteration, using: &generator)
+        let probabilities = c.pool.probabilities(adapted: state.poolAdaptation)
+        let member = c.pool.sampleIndex(iteration: state.iteration, probabilities: probabilities, using: &generator)
+        let architecture = c.pool.architectures[member]
         var initGenerator = generator.split()
-        var dataGenerator = generator.split()
         var trainGenerator = generator.split()
         let shape = data.imageShape
         let network = try Zoo.make(
@@ -76,57 +88,63 @@ public struct GradientMatching: CondensationMethod {
             using: &initGenerator)
         var networkOptimizer = SGD(learningRate: c.learningRateNetwork)
         let hasBatchNorm = !batchNormLayers(of: network).isEmpty
+        let ownClasses = group.ownBlock(of: data.classCount)
+        var streams = ClassStreams.of(ownClasses, seed: state.seed, iteration: state.iteration)
 
         var lossTotal = 0.0
         for outer in 0..<c.outerLoop {
             if hasBatchNorm {
-                let batch = try realBatch(perClass: c.batchNormImagesPerClass, using: &dataGenerator)
-                Self.calibrateBatchNorm(of: network, with: Tensor(batch))
+                let own = try ownClasses.flatMap { label in
+                    try data.sample(
+                        count: min(c.batchNormImagesPerClass, data.imageCount(ofClass: label)), ofClass: label,
+                        using: &streams[label]!.batchNorm
+                    ).scalars
+                }
+                let scalars = try group.allGather(own)
+                let imageSize = shape.reduce(1, *)
+                Self.calibrateBatchNorm(
+                    of: network, with: Tensor(NDArray(shape: [scalars.count / imageSize] + shape, scalars: scalars)))
             }
-            let images = Tensor(state.synthetic.images).requiringGradient()
-            var loss = Tensor(scalar: 0)
-            for label in 0..<data.classCount {
+            var ownGradients: [Float] = []
+            var ownLosses: [Double] = []
+            for label in ownClasses {
                 var real = Tensor(
                     try data.sample(
                         count: min(c.batchReal, data.imageCount(ofClass: label)), ofClass: label,
-                        using: &dataGenerator))
-                var synthetic = images.sliced(axis: 0, range: state.synthetic.rows(ofClass: label))
+                        using: &streams[label]!.real))
+                let images = Tensor(state.synthetic.images(ofClass: label)).requiringGradient()
+                var synthetic = images
                 if let strategy = c.augmentation {
                     let draw = strategy.draw(
-                        using: &dataGenerator, batch: 1, height: shape[1], width: shape[2], siamese: true)
+                        using: &streams[label]!.augmentation, batch: 1, height: shape[1], width: shape[2], siamese: true)
                     real = withoutGradients { draw.apply(to: real) }
                     synthetic = draw.apply(to: synthetic)
                 }
-                let classLoss = try Self.classLoss(
+                let loss = try Self.classLoss(
                     network: network, real: real, synthetic: synthetic, label: label, distance: c.distance)
-                loss = loss + classLoss
+                ownLosses.append(Double(loss.scalar))
+                ownGradients += try gradients(of: loss, withRespectTo: [images])[0].array.scalars
             }
-            lossTotal += Double(loss.scalar)
-            let gradient = try gradients(of: loss, withRespectTo: [images])[0]
-            state.synthetic.images = state.optimizer.step(state.synthetic.images, gradient: gradient.array)
+            // Class blocks follow rank order, so the gathered values are in class order.
+            lossTotal += try group.allGather(ownLosses).reduce(0, +)
+            let gradient = NDArray(shape: state.synthetic.images.shape, scalars: try group.allGather(ownGradients))
+            state.synthetic.images = state.optimizer.step(state.synthetic.images, gradient: gradient)
             if outer == c.outerLoop - 1 { break }
             network.train()
             try Self.train(
                 network, on: state.synthetic, epochs: c.innerLoop, batchSize: c.batchTrain,
                 augmentation: c.augmentation, optimizer: &networkOptimizer, using: &trainGenerator)
         }
+        let loss = lossTotal / Double(data.classCount * c.outerLoop)
+        if let adaptation = c.pool.adaptation {
+            state.poolAdaptation = adaptation.record(
+                member: member, loss: loss, in: state.poolAdaptation, memberCount: c.pool.members.count)
+        }
         let report = IterationReport(
-            iteration: state.iteration, architecture: architecture,
-            loss: lossTotal / Double(data.classCount * c.outerLoop), seconds: secondsSince(start))
+            iteration: state.iteration, architecture: architecture, loss: loss, seconds: secondsSince(start),
+            poolProbabilities: c.pool.adaptation == nil ? nil : probabilities)
         state.iteration += 1
         return report
-    }
-
-    /// Up to `perClass` random real images of every class, class by class: `[Σ_c n_c, C, H, W]`.
-    private func realBatch(perClass: Int, using generator: inout SeededGenerator) throws -> NDArray {
-        var scalars: [Float] = []
-        var count = 0
-        for label in 0..<data.classCount {
-            let n = min(perClass, data.imageCount(ofClass: label))
-            scalars += try data.sample(count: n, ofClass: label, using: &generator).scalars
-            count += n
-        }
-        return NDArray(shape: [count] + data.imageShape, scalars: scalars)
     }
 }
 

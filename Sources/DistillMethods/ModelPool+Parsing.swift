@@ -24,6 +24,8 @@ public enum PoolError: Error, Equatable, CustomStringConvertible, LocalizedError
     case negativeWarmup(Int)
     /// Distribution matching needs an embedding, which this member lacks.
     case memberWithoutEmbedding(String)
+    /// A `--pool-adapt` value that does not parse or is out of range.
+    case malformedAdaptation(String, reason: String)
 
     public var description: String {
         switch self {
@@ -52,6 +54,8 @@ public enum PoolError: Error, Equatable, CustomStringConvertible, LocalizedError
         case .memberWithoutEmbedding(let architecture):
             return "pool architecture '\(architecture)' has no embedding, which distribution matching needs; "
                 + "use ConvNet variants, AlexNet, VGG11 or ResNet18 variants (not MLP or LeNet)"
+        case .malformedAdaptation(let text, let reason):
+            return "--pool-adapt '\(text)': \(reason) (for example 'loss' or 'loss:beta=4,rate=0.2,floor=0.2')"
         }
     }
 

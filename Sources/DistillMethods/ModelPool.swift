@@ -55,6 +55,8 @@ public struct ModelPool: Sendable, Equatable, Codable, CustomStringConvertible {
     public let warmup: Int
     /// The preset this pool was built from, nil for a custom list.
     public let preset: Preset?
+    /// How the probabilities change during a run; nil keeps them fixed.
+    public var adaptation: PoolAdaptation?
 
     /// A pool of `members`, the first being the main model.
     ///
@@ -136,15 +138,29 @@ public struct ModelPool: Sendable, Equatable, Codable, CustomStringConvertible {
     /// One 53-bit uniform is consumed on every call, warm-up included, so
     /// the draws after the warm-up do not depend on its length.
     public func sample(iteration: Int, using generator: inout SeededGenerator) -> String {
+        architectures[sampleIndex(iteration: iteration, probabilities: members.map(\.probability), using: &generator)]
+    }
+
+    /// The member drawn for iteration `iteration` with `probabilities` (one per
+    /// member, summing to 1) in place of the configured ones, as an adaptive
+    /// pool draws; the warm-up and the draw itself are as in `sample(iteration:using:)`.
+    public func sampleIndex(iteration: Int, probabilities: [Double], using generator: inout SeededGenerator) -> Int {
+        precondition(probabilities.count == members.count, "ModelPool: \(probabilities.count) probabilities for \(members.count) members")
         let u = Double(generator.next() >> 11) * 0x1p-53
-        if iteration < warmup { return mainModel }
+        if iteration < warmup { return 0 }
         var cumulative = 0.0
-        for member in members {
-            cumulative += member.probability
-            if u < cumulative { return member.architecture }
+        for (index, probability) in probabilities.enumerated() {
+            cumulative += probability
+            if u < cumulative { return index }
         }
         // Rounding can leave the sum a hair below 1.
-        return members[members.count - 1].architecture
+        return members.count - 1
+    }
+
+    /// This iteration's draw probabilities: the configured ones, or the adapted ones under `adaptation`.
+    public func probabilities(adapted state: PoolAdaptationState?) -> [Double] {
+        let configured = members.map(\.probability)
+        return adaptation?.probabilities(configured: configured, state: state) ?? configured
     }
 
     /// The parseable string form, `architecture:probability` pairs joined by commas.
@@ -156,6 +172,7 @@ public struct ModelPool: Sendable, Equatable, Codable, CustomStringConvertible {
     public var summary: String {
         var lines = ["model pool \(preset?.rawValue ?? "custom") (\(members.count) members, main model \(mainModel))"]
         if warmup > 0 { lines.append("  warm-up: main model only for the first \(warmup) iterations") }
+        if let adaptation { lines.append("  adaptive: \(adaptation) (the percentages below are the starting ones)") }
         for member in members {
             let percent = String(format: "%7.3f%%", member.probability * 100)
             lines.append("  \(percent)  \(member.architecture)")

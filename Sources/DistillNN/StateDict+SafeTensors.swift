@@ -10,7 +10,12 @@ extension StateDict {
     /// into a module matches them by name.
     /// - Throws: `SafeTensorsError` when the file cannot be read or is not valid safetensors.
     public init(contentsOf path: String) throws {
-        let file = try SafeTensorsFile(contentsOf: path)
+        try self.init(try SafeTensorsFile(contentsOf: path))
+    }
+
+    /// Every tensor of an already parsed safetensors file, as `init(contentsOf:)` reads them.
+    /// - Throws: `SafeTensorsError` from the accessors, which the header validated when the file was parsed.
+    public init(_ file: SafeTensorsFile) throws {
         self.init()
         for name in file.names {
             if try file.info(name).dtype == .int64 {

@@ -30,7 +30,7 @@ final class EvaluationFilesTests: XCTestCase {
 
         let csv = try String(contentsOfFile: "\(directory)/evaluation.csv", encoding: .utf8)
         let lines = csv.split(separator: "\n").map(String.init)
-        XCTAssertEqual(lines.first, "architecture,kd,run,accuracy,diverged,fell_back_to_ce,seconds")
+        XCTAssertEqual(lines.first, "architecture,kd,run,accuracy,diverged,fell_back_to_ce,seconds,kd_teacher")
         XCTAssertEqual(lines.count, 1 + 2 * 2 * 2, "architectures × (plain, KD) × runs")
         let keys = lines.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).prefix(3).joined(separator: ",") }
         XCTAssertEqual(
@@ -38,14 +38,18 @@ final class EvaluationFilesTests: XCTestCase {
             ["MLP,false,0", "MLP,false,1", "MLP,true,0", "MLP,true,1", "LeNet,false,0", "LeNet,false,1", "LeNet,true,0", "LeNet,true,1"])
         for (line, run) in zip(lines.dropFirst(), report.results.flatMap { [$0.plain.runs, $0.distilled!.runs].flatMap { $0 } }) {
             let fields = line.split(separator: ",", omittingEmptySubsequences: false)
-            XCTAssertEqual(fields.count, 7, line)
+            XCTAssertEqual(fields.count, 8, line)
             XCTAssertEqual(fields[3], run.accuracy.map { Substring(String(format: "%.2f", $0)) } ?? "", line)
             XCTAssertEqual(fields[4], Substring(String(run.diverged)), line)
+            XCTAssertEqual(fields[7], fields[1] == "true" ? "evaluated-set" : "", line)
         }
 
         let json = try JSONDecoder().decode(
             EvaluationReport.self, from: Data(contentsOf: URL(fileURLWithPath: "\(directory)/evaluation.json")))
         XCTAssertEqual(json, report)
         XCTAssertEqual(json.distillation?.teacher, "MLP")
+        XCTAssertFalse(json.teacherTrainedOnRealData)
+        XCTAssertNil(EvaluationFiles.realDataTeacherLine(report))
+        XCTAssertTrue(EvaluationFiles.table(report).hasPrefix("architecture"))
     }
 }

@@ -70,6 +70,9 @@ final class EvaluationTests: XCTestCase {
         XCTAssertEqual(summary.std, 2, "population standard deviation")
         XCTAssertEqual(summary.divergedCount, 1)
         XCTAssertEqual(summary.formatted, "72.00 ± 2.00 (1 diverged)")
+        XCTAssertEqual(AccuracySummary(runs: [runs[0]]).formatted, "70.00", "one run shows its value, not ± 0.00")
+        XCTAssertEqual(AccuracySummary(runs: [runs[0], runs[2]]).formatted, "70.00 (1 diverged)")
+        XCTAssertEqual(AccuracySummary(runs: [runs[2]]).formatted, "diverged (1/1)")
         XCTAssertTrue(isAtChanceLevel(10.2, classes: 10))
         XCTAssertFalse(isAtChanceLevel(12, classes: 10))
         let report = EvaluationReport(

@@ -87,7 +87,15 @@ final class ModelPoolExperimentTests: XCTestCase {
         for attribute in ["src=\"http", "href=\"http", "src='http", "href='http", "url(http", "@import"] {
             XCTAssertFalse(html.contains(attribute), "report.html must not load \(attribute)")
         }
-        XCTAssertEqual(html.components(separatedBy: "data:image/png;base64,").count - 1, 4 * 2, "one grid per setting and iteration")
+        XCTAssertEqual(html.components(separatedBy: "<figure class=\"set\">").count - 1, 4 * 2, "one set per setting and iteration")
+        XCTAssertEqual(
+            html.components(separatedBy: "data:image/png;base64,").count - 1, 4 * 2 * 10, "one picture per class of every set")
+        XCTAssertEqual(
+            html.components(separatedBy: "<figcaption>Ankle boot</figcaption>").count - 1, 4 * 2,
+            "class blocks named from the dataset, since condense records no names")
+        XCTAssertTrue(html.contains("Ours minus baseline"), "the paired differences")
+        XCTAssertFalse(table.contains("± 0.00") || html.contains("± 0.00"), "single runs show their value alone")
+        XCTAssertTrue(table.contains("## Ours minus baseline: Fashion-MNIST, iteration 2"), table)
 
         // Started again, it reuses every kept set and cached evaluation.
         let (again, stages, progress) = try run(miniature(iterations: [1, 2]))

@@ -48,6 +48,35 @@ final class SyntheticGridTests: XCTestCase {
             ImageGrid.png(classMajor.images, columns: 3, mean: [0.5], std: [0.25], scale: 2))
     }
 
+    func testClassRowPicturesHoldEachClassInLabelOrderAtTheImagesOwnSize() throws {
+        let interleaved = file()
+        let rows = try interleaved.classRowPictures()
+        XCTAssertEqual(rows.map(\.label), [0, 1])
+        XCTAssertEqual(rows.map(\.imageCount), [3, 3])
+        for row in rows {
+            XCTAssertTrue(dimensions(row.png) == (row.width, row.height))
+            XCTAssertEqual(row.width, 3 * (5 + ClassRowPicture.gap) + ClassRowPicture.gap, "3 images across at scale 1")
+            XCTAssertEqual(row.height, 4 + 2 * ClassRowPicture.gap)
+            let members = interleaved.labels.indices.filter { interleaved.labels[$0] == row.label }
+            XCTAssertEqual(
+                row.png, ImageGrid.png(interleaved.images.rows(members), columns: 3, mean: [0.5], std: [0.25], scale: 1, gap: 1),
+                "class \(row.label) holds exactly its own images")
+        }
+        // Uneven classes still draw, one row each.
+        let uneven = SyntheticSetFile(
+            images: NDArray(repeating: 0, shape: [3, 1, 4, 5]), labels: [2, 0, 2], metadata: ["mean": "0", "std": "1"])
+        XCTAssertEqual(try uneven.classRowPictures().map(\.imageCount), [1, 2])
+        XCTAssertThrowsError(try file(metadata: ["mean": "0.5"]).classRowPictures()) { error in
+            XCTAssertEqual(error as? SyntheticGridError, .missingNormalization(key: "std"))
+        }
+    }
+
+    func testClassNamesComeFromTheMetadata() {
+        XCTAssertNil(file().classNames)
+        let named = file(metadata: ["mean": "0.5", "std": "0.25", "class_names": "T-shirt/top\nTrouser"])
+        XCTAssertEqual(named.classNames, ["T-shirt/top", "Trouser"])
+    }
+
     func testSetsThatCannotBeDrawnAreRefused() {
         XCTAssertThrowsError(try file(metadata: [:]).gridPNG()) { error in
             XCTAssertEqual(error as? SyntheticGridError, .missingNormalization(key: "mean"))

@@ -34,6 +34,10 @@ struct Condense: DistributedCommand {
     var pool = "none"
     @Option(name: .customLong("pool-warmup"), parsing: .unconditional, help: "Iterations that use the main model only.")
     var poolWarmup = 0
+    @Option(
+        name: .customLong("pool-adapt"),
+        help: "Adapt the pool's probabilities during the run: 'loss' or 'loss:beta=B,rate=R,floor=F' (see docs/adaptive-pool.md).")
+    var poolAdapt: String?
     @Option(parsing: .unconditional, help: "Iterations (default 1000 for DC/DSA, 20000 for DM).")
     var iterations: Int?
     @Option(help: "Synthetic initialisation: noise or real (default noise for DC, real for DSA/DM).")
@@ -76,26 +80,26 @@ struct Condense: DistributedCommand {
         try requirePositive(checkpointEvery, "--checkpoint-every")
         // Before any data is loaded; the pool's members are checked when the method is built.
         try requireNetwork(model, "--model")
+        if let poolAdapt {
+            do { _ = try PoolAdaptation(parsing: poolAdapt) } catch let error as PoolError { throw ValidationError(error.description) }
+        }
         guard !(resume && force) else { throw ValidationError("--resume and --force exclude each other") }
     }
 
     func run(in group: any ProcessGroup) throws {
         let request = CondensationRequest(
             dataset: try data.resolve(dataset), method: method.rawValue, imagesPerClass: ipc, mainModel: model, pool: pool,
-            poolWarmup: poolWarmup, iterations: iterations, initialization: initialization, learningRateImage: lrImage,
+            poolWarmup: poolWarmup, poolAdapt: poolAdapt, iterations: iterations, initialization: initialization, learningRateImage: lrImage,
             learningRateNetwork: lrNet, batchReal: batchReal, outerLoop: outerLoop, innerLoop: innerLoop,
             dsaStrategy: dsaStrategy, distance: distance, seed: seed, checkpointEvery: checkpointEvery, resume: resume,
             force: force)
-        // Until the methods split their classes over ranks, rank 0 condenses and the
-        // others wait for it in an empty gather (a failure on rank 0 aborts them).
-        guard group.isLeader else {
-            _ = try group.allGather([])
-            return
-        }
         var line = ProgressLine()
         let start = Date()
         var firstIteration: Int?
-        let summary = try request.run(locator: data.locator, output: CondensationOutput(directory: out)) { report, total in
+        // Every rank condenses its block of classes; rank 0 alone locks --out, writes and reports.
+        let summary = try request.run(locator: data.locator, output: CondensationOutput(directory: out), group: group) {
+            report, total in
+            guard group.isLeader else { return }
             if firstIteration == nil { firstIteration = report.iteration }
             let done = report.iteration - firstIteration! + 1
             let perSecond = Double(done) / Date().timeIntervalSince(start)
@@ -105,7 +109,6 @@ struct Condense: DistributedCommand {
                     + "ETA \(formatDuration(Double(total - report.iteration - 1) / perSecond))")
         }
         line.finish()
-        print(summary)
-        _ = try group.allGather([])
+        if group.isLeader { print(summary) }
     }
 }

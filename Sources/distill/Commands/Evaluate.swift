@@ -14,7 +14,9 @@ struct Evaluate: DistributedCommand {
         discussion: """
             Writes evaluation.csv and evaluation.json next to the synthetic set (or into --out). Runs whose \
             loss goes non-finite or whose accuracy is at chance level are marked diverged and left out of \
-            the mean.
+            the mean. With --kd, each student is also trained under a teacher trained on the same set; \
+            --teacher-weights FILE uses instead a network `distill train --save` wrote, trained on the real \
+            training set, and the results say so.
             """)
 
     @Argument(help: "A run directory or a synthetic .safetensors file (omit with --random-real).")
@@ -27,8 +29,14 @@ struct Evaluate: DistributedCommand {
     var epochs: Int?
     @Flag(help: "Also train every architecture with knowledge distillation from a teacher.")
     var kd = false
-    @Option(help: "Teacher architecture for --kd.")
-    var teacher = "ConvNet"
+    @Option(help: "Teacher architecture for --kd, trained on the evaluated set (default ConvNet).")
+    var teacher: String?
+    @Option(
+        name: .customLong("teacher-weights"),
+        help: ArgumentHelp(
+            "For --kd: the teacher is this file from `distill train --save` (trained on real data), not trained here.",
+            valueName: "file"))
+    var teacherWeights: String?
     @Option(name: .customLong("kd-tau"), parsing: .unconditional, help: "KD temperature τ.")
     var kdTau: Float = 1.5
     @Option(name: .customLong("kd-alpha"), parsing: .unconditional, help: "KD weight α of the KL term.")
@@ -66,20 +74,34 @@ struct Evaluate: DistributedCommand {
             }
             try requireNetwork(architecture, "--models")
         }
-        if kd { try requireNetwork(teacher, "--teacher") }
+        if teacherWeights != nil {
+            guard kd else { throw ValidationError("--teacher-weights names a KD teacher; add --kd to use it") }
+            guard teacher == nil else {
+                throw ValidationError("--teacher and --teacher-weights both name the teacher; give one of them")
+            }
+        }
+        if kd, teacherWeights == nil { try requireNetwork(teacher ?? "ConvNet", "--teacher") }
     }
 
     /// The `--models` list; `''` gives one empty name, which validation refuses.
     private var architectures: [String] { networkNames(in: models) }
 
+    /// The KD settings; reads and fingerprints a `--teacher-weights` file.
+    private func distillationSettings() throws -> DistillationSettings? {
+        guard kd else { return nil }
+        if let teacherWeights {
+            return try DistillationSettings(
+                teacherWeightsAt: teacherWeights, temperature: kdTau, alpha: kdAlpha, temperatureDecay: kdTauDecay,
+                fallsBackOnNonFiniteLoss: kdGuard)
+        }
+        return DistillationSettings(
+            teacher: teacher ?? "ConvNet", temperature: kdTau, alpha: kdAlpha, temperatureDecay: kdTauDecay,
+            fallsBackOnNonFiniteLoss: kdGuard)
+    }
+
     func run(in group: any ProcessGroup) throws {
         let request = EvaluationRequest(
-            architectures: architectures,
-            runs: numEval, epochs: epochs,
-            distillation: kd
-                ? DistillationSettings(
-                    teacher: teacher, temperature: kdTau, alpha: kdAlpha, temperatureDecay: kdTauDecay,
-                    fallsBackOnNonFiniteLoss: kdGuard) : nil,
+            architectures: architectures, runs: numEval, epochs: epochs, distillation: try distillationSettings(),
             seed: seed)
         let training: TrainingSet
         if let source {
@@ -93,10 +115,11 @@ struct Evaluate: DistributedCommand {
         if group.isLeader { try AtomicWrite.probeDirectory(directory) }
         var line = ProgressLine()
         var lastUpdate = Date.distantPast
+        let kdLabel = request.distillation?.teacherTrainedOnRealData == true ? " +KD (real-data teacher)" : " +KD"
         let report = try request.run(on: training, group: group) { progress in
             guard group.isLeader, Date().timeIntervalSince(lastUpdate) > 0.5 || progress.finishedAccuracy != nil else { return }
             lastUpdate = Date()
-            let kind = progress.distilled ? " +KD" : ""
+            let kind = progress.distilled ? kdLabel : ""
             if let accuracy = progress.finishedAccuracy {
                 line.update("\(progress.architecture)\(kind) run \(progress.run + 1)/\(progress.runs): \(String(format: "%.2f", accuracy))%")
             } else if let t = progress.training {

@@ -10,7 +10,7 @@ import Foundation
 struct Experiment: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "End-to-end studies that condense, evaluate and tabulate.",
-        subcommands: [ModelPoolStudy.self])
+        subcommands: [ModelPoolStudy.self, GeneralizationCommand.self])
 }
 
 /// `distill experiment model-pool`: the model-pool paper's ablation.
@@ -64,46 +64,14 @@ struct ModelPoolStudy: DistributedCommand {
         experiment.poolAblation = poolAblation
         try experiment.validate()
 
-        var line = ProgressLine()
-        var lastUpdate = Date.distantPast
-        var shown = false
-        func show(_ event: ExperimentEvent) {
-            switch event {
-            case .finished(let results):
-                // The table goes out before the files are written, so a failed write loses nothing.
-                line.finish()
-                print(ExperimentFiles.markdown(results))
-                fflush(stdout)
-                shown = true
-            case .stage(let text):
-                line.finish()
-                print(text)
-                // Stage lines share a log with the progress lines on standard error; keep them in order.
-                fflush(stdout)
-            case let .condensation(report, total):
-                line.update(
-                    "  iteration \(report.iteration + 1)/\(total)  loss \(String(format: "%.4f", report.loss))  "
-                        + "\(report.architecture)  \(String(format: "%.1f", report.seconds)) s/it")
-            case .evaluation(let progress):
-                guard Date().timeIntervalSince(lastUpdate) > 0.5 || progress.finishedAccuracy != nil else { return }
-                lastUpdate = Date()
-                let kind = progress.distilled ? " +KD" : ""
-                if let accuracy = progress.finishedAccuracy {
-                    line.update("  \(progress.architecture)\(kind) run \(progress.run + 1)/\(progress.runs): \(String(format: "%.2f", accuracy))%")
-                } else if let t = progress.training {
-                    line.update(
-                        "  \(progress.architecture)\(kind) run \(progress.run + 1)/\(progress.runs)  epoch \(t.epoch)/\(t.epochs)  "
-                            + "loss \(String(format: "%.4f", t.loss))  ETA \(formatDuration(t.secondsRemaining))")
-                }
-            }
-        }
+        let display = ExperimentDisplay()
         let results: ModelPoolResults
         do {
-            results = try experiment.run(in: out, locator: data.locator, group: group, events: show)
-        } catch where shown {
+            results = try experiment.run(in: out, locator: data.locator, group: group, events: display.show)
+        } catch where display.shownResults {
             throw UnsavedResultsError(directory: out, cause: error)
         }
-        line.finish()
+        display.finish()
         guard group.isLeader else { return }
         print("\(results.iterationsRun) condensation iterations and \(results.evaluationsRun) evaluations run in "
             + formatDuration(results.wallSeconds))

@@ -13,7 +13,10 @@ struct Train: ParsableCommand {
         abstract: "Train a network on a whole real training set and report its test accuracy.",
         discussion: """
             Uses the evaluation protocol's optimiser (SGD, momentum 0.9, weight decay 5e-4, learning \
-            rate ×0.1 after pass epochs/2 + 1), for the given number of epochs.
+            rate ×0.1 after pass epochs/2 + 1), for the given number of epochs. With --save, the trained \
+            weights go to a safetensors file that records the model, dataset, input shape, classes, \
+            normalisation, training settings and test accuracy; `distill evaluate --kd --teacher-weights FILE` \
+            uses it as a teacher trained on real data.
             """)
 
     @Option(help: "Network name (see `distill models`) or a ConvNet spec such as 'ConvNet(width=64,depth=4)'.")
@@ -34,6 +37,9 @@ struct Train: ParsableCommand {
     @Option(parsing: .unconditional, help: "Seed for initialisation and shuffling.")
     var seed: UInt64 = 0
 
+    @Option(help: ArgumentHelp("Write the trained weights and what they were trained on to this safetensors file.", valueName: "file"))
+    var save: String?
+
     @OptionGroup var data: DataOptions
 
     func validate() throws {
@@ -43,6 +49,12 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
+        if let save {
+            // Before any data is read or trained on: a destination that is not a
+            // regular file is refused untouched, and an unwritable directory shows now.
+            try AtomicWrite.checkDestination(save)
+            try AtomicWrite.probeFile(save)
+        }
         let dataset = try data.resolve(self.dataset)
         let shape = dataset.imageShape
         // Refused before the data is loaded and before the network is built.
@@ -79,5 +91,12 @@ struct Train: ParsableCommand {
             String(
                 format: "%@ on %@: test accuracy %.2f%% after %d epochs (%d passes), %.0f s, %.0f training images/s",
                 model, dataset.name, accuracy, epochs, epochs + 1, seconds, imagesPerSecond))
+        guard let save else { return }
+        let info = TrainedNetworkInfo(
+            model: model, dataset: dataset.name, imageShape: shape, classCount: dataset.classCount,
+            normalization: trainSet.normalization, epochs: epochs, learningRate: lr, batchSize: batch, seed: seed,
+            testAccuracy: accuracy)
+        try TrainedNetworkFile.write(network, info: info, to: save)
+        print("wrote \(save)")
     }
 }

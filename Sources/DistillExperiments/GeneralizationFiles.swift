@@ -1,0 +1,74 @@
+// Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
+
+import DistillIO
+import DistillMethods
+import Foundation
+
+/// `table.md`, `results.json` and `report.html` of a generalisation study.
+public enum GeneralizationFiles {
+    /// Writes all three atomically.
+    /// - Parameter classNames: the dataset's class names, for sets whose files record none.
+    public static func write(_ results: GeneralizationResults, to directory: String, classNames: [String]?) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
+        try AtomicWrite.write(markdown(results), to: path("table.md"))
+        try AtomicWrite.write(encoder.encode(results), to: path("results.json"))
+        try AtomicWrite.write(html(results, directory: directory, classNames: classNames), to: path("report.html"))
+    }
+
+    /// The legend, the accuracy table and the differences to the baseline.
+    public static func markdown(_ results: GeneralizationResults) -> String {
+        let title = "# Generalisation study on \(results.study.dataset.displayName), ipc \(results.study.imagesPerClass)"
+        let sections = [title, legend(results).joined(separator: "\n\n")] + accuracyTables(results).map(\.markdown)
+        return (sections + [results.differenceTable().markdown]).joined(separator: "\n\n") + "\n"
+    }
+
+    /// The table of rows without real data at evaluation, then, if any, the real-data-teacher rows apart.
+    static func accuracyTables(_ results: GeneralizationResults) -> [ResultTable] {
+        let apart = results.rows.contains { $0.setting.teacherWeights != nil }
+        return [results.accuracyTable(realDataTeacher: false)] + (apart ? [results.accuracyTable(realDataTeacher: true)] : [])
+    }
+
+    static func legend(_ results: GeneralizationResults) -> [String] {
+        let study = results.study
+        return [
+            "Command: `\(results.command)`",
+            "Seed \(study.seed); \(study.evaluationRuns) networks per architecture, "
+                + (study.epochs.map { "\($0) epochs" } ?? "the protocol's epochs (300; 1000 with DSA augmentation for DSA and DM sets)")
+                + ", " + (study.testImagesPerClass.map { "\($0) test images per class" } ?? "the whole test split")
+                + "; \(study.batchReal) real images per class per step. `+kd` rows are students taught by a ConvNet trained on the same synthetic set; "
+                + "`+teacher=FILE` rows by a network trained on the real training set, so they use real data at evaluation.",
+        ]
+    }
+
+    static func html(_ results: GeneralizationResults, directory: String, classNames: [String]?) throws -> String {
+        var body = ["<h1>Generalisation study on \(escapeHTML(results.study.dataset.displayName)), ipc \(results.study.imagesPerClass)</h1>"]
+        body += legend(results).map { "<p>\(escapeHTML($0))</p>" }
+        body += accuracyTables(results).map(\.html)
+        body.append(results.differenceTable().html)
+        let palette = ["#7f8c8d", "#2e86c1", "#d68910", "#28b463", "#c0392b", "#8e44ad", "#16a085", "#b7950b", "#34495e", "#e74c3c"]
+        body.append(
+            BarChart(
+                title: "Accuracy by architecture (whiskers: ± std over runs)", groups: results.study.architectures,
+                series: results.rows.enumerated().map { index, row in
+                    .init(
+                        name: row.setting.description, color: palette[index % palette.count],
+                        bars: results.study.architectures.map { BarChart.Bar(row.summary(of: $0)) })
+                }
+            ).svg())
+        for row in results.rows where row.setting.adapt != nil {
+            let log = (directory as NSString).appendingPathComponent(row.log)
+            if let chart = try? PoolProbabilityChart(log: log, pool: row.setting.condensationRequest(study: results.study).modelPool()) {
+                body.append("<h3>Pool probabilities, \(escapeHTML(row.setting.description))</h3>")
+                body.append(chart.svg())
+            }
+        }
+        body.append("<h2>Synthetic sets</h2>")
+        for row in results.rows where !row.setting.distilled {
+            let file = try SyntheticSetFile(contentsOf: (directory as NSString).appendingPathComponent(row.synthetic))
+            body.append(try SyntheticSetFigure(file: file, caption: row.setting.description, fallbackClassNames: classNames).html())
+        }
+        return HTMLPage.render(title: "Generalisation study", labelColumns: 1, body: body)
+    }
+}

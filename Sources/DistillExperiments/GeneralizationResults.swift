@@ -1,0 +1,92 @@
+// Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
+
+import DistillEval
+import DistillTensor
+import Foundation
+
+/// What a `GeneralizationStudy` measured: one row per setting, as `results.json` holds it.
+public struct GeneralizationResults: Sendable, Codable {
+    public struct Row: Sendable, Codable {
+        public var setting: StudySetting
+        /// The evaluated set and the condensation's log, relative to the study directory.
+        public var synthetic: String
+        public var log: String
+        /// Logged iteration time of the condensation (a resumed run counts its earlier stretches).
+        public var condensationSeconds: Double
+        public var evaluationSeconds: Double
+        public var report: EvaluationReport
+
+        /// The summaries the row reports, by architecture: the KD students' for a `+kd` setting.
+        public func summary(of architecture: String) -> AccuracySummary? {
+            report.results.first { $0.architecture == architecture }.flatMap { setting.distilled ? $0.distilled : $0.plain }
+        }
+    }
+
+    public var study: GeneralizationStudy
+    /// The command line that ran the study.
+    public var command: String
+    public var rows: [Row]
+    public var wallSeconds: Double
+
+    /// The network the sets are condensed through; the mean over the others measures generalisation.
+    static let mainModel = "ConvNet"
+
+    /// The evaluation architectures other than the main model.
+    var others: [String] { study.architectures.filter { $0 != Self.mainModel } }
+
+    /// Mean and population std over runs of the per-run mean over `others`, using only runs where none diverged.
+    func othersMean(_ row: Row) -> (mean: Double, std: Double, runs: Int)? {
+        let summaries = others.compactMap { row.summary(of: $0) }
+        guard summaries.count == others.count, !summaries.isEmpty else { return nil }
+        let runCount = summaries.map(\.runs.count).min() ?? 0
+        let means = (0..<runCount).compactMap { run -> Double? in
+            let accuracies = summaries.compactMap { $0.runs[run].diverged ? nil : $0.runs[run].accuracy }
+            return accuracies.count == summaries.count ? accuracies.reduce(0, +) / Double(accuracies.count) : nil
+        }
+        guard !means.isEmpty else { return nil }
+        let mean = means.reduce(0, +) / Double(means.count)
+        let std = (means.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(means.count)).squareRoot()
+        return (mean, std, means.count)
+    }
+
+    /// Accuracy per architecture, the mean over the others, and wall times; the rows
+    /// taught by a teacher trained on real data form their own table, since they use
+    /// the real training set at evaluation time.
+    func accuracyTable(realDataTeacher: Bool) -> ResultTable {
+        let rows = rows.filter { ($0.setting.teacherWeights != nil) == realDataTeacher }.map { row -> [String] in
+            let cells = study.architectures.map { row.summary(of: $0)?.formatted ?? "–" }
+            let mean = othersMean(row).map { $0.runs == 1 ? String(format: "%.2f", $0.mean) : String(format: "%.2f ± %.2f", $0.mean, $0.std) }
+            return [row.setting.description] + cells + [mean ?? "–", duration(row.condensationSeconds), duration(row.evaluationSeconds)]
+        }
+        return ResultTable(
+            title: "Test accuracy (%), mean ± population std over \(study.evaluationRuns) networks"
+                + (realDataTeacher ? ": KD from a teacher trained on the real training set (uses real data at evaluation)" : ""),
+            header: ["setting"] + study.architectures + ["mean of \(others.count) others", "condensation", "evaluation"],
+            rows: rows)
+    }
+
+    /// Every setting minus the baseline (the first row), paired by run, with 95 % bootstrap intervals.
+    func differenceTable() -> ResultTable {
+        let bootstrap = PairedBootstrap()
+        var root = SeededGenerator(seed: derivedSeed(study.seed, 0x6E4E_7A11))
+        let groups = [[Self.mainModel], others]
+        let table = rows.dropFirst().map { row -> [String] in
+            [row.setting.description + (row.setting.teacherWeights != nil ? " (real-data teacher)" : "")] + groups.map { group -> String in
+                var generator = root.split()
+                let baseline = group.compactMap { rows[0].summary(of: $0) }
+                let setting = group.compactMap { row.summary(of: $0) }
+                guard baseline.count == group.count, setting.count == group.count,
+                    let interval = try? bootstrap.meanDifference(baseline: baseline, setting: setting, using: &generator)
+                else { return "–" }
+                return interval.formatted + (interval.pairs < study.evaluationRuns ? " (\(interval.pairs) of \(study.evaluationRuns) pairs)" : "")
+            }
+        }
+        return ResultTable(
+            title: "Minus the baseline (\(rows.first?.setting.description ?? "–")), accuracy points, 95 % paired-bootstrap interval",
+            header: ["setting", Self.mainModel, "mean of \(others.count) others"], rows: table)
+    }
+
+    private func duration(_ seconds: Double) -> String {
+        seconds >= 3600 ? String(format: "%.1f h", seconds / 3600) : String(format: "%.0f s", seconds)
+    }
+}

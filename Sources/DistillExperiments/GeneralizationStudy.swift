@@ -1,0 +1,138 @@
+// Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
+
+import DistillData
+import DistillEval
+import DistillIO
+import DistillMethods
+import DistillZoo
+import Foundation
+
+/// A list of settings (method × pool × adaptation × KD), each condensed and
+/// evaluated with the protocol of the model-pool experiment, compared with
+/// the first setting (the baseline) by paired bootstrap intervals.
+///
+/// Every condensation is a run directory inside the study directory and
+/// every evaluation is cached, so running the same study again, or a study
+/// with more settings, redoes only what has not finished.
+public struct GeneralizationStudy: Sendable, Codable, Equatable {
+    public var dataset: DatasetKind
+    /// The settings in table order; the first is the baseline.
+    public var settings: [StudySetting]
+    public var imagesPerClass: Int
+    public var architectures: [String]
+    public var evaluationRuns: Int
+    /// Training epochs at evaluation; nil for the protocol's (300, or 1000 with DSA augmentation for DSA and DM sets).
+    public var epochs: Int?
+    public var batchReal: Int
+    /// Test images per class; nil for the whole test split.
+    public var testImagesPerClass: Int?
+    public var seed: UInt64
+
+    public init(
+        dataset: DatasetKind = .fashionMNIST, settings: [StudySetting], imagesPerClass: Int = 1,
+        architectures: [String] = ModelPoolExperiment.paperArchitectures, evaluationRuns: Int = 5, epochs: Int? = nil,
+        batchReal: Int = 256, testImagesPerClass: Int? = nil, seed: UInt64 = 0
+    ) {
+        self.dataset = dataset
+        self.settings = settings
+        self.imagesPerClass = imagesPerClass
+        self.architectures = architectures
+        self.evaluationRuns = evaluationRuns
+        self.epochs = epochs
+        self.batchReal = batchReal
+        self.testImagesPerClass = testImagesPerClass
+        self.seed = seed
+    }
+
+    /// Checks the settings before any work.
+    /// - Throws: `ExperimentError` or `PoolError` naming the first bad one.
+    public func validate() throws {
+        guard !settings.isEmpty else {
+            throw ExperimentError.invalidSetting(name: "--settings", value: "''", requirement: "give at least one setting, the baseline first")
+        }
+        guard Set(settings.map(\.description)).count == settings.count else {
+            throw ExperimentError.invalidSetting(
+                name: "--settings", value: settings.map(\.description).joined(separator: " "), requirement: "list each setting once")
+        }
+        for (name, value) in [("--ipc", imagesPerClass), ("--num-eval", evaluationRuns), ("--batch-real", batchReal)] where value < 1 {
+            throw ExperimentError.invalidSetting(name: name, value: String(value), requirement: "must be ≥ 1")
+        }
+        if let epochs, epochs < 1 { throw ExperimentError.invalidSetting(name: "--epochs", value: String(epochs), requirement: "must be ≥ 1") }
+        for architecture in architectures + ["ConvNet"] {
+            let known = Zoo.names.contains(architecture) || ((try? Zoo.convNetSpec(for: architecture)) ?? nil) != nil
+            guard known else { throw ExperimentError.unknownArchitecture(architecture, suggestions: Zoo.suggestions(for: architecture)) }
+        }
+        for setting in settings {
+            _ = try setting.condensationRequest(study: self).modelPool()
+            _ = try setting.distillation()
+        }
+    }
+
+    /// Runs (or continues) the study in `directory` and writes `table.md`, `results.json` and `report.html` there.
+    /// - Parameter command: the command line that started the study, recorded in the results.
+    /// - Returns: the results, as written to `results.json`.
+    /// - Throws: `ExperimentError` and the data, condensation and evaluation errors.
+    @discardableResult
+    public func run(
+        in directory: String, locator: DataLocator, command: String, events: (ExperimentEvent) -> Void = { _ in }
+    ) throws -> GeneralizationResults {
+        try validate()
+        let lock = try RunDirectoryLock(directory: directory)
+        defer { lock.release() }
+        AtomicWrite.removeStaleTemporaries(in: directory)
+        try AtomicWrite.probeDirectory(directory)
+        let start = Date()
+        events(.stage("generalisation study on \(dataset.name), ipc \(imagesPerClass): \(settings.map(\.description).joined(separator: ", ")) → \(directory)"))
+        let cache = EvaluationCache(directory: directory)
+        let fullTestSet = try locator.load(dataset, split: .test)
+        let testSet = testImagesPerClass.map { fullTestSet.firstImages(perClass: $0) } ?? fullTestSet
+        var rows: [GeneralizationResults.Row] = []
+        for setting in settings {
+            let name = setting.condensationDirectory
+            let iterations = setting.iterationCount
+            let condensation = SnapshotCondensation(
+                request: setting.condensationRequest(study: self),
+                directory: (directory as NSString).appendingPathComponent(name), snapshots: [iterations])
+            events(.stage("condense \(name): \(setting.method), pool \(setting.pool)\(setting.adapt.map { ", adapt \($0)" } ?? ""), \(iterations) iterations"))
+            if try condensation.run(locator: locator, progress: { events(.condensation($0, total: $1)) }) == 0 {
+                events(.stage("condense \(name): reused the kept set"))
+            }
+            let synthetic = condensation.snapshotPath(iterations)
+            let relative = "\(name)/synthetic-iter\(iterations).safetensors"
+            let request = EvaluationRequest(
+                architectures: architectures, runs: evaluationRuns, epochs: epochs,
+                distillation: try setting.distillation(), seed: seed)
+            let teacherSuffix = setting.teacherWeights.map { "-teacher-" + ($0 as NSString).lastPathComponent } ?? ""
+            let cacheName = "\(name)-iter\(iterations)\(setting.knowledgeDistillation ? "-kd" : "")\(teacherSuffix)"
+            let key = EvaluationCache.Key(
+                synthetic: relative, architectures: architectures, runs: evaluationRuns, epochs: epochs,
+                testImagesPerClass: testImagesPerClass, distillation: request.distillation, seed: seed)
+            let entry: EvaluationCache.Entry
+            if let cached = cache.lookup(cacheName, key: key) {
+                events(.stage("evaluate \(setting): reused \(EvaluationCache.relativePath(cacheName))"))
+                entry = cached
+            } else {
+                events(.stage("evaluate \(setting): \(architectures.joined(separator: ", "))\(setting.knowledgeDistillation ? ", with KD from a ConvNet trained on the set" : "")\(setting.teacherWeights.map { ", with KD from \($0) (trained on real data)" } ?? "")"))
+                let started = Date()
+                var training = try TrainingSet(syntheticAt: synthetic, locator: locator, expectedDataset: dataset)
+                training.testSet = testSet
+                let report = try withoutActuallyEscaping(events) { events in
+                    try request.run(on: training) { events(.evaluation($0)) }
+                }
+                entry = EvaluationCache.Entry(key: key, seconds: Date().timeIntervalSince(started), report: report)
+                try cache.store(entry, as: cacheName)
+            }
+            rows.append(
+                GeneralizationResults.Row(
+                    setting: setting, synthetic: relative, log: "\(name)/log.jsonl",
+                    condensationSeconds: condensation.seconds(upTo: iterations), evaluationSeconds: entry.seconds,
+                    report: entry.report))
+        }
+        let results = GeneralizationResults(
+            study: self, command: command, rows: rows, wallSeconds: Date().timeIntervalSince(start))
+        events(.finished(table: GeneralizationFiles.markdown(results)))
+        try GeneralizationFiles.write(results, to: directory, classNames: testSet.classNames)
+        events(.stage("wrote table.md, results.json and report.html to \(directory)"))
+        return results
+    }
+}

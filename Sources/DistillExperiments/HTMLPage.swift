@@ -1,0 +1,32 @@
+// Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
+
+/// The self-contained page every experiment report is: one style sheet, no external resources.
+enum HTMLPage {
+    /// - Parameters:
+    ///   - title: the page title, plain text.
+    ///   - labelColumns: how many leading table columns hold labels (left-aligned); the rest are numbers.
+    ///   - body: HTML fragments in order.
+    static func render(title: String, labelColumns: Int, body: [String]) -> String {
+        """
+        <!DOCTYPE html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <title>\(escapeHTML(title))</title>
+        <style>
+        body { font-family: sans-serif; margin: 2em; max-width: 72em; color: #222; }
+        table { border-collapse: collapse; margin: 0.5em 0 1.5em; }
+        th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: right; }
+        th:nth-child(-n+\(labelColumns)), td:nth-child(-n+\(labelColumns)) { text-align: left; }
+        svg { display: block; margin: 0.5em 0 1.5em; }
+        \(SyntheticSetFigure.style)
+        </style>
+        </head>
+        <body>
+        \(body.joined(separator: "\n"))
+        </body>
+        </html>
+
+        """
+    }
+}

@@ -1,0 +1,110 @@
+// Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
+
+import DistillEval
+import DistillMethods
+
+/// One row of the generalisation study: how a set is condensed and how it is evaluated,
+/// written as `METHOD[+pool=POOL][+adapt=RULE][+iterations=N][+kd|+teacher=FILE]`, e.g.
+///
+///     dc                       DC through ConvNet alone, 1000 iterations
+///     dc+pool=paper+kd         DC through the paper's pool, evaluated with KD from a ConvNet trained on the set
+///     dc+pool=total-random+adapt=loss
+///     dm+pool=paper+iterations=2000
+///     dc+teacher=convnet.safetensors   KD from a teacher trained on the real training set (`distill train --save`)
+///
+/// Settings that differ only in `+kd` or `+teacher` share one condensation.
+public struct StudySetting: Sendable, Codable, Equatable, CustomStringConvertible {
+    /// `dc`, `dsa` or `dm`.
+    public var method: String
+    /// A pool preset or an `ARCH:P,…` list.
+    public var pool: String
+    /// A `PoolAdaptation` rule, nil for fixed probabilities.
+    public var adapt: String?
+    /// Condensation iterations; nil for the method's published count (DC/DSA 1000, DM 20,000).
+    public var iterations: Int?
+    /// Evaluate with knowledge distillation from a ConvNet trained on the synthetic set.
+    public var knowledgeDistillation: Bool
+    /// KD from the teacher in this file, trained on the real training set; such rows use real data at evaluation.
+    public var teacherWeights: String?
+
+    public init(
+        method: String, pool: String = "none", adapt: String? = nil, iterations: Int? = nil,
+        knowledgeDistillation: Bool = false
+    ) {
+        self.method = method
+        self.pool = pool
+        self.adapt = adapt
+        self.iterations = iterations
+        self.knowledgeDistillation = knowledgeDistillation
+    }
+
+    /// Parses the written form.
+    /// - Throws: `ExperimentError.invalidSetting` naming the part that is wrong.
+    public init(parsing text: String) throws {
+        let parts = text.split(separator: "+", omittingEmptySubsequences: false).map(String.init)
+        func refuse(_ requirement: String) -> ExperimentError {
+            .invalidSetting(name: "--settings", value: "'\(text)'", requirement: requirement)
+        }
+        guard let method = parts.first, ["dc", "dsa", "dm"].contains(method) else {
+            throw refuse("a setting starts with dc, dsa or dm, e.g. dc+pool=paper+kd")
+        }
+        self.init(method: method)
+        for part in parts.dropFirst() {
+            if part == "kd" {
+                knowledgeDistillation = true
+                continue
+            }
+            let pair = part.split(separator: "=", maxSplits: 1).map(String.init)
+            guard pair.count == 2, !pair[1].isEmpty else { throw refuse("'\(part)' is not kd or NAME=VALUE") }
+            switch pair[0] {
+            case "pool": pool = pair[1]
+            case "adapt": adapt = pair[1]
+            case "teacher": teacherWeights = pair[1]
+            case "iterations":
+                guard let count = Int(pair[1]), count >= 1 else { throw refuse("iterations must be a whole number ≥ 1") }
+                iterations = count
+            default: throw refuse("unknown part '\(pair[0])' (pool, adapt, iterations, kd, teacher)")
+            }
+        }
+        if knowledgeDistillation && teacherWeights != nil { throw refuse("+kd and +teacher= exclude each other") }
+    }
+
+    public var description: String {
+        var text = method
+        if pool != "none" { text += "+pool=\(pool)" }
+        if let adapt { text += "+adapt=\(adapt)" }
+        if let iterations { text += "+iterations=\(iterations)" }
+        if knowledgeDistillation { text += "+kd" }
+        if let teacherWeights { text += "+teacher=\(teacherWeights)" }
+        return text
+    }
+
+    /// The condensation's run directory inside the study directory: one per
+    /// method, pool, adaptation and iteration count, so `+kd` rows share it.
+    public var condensationDirectory: String {
+        var name = "\(method)-\(pool)"
+        if let adapt { name += "-adapt-\(adapt)" }
+        if let iterations { name += "-it\(iterations)" }
+        return String(name.map { $0.isLetter || $0.isNumber || "-._=".contains($0) ? $0 : "_" })
+    }
+
+    /// Whether the evaluation uses a teacher, from the set or from real data.
+    public var distilled: Bool { knowledgeDistillation || teacherWeights != nil }
+
+    /// The KD settings of the evaluation, nil without KD.
+    /// - Throws: the teacher file's errors.
+    func distillation() throws -> DistillationSettings? {
+        if let teacherWeights { return try DistillationSettings(teacherWeightsAt: teacherWeights) }
+        return knowledgeDistillation ? DistillationSettings() : nil
+    }
+
+    /// The iterations the condensation runs.
+    public var iterationCount: Int { iterations ?? (method == "dm" ? 20_000 : 1000) }
+
+    /// The condensation request (iteration count and resume are set by `SnapshotCondensation`).
+    func condensationRequest(study: GeneralizationStudy) -> CondensationRequest {
+        CondensationRequest(
+            dataset: study.dataset, method: method, imagesPerClass: study.imagesPerClass, pool: pool, poolAdapt: adapt,
+            batchReal: study.batchReal, seed: study.seed)
+    }
+}

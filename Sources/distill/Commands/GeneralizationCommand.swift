@@ -1,0 +1,67 @@
+// Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
+
+import ArgumentParser
+import DistillData
+import DistillExperiments
+import Foundation
+
+/// `distill experiment generalization`: settings condensed and evaluated across architectures, one table.
+struct GeneralizationCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generalization",
+        abstract: "Condense and evaluate a list of settings across architectures; compare each with the first.",
+        discussion: """
+            A setting is METHOD[+pool=POOL][+adapt=RULE][+iterations=N][+kd], e.g. dc, dc+pool=paper, \
+            dc+pool=total-random+adapt=loss, dm+pool=paper+iterations=2000, dc+kd. The first setting is \
+            the baseline: every other row gets its difference with a 95 % paired-bootstrap interval, for \
+            ConvNet and for the mean over the other architectures. Writes table.md, results.json and \
+            report.html into --out; each condensation is a run directory there and each evaluation is \
+            cached, so the same command continues a stopped study and a longer list reuses what exists.
+            """)
+
+    @Option(parsing: .upToNextOption, help: "The settings, the baseline first.")
+    var settings: [String]
+    @Option(help: "Dataset: \(DatasetArgument.allValueStrings.joined(separator: ", ")).")
+    var dataset = DatasetKind.fashionMNIST.name
+    @Option(parsing: .unconditional, help: "Images per class.")
+    var ipc = 1
+    @Option(name: .customLong("num-eval"), parsing: .unconditional, help: "Networks trained per architecture.")
+    var numEval = 5
+    @Option(parsing: .unconditional, help: "Training epochs at evaluation (default: the protocol's).")
+    var epochs: Int?
+    @Option(parsing: .unconditional, help: "Comma-separated evaluation architectures.")
+    var models: String?
+    @Option(name: .customLong("batch-real"), parsing: .unconditional, help: "Real images per class per matching step.")
+    var batchReal = 256
+    @Option(name: .customLong("test-per-class"), parsing: .unconditional, help: "Test images per class (default: the whole split).")
+    var testPerClass: Int?
+    @Option(parsing: .unconditional, help: "Seed for every condensation and evaluation.")
+    var seed: UInt64 = 0
+    @Option(help: "Study directory.")
+    var out: String
+    @OptionGroup var data: DataOptions
+
+    func validate() throws {
+        if let testPerClass { try requirePositive(testPerClass, "--test-per-class") }
+    }
+
+    func run() throws {
+        let kind = dataset.hasPrefix(ImageFolder.namePrefix)
+            ? try data.locator.dataset(named: dataset) : try ModelPoolExperiment.dataset(named: dataset)
+        var study = GeneralizationStudy(
+            dataset: kind, settings: try settings.map(StudySetting.init(parsing:)), imagesPerClass: ipc,
+            evaluationRuns: numEval, epochs: epochs, batchReal: batchReal, testImagesPerClass: testPerClass, seed: seed)
+        if let models { study.architectures = networkNames(in: models).filter { !$0.isEmpty } }
+        try study.validate()
+        let display = ExperimentDisplay()
+        let results: GeneralizationResults
+        do {
+            results = try study.run(
+                in: out, locator: data.locator, command: CommandLine.arguments.joined(separator: " "), events: display.show)
+        } catch where display.shownResults {
+            throw UnsavedResultsError(directory: out, cause: error)
+        }
+        display.finish()
+        print("study done in \(formatDuration(results.wallSeconds))")
+    }
+}

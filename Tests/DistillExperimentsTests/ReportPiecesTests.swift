@@ -1,0 +1,178 @@
+// Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
+
+import DistillEval
+@testable import DistillExperiments
+import DistillIO
+import DistillTensor
+import Foundation
+import XCTest
+
+/// The building blocks of `report.html` and `table.md`: labelled set figures, bar
+/// whiskers and the differences to the baseline.
+final class ReportPiecesTests: XCTestCase {
+    // MARK: - Labelled set figures
+
+    /// An element of a parsed fragment: its tag, attributes, text and children.
+    private final class Element {
+        let tag: String
+        let attributes: [String: String]
+        var text = ""
+        var children: [Element] = []
+        init(tag: String, attributes: [String: String]) {
+            self.tag = tag
+            self.attributes = attributes
+        }
+
+        func all(_ tag: String, class name: String? = nil) -> [Element] {
+            children.flatMap { child in
+                (child.tag == tag && (name == nil || child.attributes["class"] == name) ? [child] : []) + child.all(tag, class: name)
+            }
+        }
+    }
+
+    /// Parses the markup into a tree, failing on tags that do not nest; `<img …/>` has no end tag.
+    private func parse(_ html: String) throws -> Element {
+        let root = Element(tag: "root", attributes: [:])
+        var open = [root]
+        let tag = try NSRegularExpression(pattern: "<(/?)([a-z]+)((?:\\s+[a-z-]+=\"[^\"]*\")*)\\s*(/?)>")
+        let attribute = try NSRegularExpression(pattern: "([a-z-]+)=\"([^\"]*)\"")
+        var last = html.startIndex
+        for match in tag.matches(in: html, range: NSRange(html.startIndex..., in: html)) {
+            let range = Range(match.range, in: html)!
+            open.last!.text += html[last..<range.lowerBound]
+            last = range.upperBound
+            let name = String(html[Range(match.range(at: 2), in: html)!])
+            if match.range(at: 1).length > 0 {
+                XCTAssertEqual(open.last!.tag, name, "</\(name)> closes <\(open.last!.tag)>")
+                open.removeLast()
+                continue
+            }
+            let text = String(html[Range(match.range(at: 3), in: html)!])
+            var attributes: [String: String] = [:]
+            for pair in attribute.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+                attributes[String(text[Range(pair.range(at: 1), in: text)!])] = String(text[Range(pair.range(at: 2), in: text)!])
+            }
+            let element = Element(tag: name, attributes: attributes)
+            open.last!.children.append(element)
+            if match.range(at: 4).length == 0 { open.append(element) }
+        }
+        XCTAssertEqual(open.count, 1, "every element is closed")
+        return root
+    }
+
+    private func pngSize(_ dataURI: String) throws -> (width: Int, height: Int) {
+        let prefix = "data:image/png;base64,"
+        XCTAssertTrue(dataURI.hasPrefix(prefix))
+        let bytes = try XCTUnwrap(Data(base64Encoded: String(dataURI.dropFirst(prefix.count)))).map { Int($0) }
+        return (bytes[16] << 24 | bytes[17] << 16 | bytes[18] << 8 | bytes[19], bytes[20] << 24 | bytes[21] << 16 | bytes[22] << 8 | bytes[23])
+    }
+
+    /// `classes` classes of `perClass` 1×6×4 images each, labels class-major.
+    private func syntheticSet(classes: Int, perClass: Int, metadata: [String: String] = [:]) -> SyntheticSetFile {
+        let count = classes * perClass
+        return SyntheticSetFile(
+            images: NDArray(shape: [count, 1, 6, 4], scalars: (0..<(count * 24)).map { Float($0 % 7) / 7 }),
+            labels: (0..<count).map { $0 / perClass }, metadata: ["mean": "0.5", "std": "0.25"].merging(metadata) { $1 })
+    }
+
+    func testSetFigureHasOneCaptionedBlockPerClassWithItsImagesInARow() throws {
+        let figure = try SyntheticSetFigure(
+            file: syntheticSet(classes: 3, perClass: 2), caption: "iteration 5 <final>", fallbackClassNames: ["T-shirt/top", "Trouser", "Pull<over>"]
+        ).html()
+        let root = try parse(figure)
+        let set = try XCTUnwrap(root.all("figure", class: "set").first)
+        XCTAssertEqual(set.children.first?.tag, "figcaption")
+        XCTAssertEqual(set.children.first?.text, "iteration 5 &lt;final&gt;")
+        let flow = try XCTUnwrap(set.all("div", class: "classes").first)
+        let blocks = flow.children
+        XCTAssertEqual(blocks.count, 3, "one block per class")
+        XCTAssertEqual(blocks.map { $0.attributes["class"] }, ["class", "class", "class"])
+        XCTAssertEqual(blocks.map { $0.all("figcaption").first?.text }, ["T-shirt/top", "Trouser", "Pull&lt;over&gt;"])
+        for block in blocks {
+            let images = block.all("img")
+            XCTAssertEqual(images.count, 1, "the class's images come as one row")
+            let image = images[0]
+            let size = try pngSize(try XCTUnwrap(image.attributes["src"]))
+            XCTAssertEqual(size.width, 2 * (4 + 1) + 1, "two images across")
+            XCTAssertEqual(size.height, 6 + 2)
+            XCTAssertEqual(image.attributes["width"], "\(size.width * 2)", "rows of several images show at 2×")
+            XCTAssertEqual(image.attributes["height"], "\(size.height * 2)")
+        }
+        XCTAssertTrue(SyntheticSetFigure.style.contains("flex-wrap: wrap"))
+        XCTAssertTrue(SyntheticSetFigure.style.contains("image-rendering: pixelated"))
+    }
+
+    func testSetFigureNamesClassesFromTheFileFirstAndShowsSingleImagesAt3x() throws {
+        let named = syntheticSet(classes: 10, perClass: 1, metadata: ["class_names": (0..<10).map { "name \($0)" }.joined(separator: "\n")])
+        let root = try parse(try SyntheticSetFigure(file: named, caption: "ipc 1", fallbackClassNames: ["ignored"]).html())
+        let blocks = root.all("figure", class: "class")
+        XCTAssertEqual(blocks.count, 10)
+        XCTAssertEqual(blocks.map { $0.all("figcaption").first?.text }, (0..<10).map { "name \($0)" })
+        XCTAssertEqual(blocks[0].all("img").first?.attributes["width"], "\((4 + 2) * 3)")
+
+        let unnamed = try parse(try SyntheticSetFigure(file: syntheticSet(classes: 2, perClass: 1), caption: "", fallbackClassNames: ["only"]).html())
+        XCTAssertEqual(unnamed.all("figure", class: "class").map { $0.all("figcaption").first?.text }, ["only", "class 1"])
+    }
+
+    // MARK: - Bar whiskers
+
+    private func summary(_ accuracies: [Double]) -> AccuracySummary {
+        AccuracySummary(runs: accuracies.map { RunResult(accuracy: $0, diverged: false, fellBackToCrossEntropy: false, seconds: 1) })
+    }
+
+    func testBarsOfSeveralRunsHaveAStdWhiskerAndSingleRunsNone() {
+        let chart = BarChart(
+            title: "t", groups: ["ConvNet", "MLP"],
+            series: [
+                .init(name: "one run", color: "#000", bars: [BarChart.Bar(summary([50])), BarChart.Bar(summary([40]))]),
+                .init(name: "three runs", color: "#111", bars: [BarChart.Bar(summary([40, 50, 60])), BarChart.Bar(nil)]),
+            ])
+        let svg = chart.svg()
+        let whiskers = svg.components(separatedBy: "\n").filter { $0.contains("class=\"whisker\"") }
+        XCTAssertEqual(whiskers.count, 1, svg)
+        // Mean 50, population std √(200/3) ≈ 8.165: the plot maps 0–100 % onto y = 214 … 34.
+        let std = (200.0 / 3).squareRoot()
+        let high = String(format: "%.1f", 34 + 180 * (1 - (50 + std) / 100)), low = String(format: "%.1f", 34 + 180 * (1 - (50 - std) / 100))
+        XCTAssertTrue(whiskers[0].contains(" \(high)V\(low)"), whiskers[0])
+        XCTAssertTrue(svg.contains("three runs, ConvNet: 50.00 ± 8.16% (mean over 3 runs)"), svg)
+        XCTAssertTrue(svg.contains("one run, ConvNet: 50.00% (1 run)"), svg)
+        XCTAssertTrue(svg.contains("three runs, MLP: diverged"), "a missing cell is marked, not drawn")
+    }
+
+    // MARK: - Differences to the baseline
+
+    private func results(runs: Int, cells: [(TableMethod, String, [Double?])]) -> ModelPoolResults {
+        ModelPoolResults(
+            experiment: ModelPoolExperiment(
+                imagesPerClass: [1], iterations: [10], architectures: ["ConvNet", "MLP", "LeNet"], evaluationRuns: runs),
+            reductions: [], condensations: [], evaluations: [],
+            cells: cells.map { method, architecture, accuracies in
+                ResultCell(
+                    table: .main, imagesPerClass: 1, iteration: 10, row: method.rawValue, setting: method.setting,
+                    distilled: method.distilled, architecture: architecture,
+                    summary: AccuracySummary(runs: accuracies.map {
+                        RunResult(accuracy: $0 ?? 10, diverged: $0 == nil, fellBackToCrossEntropy: false, seconds: 1)
+                    }))
+            },
+            wallSeconds: 0, iterationsRun: 0, evaluationsRun: 0)
+    }
+
+    func testDifferenceTableGivesEachRowMinusTheBaselinePerArchitectureAndOverTheOthers() {
+        let table = results(
+            runs: 3,
+            cells: [
+                (.baseline, "ConvNet", [50, 52, 54]), (.baseline, "MLP", [40, 41, 42]), (.baseline, "LeNet", [30, 30, 30]),
+                (.modelPool, "ConvNet", [51, 53, 55]), (.modelPool, "MLP", [42, 43, 44]), (.modelPool, "LeNet", [34, nil, 34]),
+            ]
+        ).differenceTable(iteration: 10)
+        XCTAssertEqual(table.header, ["ipc", "method", "ConvNet", "MLP", "LeNet", "mean excl. ConvNet"])
+        XCTAssertEqual(table.rows.map { $0[1] }, ["model pool", "KD", "pool + KD"])
+        XCTAssertEqual(
+            table.rows[0], ["1", "model pool", "+1.00 [+1.00, +1.00]", "+2.00 [+2.00, +2.00]", "+4.00 [+4.00, +4.00] (2 of 3 pairs)",
+                            "+3.00 [+3.00, +3.00] (2 of 3 pairs)"])
+        XCTAssertEqual(table.rows[1], ["1", "KD", "–", "–", "–", "–"], "no KD cells")
+
+        let single = results(runs: 1, cells: [(.baseline, "MLP", [40]), (.knowledgeDistillation, "MLP", [43.5])]).differenceTable(iteration: 10)
+        XCTAssertEqual(single.rows[1][3], "+3.50", "one run: the difference without an interval")
+    }
+}
