@@ -77,6 +77,10 @@ struct Distill: AsyncParsableCommand {
                 leave(group)
                 exit(withError: ErrorMessages.plain(error))
             }
+            // An error every rank meets (a missing input file) should be reported
+            // once: the other ranks give rank 0 a moment to report it and abort
+            // them first. A rank that fails alone reports after that moment.
+            if job.rank != 0 { usleep(1_000_000) }
             // One line naming the rank, then every rank stops: the others may be
             // waiting for this one in a collective and would otherwise hang.
             fputs("distill: rank \(job.rank) of \(job.size): \(ErrorMessages.line(for: error))\n", stderr)

@@ -146,6 +146,15 @@ final class MultiRankTests: XCTestCase {
         XCTAssertLessThan(Date().timeIntervalSince(started), 60, "the other ranks were stopped, not waited for")
     }
 
+    func testAnErrorEveryRankMeetsIsReportedOnceByRankZero() throws {
+        let result = try distill(ranks: 3, ["evaluate", binary.path("missing.safetensors"), "--models", "MLP"])
+        XCTAssertNotEqual(result.status, 0)
+        let lines = result.errors.split(separator: "\n").filter { $0.hasPrefix("distill:") }
+        XCTAssertEqual(lines.count, 1, result.errors)
+        XCTAssertTrue(lines.first?.hasPrefix("distill: rank 0 of 3: ") == true, result.errors)
+        XCTAssertTrue(lines.first?.contains("missing.safetensors") == true, result.errors)
+    }
+
     func testACommandThatRunsInOneProcessRefusesSeveralRanks() throws {
         let result = try distill(ranks: 2, ["models"])
         XCTAssertNotEqual(result.status, 0)
