@@ -1,5 +1,6 @@
 // Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
 
+import DistillCluster
 import DistillData
 import DistillEval
 import DistillIO
@@ -69,18 +70,29 @@ public struct GeneralizationStudy: Sendable, Codable, Equatable {
     }
 
     /// Runs (or continues) the study in `directory` and writes `table.md`, `results.json` and `report.html` there.
-    /// - Parameter command: the command line that started the study, recorded in the results.
+    ///
+    /// Over several ranks every condensation and evaluation is shared among
+    /// them; rank 0 alone takes the lock, decides what is reused, writes and
+    /// reports events, so a stopped study resumes with any rank count.
+    ///
+    /// - Parameters:
+    ///   - command: the command line that started the study, recorded in the results.
+    ///   - group: the processes of the job (collective: every rank calls this).
     /// - Returns: the results, as written to `results.json`.
     /// - Throws: `ExperimentError` and the data, condensation and evaluation errors.
     @discardableResult
     public func run(
-        in directory: String, locator: DataLocator, command: String, events: (ExperimentEvent) -> Void = { _ in }
+        in directory: String, locator: DataLocator, command: String, group: any ProcessGroup = SingleProcess(),
+        events leaderEvents: (ExperimentEvent) -> Void = { _ in }
     ) throws -> GeneralizationResults {
         try validate()
-        let lock = try RunDirectoryLock(directory: directory)
-        defer { lock.release() }
-        AtomicWrite.removeStaleTemporaries(in: directory)
-        try AtomicWrite.probeDirectory(directory)
+        func events(_ event: ExperimentEvent) { if group.isLeader { leaderEvents(event) } }
+        let lock = group.isLeader ? try RunDirectoryLock(directory: directory) : nil
+        defer { lock?.release() }
+        if group.isLeader {
+            AtomicWrite.removeStaleTemporaries(in: directory)
+            try AtomicWrite.probeDirectory(directory)
+        }
         let start = Date()
         events(.stage("generalisation study on \(dataset.name), ipc \(imagesPerClass): \(settings.map(\.description).joined(separator: ", ")) → \(directory)"))
         let cache = EvaluationCache(directory: directory)
@@ -94,7 +106,7 @@ public struct GeneralizationStudy: Sendable, Codable, Equatable {
                 request: setting.condensationRequest(study: self),
                 directory: (directory as NSString).appendingPathComponent(name), snapshots: [iterations])
             events(.stage("condense \(name): \(setting.method), pool \(setting.pool)\(setting.adapt.map { ", adapt \($0)" } ?? ""), \(iterations) iterations"))
-            if try condensation.run(locator: locator, progress: { events(.condensation($0, total: $1)) }) == 0 {
+            if try condensation.run(locator: locator, group: group, progress: { events(.condensation($0, total: $1)) }) == 0 {
                 events(.stage("condense \(name): reused the kept set"))
             }
             let synthetic = condensation.snapshotPath(iterations)
@@ -108,7 +120,7 @@ public struct GeneralizationStudy: Sendable, Codable, Equatable {
                 synthetic: relative, architectures: architectures, runs: evaluationRuns, epochs: epochs,
                 testImagesPerClass: testImagesPerClass, distillation: request.distillation, seed: seed)
             let entry: EvaluationCache.Entry
-            if let cached = cache.lookup(cacheName, key: key) {
+            if let cached = try group.leaderDecides({ cache.lookup(cacheName, key: key) }) {
                 events(.stage("evaluate \(setting): reused \(EvaluationCache.relativePath(cacheName))"))
                 entry = cached
             } else {
@@ -117,10 +129,10 @@ public struct GeneralizationStudy: Sendable, Codable, Equatable {
                 var training = try TrainingSet(syntheticAt: synthetic, locator: locator, expectedDataset: dataset)
                 training.testSet = testSet
                 let report = try withoutActuallyEscaping(events) { events in
-                    try request.run(on: training) { events(.evaluation($0)) }
+                    try request.run(on: training, group: group) { events(.evaluation($0)) }
                 }
                 entry = EvaluationCache.Entry(key: key, seconds: Date().timeIntervalSince(started), report: report)
-                try cache.store(entry, as: cacheName)
+                if group.isLeader { try cache.store(entry, as: cacheName) }
             }
             rows.append(
                 GeneralizationResults.Row(
@@ -131,7 +143,7 @@ public struct GeneralizationStudy: Sendable, Codable, Equatable {
         let results = GeneralizationResults(
             study: self, command: command, rows: rows, wallSeconds: Date().timeIntervalSince(start))
         events(.finished(table: GeneralizationFiles.markdown(results)))
-        try GeneralizationFiles.write(results, to: directory, classNames: testSet.classNames)
+        if group.isLeader { try GeneralizationFiles.write(results, to: directory, classNames: testSet.classNames) }
         events(.stage("wrote table.md, results.json and report.html to \(directory)"))
         return results
     }

@@ -133,6 +133,25 @@ final class MultiRankTests: XCTestCase {
         XCTAssertEqual(try accuracies(in: binary.path("ranks/results.json")), expected)
     }
 
+    func testGeneralizationStudyGivesTheSingleProcessResultsOnThreeRanks() throws {
+        let study = [
+            "experiment", "generalization", "--settings", "dc+iterations=2", "dc+pool=ConvNet:0.5,MLP:0.5+adapt=loss+iterations=2",
+            "--models", "ConvNet,MLP", "--epochs", "1", "--num-eval", "2", "--batch-real", "2", "--test-per-class", "5",
+        ]
+        let single = try distill(ranks: 0, study + ["--out", binary.path("study-single")])
+        XCTAssertEqual(single.status, 0, single.errors)
+        let ranks = try distill(ranks: 3, study + ["--out", binary.path("study-ranks")])
+        XCTAssertEqual(ranks.status, 0, ranks.errors)
+        let expected = try accuracies(in: binary.path("study-single/results.json"))
+        XCTAssertEqual(expected.count, 16, "accuracy and diverged of two settings × two architectures × two runs")
+        XCTAssertEqual(try accuracies(in: binary.path("study-ranks/results.json")), expected)
+        for name in ["dc-none-it2", "dc-ConvNet_0.5_MLP_0.5-adapt-loss-it2"] {
+            XCTAssertEqual(
+                try contents("study-ranks/\(name)/synthetic-iter2.safetensors"), try contents("study-single/\(name)/synthetic-iter2.safetensors"),
+                name)
+        }
+    }
+
     func testAFailingRankStopsTheJobWithOneLineNamingIt() throws {
         let started = Date()
         let result = try distill(

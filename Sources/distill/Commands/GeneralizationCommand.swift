@@ -1,12 +1,13 @@
 // Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
 
 import ArgumentParser
+import DistillCluster
 import DistillData
 import DistillExperiments
 import Foundation
 
 /// `distill experiment generalization`: settings condensed and evaluated across architectures, one table.
-struct GeneralizationCommand: ParsableCommand {
+struct GeneralizationCommand: DistributedCommand {
     static let configuration = CommandConfiguration(
         commandName: "generalization",
         abstract: "Condense and evaluate a list of settings across architectures; compare each with the first.",
@@ -45,7 +46,7 @@ struct GeneralizationCommand: ParsableCommand {
         if let testPerClass { try requirePositive(testPerClass, "--test-per-class") }
     }
 
-    func run() throws {
+    func run(in group: any ProcessGroup) throws {
         let kind = dataset.hasPrefix(ImageFolder.namePrefix)
             ? try data.locator.dataset(named: dataset) : try ModelPoolExperiment.dataset(named: dataset)
         var study = GeneralizationStudy(
@@ -57,11 +58,13 @@ struct GeneralizationCommand: ParsableCommand {
         let results: GeneralizationResults
         do {
             results = try study.run(
-                in: out, locator: data.locator, command: CommandLine.arguments.joined(separator: " "), events: display.show)
+                in: out, locator: data.locator, command: CommandLine.arguments.joined(separator: " "), group: group,
+                events: display.show)
         } catch where display.shownResults {
             throw UnsavedResultsError(directory: out, cause: error)
         }
         display.finish()
+        guard group.isLeader else { return }
         print("study done in \(formatDuration(results.wallSeconds))")
     }
 }
