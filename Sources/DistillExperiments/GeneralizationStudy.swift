@@ -87,12 +87,8 @@ public struct GeneralizationStudy: Sendable, Codable, Equatable {
     ) throws -> GeneralizationResults {
         try validate()
         func events(_ event: ExperimentEvent) { if group.isLeader { leaderEvents(event) } }
-        let lock = group.isLeader ? try RunDirectoryLock(directory: directory) : nil
+        let lock = try group.claimExperimentDirectory(directory)
         defer { lock?.release() }
-        if group.isLeader {
-            AtomicWrite.removeStaleTemporaries(in: directory)
-            try AtomicWrite.probeDirectory(directory)
-        }
         let start = Date()
         events(.stage("generalisation study on \(dataset.name), ipc \(imagesPerClass): \(settings.map(\.description).joined(separator: ", ")) → \(directory)"))
         let cache = EvaluationCache(directory: directory)

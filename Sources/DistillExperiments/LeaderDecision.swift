@@ -1,6 +1,7 @@
 // Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
 
 import DistillCluster
+import DistillIO
 import Foundation
 
 extension ProcessGroup {
@@ -15,6 +16,24 @@ extension ProcessGroup {
         let mine = isLeader ? Array(try JSONEncoder().encode(Wrapped(value: try decide()))) : []
         let shared = try allGather(mine)[0]
         return try JSONDecoder().decode(Wrapped<Decision>.self, from: Data(shared)).value
+    }
+
+    /// Rank 0 locks an experiment directory for this run (one experiment at a
+    /// time; its condensations lock their own run directories), clears temporary
+    /// files of killed writers and checks that it can write there. Other ranks
+    /// take nothing and get nil.
+    /// - Throws: `RunDirectoryInUseError`, `FileSystemError`.
+    func claimExperimentDirectory(_ directory: String) throws -> RunDirectoryLock? {
+        guard isLeader else { return nil }
+        let lock = try RunDirectoryLock(directory: directory)
+        AtomicWrite.removeStaleTemporaries(in: directory)
+        do {
+            try AtomicWrite.probeDirectory(directory)
+        } catch {
+            lock.release()
+            throw error
+        }
+        return lock
     }
 
     /// Waits until every rank reaches this point (after rank 0's writes, say).

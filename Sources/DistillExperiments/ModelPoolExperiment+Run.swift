@@ -49,13 +49,8 @@ extension ModelPoolExperiment {
     ) throws -> ModelPoolResults {
         try validate()
         func events(_ event: ExperimentEvent) { if group.isLeader { leaderEvents(event) } }
-        // One experiment at a time in a directory; its condensations lock their own run directories.
-        let lock = group.isLeader ? try RunDirectoryLock(directory: directory) : nil
+        let lock = try group.claimExperimentDirectory(directory)
         defer { lock?.release() }
-        if group.isLeader {
-            AtomicWrite.removeStaleTemporaries(in: directory)
-            try AtomicWrite.probeDirectory(directory)
-        }
         let start = Date()
         events(.stage("model-pool experiment on \(dataset.name): ipc \(imagesPerClass.map(String.init).joined(separator: ",")), "
             + "iterations \(iterations.map(String.init).joined(separator: ",")), pools \(settings.map(\.pool).joined(separator: ", ")) → \(directory)"))

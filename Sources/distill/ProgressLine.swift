@@ -1,5 +1,6 @@
 // Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
 
+import DistillEval
 import Foundation
 
 /// A single self-overwriting status line on standard error, so standard
@@ -33,4 +34,15 @@ func formatDuration(_ seconds: Double) -> String {
     if total >= 3600 { return String(format: "%dh%02dm", total / 3600, total % 3600 / 60) }
     if total >= 60 { return String(format: "%dm%02ds", total / 60, total % 60) }
     return "\(total)s"
+}
+
+extension EvaluationProgress {
+    /// The progress line of one training: its epoch, loss and time left, or the accuracy it ended with.
+    /// - Parameter distilledLabel: what follows the architecture for a KD student, e.g. " +KD".
+    func line(distilledLabel: String) -> String? {
+        let name = "\(architecture)\(distilled ? distilledLabel : "") run \(run + 1)/\(runs)"
+        if let finishedAccuracy { return "\(name): \(String(format: "%.2f", finishedAccuracy))%" }
+        guard let t = training else { return nil }
+        return "\(name)  epoch \(t.epoch)/\(t.epochs)  loss \(String(format: "%.4f", t.loss))  ETA \(formatDuration(t.secondsRemaining))"
+    }
 }

@@ -119,14 +119,7 @@ struct Evaluate: DistributedCommand {
         let report = try request.run(on: training, group: group) { progress in
             guard group.isLeader, Date().timeIntervalSince(lastUpdate) > 0.5 || progress.finishedAccuracy != nil else { return }
             lastUpdate = Date()
-            let kind = progress.distilled ? kdLabel : ""
-            if let accuracy = progress.finishedAccuracy {
-                line.update("\(progress.architecture)\(kind) run \(progress.run + 1)/\(progress.runs): \(String(format: "%.2f", accuracy))%")
-            } else if let t = progress.training {
-                line.update(
-                    "\(progress.architecture)\(kind) run \(progress.run + 1)/\(progress.runs)  epoch \(t.epoch)/\(t.epochs)  "
-                        + "loss \(String(format: "%.4f", t.loss))  ETA \(formatDuration(t.secondsRemaining))")
-            }
+            if let text = progress.line(distilledLabel: kdLabel) { line.update(text) }
         }
         line.finish()
         guard group.isLeader else { return }

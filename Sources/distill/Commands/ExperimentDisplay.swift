@@ -31,14 +31,7 @@ final class ExperimentDisplay {
         case .evaluation(let progress):
             guard Date().timeIntervalSince(lastUpdate) > 0.5 || progress.finishedAccuracy != nil else { return }
             lastUpdate = Date()
-            let kind = progress.distilled ? " +KD" : ""
-            if let accuracy = progress.finishedAccuracy {
-                line.update("  \(progress.architecture)\(kind) run \(progress.run + 1)/\(progress.runs): \(String(format: "%.2f", accuracy))%")
-            } else if let t = progress.training {
-                line.update(
-                    "  \(progress.architecture)\(kind) run \(progress.run + 1)/\(progress.runs)  epoch \(t.epoch)/\(t.epochs)  "
-                        + "loss \(String(format: "%.4f", t.loss))  ETA \(formatDuration(t.secondsRemaining))")
-            }
+            if let text = progress.line(distilledLabel: " +KD") { line.update("  " + text) }
         }
     }
 
