@@ -142,6 +142,11 @@ final class MultiRankTests: XCTestCase {
         XCTAssertEqual(single.status, 0, single.errors)
         let ranks = try distill(ranks: 3, study + ["--out", binary.path("study-ranks")])
         XCTAssertEqual(ranks.status, 0, ranks.errors)
+        let recorded = try JSONSerialization.jsonObject(with: contents("study-single/results.json")) as? [String: Any]
+        let command = recorded?["command"] as? String ?? ""
+        XCTAssertTrue(
+            command.hasPrefix("distill " + study.joined(separator: " ") + " --out " + binary.path("study-single")),
+            "the command to paste: \(command)")
         let expected = try accuracies(in: binary.path("study-single/results.json"))
         XCTAssertEqual(expected.count, 16, "accuracy and diverged of two settings × two architectures × two runs")
         XCTAssertEqual(try accuracies(in: binary.path("study-ranks/results.json")), expected)

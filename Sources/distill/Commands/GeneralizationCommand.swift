@@ -58,7 +58,7 @@ struct GeneralizationCommand: DistributedCommand {
         let results: GeneralizationResults
         do {
             results = try study.run(
-                in: out, locator: data.locator, command: CommandLine.arguments.joined(separator: " "), group: group,
+                in: out, locator: data.locator, command: Self.shellCommand(CommandLine.arguments.dropFirst()), group: group,
                 events: display.show)
         } catch where display.shownResults {
             throw UnsavedResultsError(directory: out, cause: error)
@@ -66,5 +66,15 @@ struct GeneralizationCommand: DistributedCommand {
         display.finish()
         guard group.isLeader else { return }
         print("study done in \(formatDuration(results.wallSeconds))")
+    }
+
+    /// `distill` and `arguments` as a shell line a reader can paste: arguments
+    /// with characters the shell would read are single-quoted.
+    static func shellCommand(_ arguments: some Sequence<String>) -> String {
+        let plain = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_+=./,:@")
+        return (["distill"] + arguments.map { argument in
+            !argument.isEmpty && argument.allSatisfy(plain.contains) ? argument
+                : "'" + argument.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        }).joined(separator: " ")
     }
 }
