@@ -37,21 +37,29 @@ extension EvaluationPlan {
     /// queue as ranks become free and the results are gathered, so every rank
     /// returns the report a single process computes.
     ///
+    /// An interrupted evaluation resumes from the trainings it finished: each
+    /// training's seed depends only on its cell, so a result kept from an
+    /// earlier run is the one this run would compute.
+    ///
     /// - Parameters:
     ///   - images: the training images [N, C, H, W] in `testSet`'s normalised space.
     ///   - labels: N class indices.
     ///   - testSet: the real test split.
     ///   - group: the processes sharing the trainings (collective: every rank calls this).
+    ///   - finishedRuns: results already known, by index in `cells`, the same on every rank; not trained again.
     ///   - progress: called during this rank's trainings and after each of them.
+    ///   - runFinished: called on the rank that trained a cell, with its index and result, as soon as it is done.
     /// - Throws: `ZooError` for an architecture that cannot be built for this input;
     ///   before any training, `SafeTensorsError` or `TrainedNetworkFileError` for a
     ///   teacher file that cannot be read, has changed, or does not fit `testSet`;
-    ///   `ProcessGroupError` when the ranks cannot exchange results.
+    ///   `ProcessGroupError` when the ranks cannot exchange results; whatever `runFinished` throws.
     public func run(
         images: NDArray, labels: [Int], testSet: Dataset, group: any ProcessGroup = SingleProcess(),
-        progress: ((EvaluationProgress) -> Void)? = nil
+        finishedRuns: [Int: RunResult] = [:], progress: ((EvaluationProgress) -> Void)? = nil,
+        runFinished: ((Int, RunResult) throws -> Void)? = nil
     ) throws -> EvaluationReport {
         let cells = self.cells
+        let remaining = cells.indices.filter { finishedRuns[$0] == nil }
         let shape = Array(images.shape.dropFirst())
         let classes = testSet.classCount
         let realDataTeacher = try distillation?.teacherWeights.map { source in
@@ -64,8 +72,9 @@ extension EvaluationPlan {
         // Eval mode never updates a network, so one loaded teacher serves every run.
         let loadedTeacher = try realDataTeacher?.makeNetwork()
         var finished: [Int: RunResult] = [:]
-        let queue = try group.workQueue(count: cells.count)
-        while let index = try queue.next() {
+        let queue = try group.workQueue(count: remaining.count)
+        while let next = try queue.next() {
+            let index = remaining[next]
             let cell = cells[index]
             let architecture = architectures[cell.architectureIndex]
             let runSeed = derivedSeed(seed, UInt64(cell.architectureIndex), UInt64(cell.run))
@@ -93,8 +102,9 @@ extension EvaluationPlan {
             ) { report($0, nil) }
             report(nil, result.accuracy)
             finished[index] = result
+            try runFinished?(index, result)
         }
-        let all = try Self.gather(finished, over: group)
+        let all = try Self.gather(finished, over: group).merging(finishedRuns) { trained, _ in trained }
         guard all.count == cells.count else {
             throw ProcessGroupError("the ranks returned \(all.count) of the \(cells.count) trainings of the evaluation")
         }

@@ -30,12 +30,14 @@ public struct EvaluationRequest: Sendable {
         return TrainingProtocol(epochs: epochs, augmentation: augmentation)
     }
 
-    /// Trains and tests the whole grid, its trainings shared among `group`'s ranks.
+    /// Trains and tests the whole grid, its trainings shared among `group`'s ranks,
+    /// skipping those in `finishedRuns` (see `EvaluationPlan.run`).
     /// - Throws: before any training, `MemoryBudgetError` for a network too large to train here,
     ///   `SafeTensorsError` or `TrainedNetworkFileError` for a teacher file that does not fit.
     public func run(
         on training: TrainingSet, group: any ProcessGroup = SingleProcess(),
-        progress: ((EvaluationProgress) -> Void)? = nil
+        finishedRuns: [Int: RunResult] = [:], progress: ((EvaluationProgress) -> Void)? = nil,
+        runFinished: ((Int, RunResult) throws -> Void)? = nil
     ) throws -> EvaluationReport {
         try checkTeacherWeights(on: training)
         try checkFeasible(on: training)
@@ -45,6 +47,8 @@ public struct EvaluationRequest: Sendable {
         let plan = EvaluationPlan(
             architectures: architectures, runs: runs, protocolFor: { protocols[$0] ?? TrainingProtocol() },
             distillation: distillation, seed: seed)
-        return try plan.run(images: training.images, labels: training.labels, testSet: training.testSet, group: group, progress: progress)
+        return try plan.run(
+            images: training.images, labels: training.labels, testSet: training.testSet, group: group,
+            finishedRuns: finishedRuns, progress: progress, runFinished: runFinished)
     }
 }

@@ -1,5 +1,6 @@
 // Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
 
+import DistillCluster
 import DistillData
 import DistillEval
 import DistillIO
@@ -8,6 +9,12 @@ import Foundation
 /// Evaluation results kept as JSON in the experiment directory
 /// (`evaluations/<run>-iter<N>[-kd].json`), so a restarted experiment
 /// reuses every evaluation that finished.
+///
+/// An evaluation is 30 trainings or more, and may take longer than a job's
+/// allotment: each training is also kept as soon as it finishes
+/// (`evaluations/<name>-runs/<cell>.json`), so a stopped evaluation resumes
+/// with the trainings under way and loses no finished one. The whole entry
+/// replaces them when the evaluation completes.
 ///
 /// A cached result is used only when it was made with exactly the same
 /// evaluation settings; otherwise it is evaluated again and replaced.
@@ -31,8 +38,19 @@ struct EvaluationCache {
         var report: EvaluationReport
     }
 
+    /// One finished training of an evaluation still in progress.
+    struct FinishedRun: Codable {
+        var key: Key
+        /// The training's index in the evaluation's grid (`EvaluationPlan.cells`).
+        var cell: Int
+        var result: RunResult
+    }
+
     /// The cache file for `name`, relative to the experiment directory.
     static func relativePath(_ name: String) -> String { "evaluations/\(name).json" }
+
+    /// The folder of the finished trainings of `name`, relative to the experiment directory.
+    static func runsPath(_ name: String) -> String { "evaluations/\(name)-runs" }
 
     func lookup(_ name: String, key: Key) -> Entry? {
         guard let data = FileManager.default.contents(atPath: path(name)),
@@ -41,14 +59,69 @@ struct EvaluationCache {
         return entry
     }
 
+    /// Caches a finished evaluation, and drops the trainings kept on the way (the entry holds them).
     func store(_ entry: Entry, as name: String) throws {
+        try AtomicWrite.write(Self.encoded(entry), to: path(name))
+        try? FileManager.default.removeItem(atPath: runsFolder(name))
+    }
+
+    /// Evaluates `training` with `request` as the evaluation `name`, reusing the
+    /// trainings a stopped run kept and keeping each new one as it finishes.
+    /// The entry's time is this run's wall time plus the reused trainings' own.
+    /// Collective: every rank calls it; the caller stores the entry.
+    func evaluate(
+        _ request: EvaluationRequest, on training: TrainingSet, as name: String, key: Key, group: any ProcessGroup,
+        resumed: (_ reusedTrainings: Int) -> Void, progress: (EvaluationProgress) -> Void
+    ) throws -> Entry {
+        let kept = try finishedRuns(of: name, key: key, group: group)
+        if !kept.isEmpty { resumed(kept.count) }
+        let started = Date()
+        // The optional progress parameter counts as escaping, though `run` only calls it before returning.
+        let report = try withoutActuallyEscaping(progress) { progress in
+            try request.run(
+                on: training, group: group, finishedRuns: kept, progress: progress,
+                runFinished: { try keep($1, cell: $0, of: name, key: key) })
+        }
+        let seconds = Date().timeIntervalSince(started) + kept.values.reduce(0) { $0 + $1.seconds }
+        return Entry(key: key, seconds: seconds, report: report)
+    }
+
+    /// The trainings of `name` kept by an earlier, stopped run with the same `key`,
+    /// by cell index, as rank 0 reads them (the same on every rank).
+    private func finishedRuns(of name: String, key: Key, group: any ProcessGroup) throws -> [Int: RunResult] {
+        try group.leaderDecides {
+            let folder = runsFolder(name)
+            let files = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+            var runs: [Int: RunResult] = [:]
+            for file in files where file.hasSuffix(".json") && !file.hasPrefix(".") {
+                guard let data = FileManager.default.contents(atPath: (folder as NSString).appendingPathComponent(file)),
+                    let run = try? JSONDecoder().decode(FinishedRun.self, from: data), run.key == key
+                else { continue }
+                runs[run.cell] = run.result
+            }
+            return runs
+        }
+    }
+
+    /// Keeps one finished training of `name` (on the rank that trained it: the
+    /// ranks of a job share the experiment directory, as they share its sets).
+    private func keep(_ result: RunResult, cell: Int, of name: String, key: Key) throws {
+        let file = (runsFolder(name) as NSString).appendingPathComponent("\(cell).json")
+        try AtomicWrite.write(Self.encoded(FinishedRun(key: key, cell: cell, result: result)), to: file)
+    }
+
+    private static func encoded(_ value: some Encodable) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try AtomicWrite.write(encoder.encode(entry), to: path(name))
+        return try encoder.encode(value)
     }
 
     private func path(_ name: String) -> String {
         (directory as NSString).appendingPathComponent(Self.relativePath(name))
+    }
+
+    private func runsFolder(_ name: String) -> String {
+        (directory as NSString).appendingPathComponent(Self.runsPath(name))
     }
 }
 

@@ -121,13 +121,12 @@ public struct GeneralizationStudy: Sendable, Codable, Equatable {
                 entry = cached
             } else {
                 events(.stage("evaluate \(setting): \(architectures.joined(separator: ", "))\(setting.knowledgeDistillation ? ", with KD from a ConvNet trained on the set" : "")\(setting.teacherWeights.map { ", with KD from \($0) (trained on real data)" } ?? "")"))
-                let started = Date()
                 var training = try TrainingSet(syntheticAt: synthetic, locator: locator, expectedDataset: dataset)
                 training.testSet = testSet
-                let report = try withoutActuallyEscaping(events) { events in
-                    try request.run(on: training, group: group) { events(.evaluation($0)) }
-                }
-                entry = EvaluationCache.Entry(key: key, seconds: Date().timeIntervalSince(started), report: report)
+                entry = try cache.evaluate(
+                    request, on: training, as: cacheName, key: key, group: group,
+                    resumed: { events(.stage("evaluate \(setting): reused \($0) trainings kept in \(EvaluationCache.runsPath(cacheName))")) },
+                    progress: { events(.evaluation($0)) })
                 if group.isLeader { try cache.store(entry, as: cacheName) }
             }
             rows.append(

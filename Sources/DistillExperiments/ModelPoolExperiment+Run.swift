@@ -130,18 +130,16 @@ extension ModelPoolExperiment {
             return (name, entry, false)
         }
         events(.stage("evaluate \(name): \(architectures.joined(separator: ", "))\(distilled ? ", with KD from \(distillation.teacher)" : "")"))
-        let started = Date()
         var training = try TrainingSet(syntheticAt: synthetic, locator: locator, expectedDataset: dataset)
         training.testSet = testSet
-        // The optional progress parameter counts as escaping, though `run` only calls it before returning.
-        let report = try withoutActuallyEscaping(events) { events in
-            try request.run(on: training, group: group) { events(.evaluation($0)) }
-        }
-        let entry = EvaluationCache.Entry(key: key, seconds: Date().timeIntervalSince(started), report: report)
+        let entry = try cache.evaluate(
+            request, on: training, as: name, key: key, group: group,
+            resumed: { events(.stage("evaluate \(name): reused \($0) trainings kept in \(EvaluationCache.runsPath(name))")) },
+            progress: { events(.evaluation($0)) })
         guard group.isLeader else { return (name, entry, true) }
         // The per-run files sit beside the set they evaluate, as `distill evaluate` writes them.
         let runDirectory = (synthetic as NSString).deletingLastPathComponent as NSString
-        try EvaluationFiles.write(report, to: runDirectory.appendingPathComponent("evaluation-iter\(iteration)"))
+        try EvaluationFiles.write(entry.report, to: runDirectory.appendingPathComponent("evaluation-iter\(iteration)"))
         try cache.store(entry, as: name)
         return (name, entry, true)
     }

@@ -18,6 +18,40 @@ final class EvaluationFilesTests: XCTestCase {
             classNames: (0..<10).map { "class \($0)" }, normalization: DatasetKind.fashionMNIST.normalization)
     }
 
+    /// A stopped evaluation (here: stopped by a failing write after its third
+    /// training) resumed from its finished trainings trains only the others and
+    /// reports what an uninterrupted one does, KD students (whose set-trained
+    /// teacher is trained again) included.
+    func testStoppedEvaluationResumesFromItsFinishedTrainings() throws {
+        struct Stop: Error {}
+        let set = tinySet()
+        let plan = EvaluationPlan(
+            architectures: ["MLP", "LeNet"], runs: 2, protocolFor: { _ in TrainingProtocol(epochs: 2) },
+            distillation: DistillationSettings(teacher: "MLP"), seed: 3)
+        let whole = try plan.run(images: set.images, labels: set.labels, testSet: set)
+
+        var kept: [Int: RunResult] = [:]
+        XCTAssertThrowsError(
+            try plan.run(
+                images: set.images, labels: set.labels, testSet: set,
+                runFinished: { cell, result in
+                    kept[cell] = result
+                    if kept.count == 3 { throw Stop() }
+                })
+        ) { XCTAssertTrue($0 is Stop, "\($0)") }
+        XCTAssertEqual(kept.keys.sorted(), [0, 1, 2])
+
+        var trained: [Int] = []
+        let resumed = try plan.run(
+            images: set.images, labels: set.labels, testSet: set, finishedRuns: kept,
+            runFinished: { cell, _ in trained.append(cell) })
+        XCTAssertEqual(trained, [3, 4, 5, 6, 7], "only the trainings not kept")
+        func accuracies(_ report: EvaluationReport) -> [[Double?]] {
+            report.results.flatMap { [$0.plain.runs.map(\.accuracy), $0.distilled!.runs.map(\.accuracy)] }
+        }
+        XCTAssertEqual(accuracies(resumed), accuracies(whole))
+    }
+
     func testEvaluationWritesCSVWithOneRowPerRunAndJSONOfTheReport() throws {
         let set = tinySet()
         let plan = EvaluationPlan(

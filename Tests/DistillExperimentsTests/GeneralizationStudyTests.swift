@@ -68,4 +68,55 @@ final class GeneralizationStudyTests: XCTestCase {
         XCTAssertEqual(stages.filter { $0.contains("reused") }.count, 6, "\(stages)")
         XCTAssertEqual(second.rows.map { $0.report.results.map(\.plain) }, first.rows.map { $0.report.results.map(\.plain) })
     }
+
+    /// An evaluation stopped part-way keeps its finished trainings: started
+    /// again, the study trains only the rest, uses the kept results (a planted
+    /// one shows it was read, one made with other settings is ignored), and
+    /// replaces them with the whole entry.
+    func testStoppedEvaluationResumesFromTheTrainingsItKept() throws {
+        let data = try TinyFashionMNIST()
+        defer { data.remove() }
+        let directory = (data.root as NSString).appendingPathComponent("study")
+        let study = GeneralizationStudy(
+            settings: [try StudySetting(parsing: "dc+iterations=1")], architectures: ["ConvNet", "MLP"],
+            evaluationRuns: 2, epochs: 2, batchReal: 4, testImagesPerClass: 5, seed: 3)
+        let first = try study.run(in: directory, locator: data.locator, command: "first")
+        let evaluations = (directory as NSString).appendingPathComponent("evaluations")
+        let entryPath = (evaluations as NSString).appendingPathComponent("dc-none-it1-iter1.json")
+        let entry = try XCTUnwrap(
+            JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: entryPath))) as? [String: Any])
+        // As a stop part-way leaves it: no entry, and the trainings that finished.
+        try FileManager.default.removeItem(atPath: entryPath)
+        let runs = (evaluations as NSString).appendingPathComponent("dc-none-it1-iter1-runs")
+        try FileManager.default.createDirectory(atPath: runs, withIntermediateDirectories: true)
+        func plant(cell: Int, accuracy: Double, key: Any) throws {
+            let run: [String: Any] = [
+                "key": key, "cell": cell,
+                "result": ["accuracy": accuracy, "diverged": false, "fellBackToCrossEntropy": false, "seconds": 1.0],
+            ]
+            try JSONSerialization.data(withJSONObject: run).write(to: URL(fileURLWithPath: "\(runs)/\(cell).json"))
+        }
+        let key = try XCTUnwrap(entry["key"] as? [String: Any])
+        try plant(cell: 1, accuracy: 12.5, key: key)
+        var otherSeed = key
+        otherSeed["seed"] = 4
+        try plant(cell: 2, accuracy: 99, key: otherSeed)
+
+        var stages: [String] = []
+        var trained: [String] = []
+        let second = try study.run(in: directory, locator: data.locator, command: "second") {
+            if case .stage(let line) = $0 { stages.append(line) }
+            if case .evaluation(let progress) = $0, progress.finishedAccuracy != nil {
+                trained.append("\(progress.architecture) \(progress.run)")
+            }
+        }
+        XCTAssertTrue(stages.contains { $0.contains("reused 1 trainings kept in evaluations/dc-none-it1-iter1-runs") }, "\(stages)")
+        XCTAssertEqual(trained, ["ConvNet 0", "MLP 0", "MLP 1"], "cell 1 (ConvNet run 1) was kept")
+        let convNet = second.rows[0].report.results[0].plain.runs.map(\.accuracy)
+        XCTAssertEqual(convNet, [first.rows[0].report.results[0].plain.runs[0].accuracy, 12.5])
+        XCTAssertEqual(
+            second.rows[0].report.results[1].plain.runs.map(\.accuracy), first.rows[0].report.results[1].plain.runs.map(\.accuracy))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: entryPath))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: runs), "the whole entry replaces the kept trainings")
+    }
 }
