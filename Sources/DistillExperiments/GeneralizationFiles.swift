@@ -32,7 +32,13 @@ public enum GeneralizationFiles {
 
     static func legend(_ results: GeneralizationResults) -> [String] {
         let study = results.study
-        return [
+        let progress = results.pending.flatMap { pending in
+            pending.isEmpty
+                ? nil
+                : "**In progress:** \(results.rows.count) of \(results.rows.count + pending.count) settings done; still to come: "
+                    + pending.map { "`\($0)`" }.joined(separator: ", ") + "."
+        }
+        return [progress].compactMap { $0 } + [
             "Command: `\(results.command)`",
             "Seed \(study.seed); \(study.evaluationRuns) networks per architecture, "
                 + (study.epochs.map { "\($0) epochs" } ?? "the protocol's epochs (300; 1000 with DSA augmentation for DSA and DM sets)")

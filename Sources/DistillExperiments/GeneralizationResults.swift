@@ -26,6 +26,9 @@ public struct GeneralizationResults: Sendable, Codable {
     /// The command line that ran the study.
     public var command: String
     public var rows: [Row]
+    /// The settings not evaluated yet, while the study runs (the files are
+    /// rewritten after every setting); nil once every setting has its row.
+    public var pending: [StudySetting]?
     public var wallSeconds: Double
 
     /// The network the sets are condensed through; the mean over the others measures generalisation.
@@ -47,6 +50,13 @@ public struct GeneralizationResults: Sendable, Codable {
         let mean = means.reduce(0, +) / Double(means.count)
         let std = (means.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(means.count)).squareRoot()
         return (mean, std, means.count)
+    }
+
+    /// One line with a row's main figures: ConvNet and the mean over the others.
+    func summaryLine(_ row: Row) -> String {
+        let convNet = row.summary(of: Self.mainModel).map { "\(Self.mainModel) \($0.formatted), " } ?? ""
+        let mean = othersMean(row).map { $0.runs == 1 ? String(format: "%.2f", $0.mean) : String(format: "%.2f ± %.2f", $0.mean, $0.std) }
+        return "\(row.setting): \(convNet)mean of \(others.count) others \(mean ?? "–")"
     }
 
     /// Accuracy per architecture, the mean over the others, and wall times; the rows

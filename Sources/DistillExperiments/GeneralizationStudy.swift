@@ -69,7 +69,8 @@ public struct GeneralizationStudy: Sendable, Codable, Equatable {
         }
     }
 
-    /// Runs (or continues) the study in `directory` and writes `table.md`, `results.json` and `report.html` there.
+    /// Runs (or continues) the study in `directory` and writes `table.md`, `results.json` and `report.html` there,
+    /// after every setting (marked as in progress, with the settings to come) and at the end.
     ///
     /// Over several ranks every condensation and evaluation is shared among
     /// them; rank 0 alone takes the lock, decides what is reused, writes and
@@ -134,9 +135,15 @@ public struct GeneralizationStudy: Sendable, Codable, Equatable {
                     setting: setting, synthetic: relative, log: "\(name)/log.jsonl",
                     condensationSeconds: condensation.seconds(upTo: iterations), evaluationSeconds: entry.seconds,
                     report: entry.report))
+            let pending = Array(settings.dropFirst(rows.count))
+            let soFar = GeneralizationResults(
+                study: self, command: command, rows: rows, pending: pending, wallSeconds: Date().timeIntervalSince(start))
+            // A study takes days on a small machine: the figures go out, and into the files, as each setting finishes.
+            events(.stage(soFar.summaryLine(rows[rows.count - 1]) + (pending.isEmpty ? "" : "; table so far in table.md")))
+            if group.isLeader, !pending.isEmpty { try GeneralizationFiles.write(soFar, to: directory, classNames: testSet.classNames) }
         }
         let results = GeneralizationResults(
-            study: self, command: command, rows: rows, wallSeconds: Date().timeIntervalSince(start))
+            study: self, command: command, rows: rows, pending: nil, wallSeconds: Date().timeIntervalSince(start))
         events(.finished(table: GeneralizationFiles.markdown(results)))
         if group.isLeader { try GeneralizationFiles.write(results, to: directory, classNames: testSet.classNames) }
         events(.stage("wrote table.md, results.json and report.html to \(directory)"))

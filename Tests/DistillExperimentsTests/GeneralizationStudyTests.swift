@@ -41,11 +41,29 @@ final class GeneralizationStudyTests: XCTestCase {
             seed: 3)
         var condensed = 0
         var table = ""
+        var stages: [String] = []
+        var progressTables: [String] = []
         let first = try study.run(in: directory, locator: data.locator, command: "distill experiment generalization …") {
             if case .condensation = $0 { condensed += 1 }
             if case .finished(let text) = $0 { table = text }
+            if case .stage(let line) = $0 {
+                stages.append(line)
+                // table.md as it stands when a setting starts.
+                if line.hasPrefix("condense "), !line.contains("reused") {
+                    progressTables.append((try? String(contentsOfFile: "\(directory)/table.md", encoding: .utf8)) ?? "")
+                }
+            }
         }
         XCTAssertEqual(condensed, 4, "two iterations for each of the two condensations; +kd shares the first")
+        XCTAssertEqual(progressTables.count, 3)
+        XCTAssertEqual(progressTables[0], "", "no table before the first setting is done")
+        XCTAssertTrue(
+            progressTables[1].contains("**In progress:** 1 of 3 settings done; still to come: `dc+pool=ConvNet:0.5,MLP:0.5+adapt=loss+iterations=2`, `dc+iterations=2+kd`."),
+            progressTables[1])
+        XCTAssertTrue(progressTables[2].contains("**In progress:** 2 of 3 settings done"), progressTables[2])
+        XCTAssertFalse(table.contains("In progress"), table)
+        XCTAssertNil(first.pending)
+        XCTAssertTrue(stages.contains { $0.hasPrefix("dc+iterations=2: ConvNet ") && $0.hasSuffix("; table so far in table.md") }, "\(stages)")
         XCTAssertEqual(first.rows.map(\.setting.description), study.settings.map(\.description))
         XCTAssertEqual(first.rows[0].synthetic, first.rows[2].synthetic)
         XCTAssertEqual(first.rows[2].report.distillation, DistillationSettings())
@@ -58,7 +76,7 @@ final class GeneralizationStudyTests: XCTestCase {
         let json = try JSONDecoder().decode(GeneralizationResults.self, from: Data(contentsOf: URL(fileURLWithPath: "\(directory)/results.json")))
         XCTAssertEqual(json.rows.count, 3)
 
-        var stages: [String] = []
+        stages = []
         condensed = 0
         let second = try study.run(in: directory, locator: data.locator, command: "again") {
             if case .condensation = $0 { condensed += 1 }
