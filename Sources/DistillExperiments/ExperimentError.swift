@@ -1,6 +1,7 @@
 // Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
 
 import DistillData
+import DistillMethods
 import DistillZoo
 import Foundation
 
@@ -20,6 +21,9 @@ public enum ExperimentError: Error, CustomStringConvertible, LocalizedError, Equ
     case unknownArchitecture(String, suggestions: [String])
     /// A run directory that holds a condensation made with other settings.
     case conflictingRun(directory: String, reason: String)
+    /// An ipc for which gradient matching (DC, DSA) has no published loops;
+    /// experiments use the published ones, so they cannot run it.
+    case unpublishedLoops(imagesPerClass: Int)
 
     public var description: String {
         switch self {
@@ -45,6 +49,10 @@ public enum ExperimentError: Error, CustomStringConvertible, LocalizedError, Equ
         case let .conflictingRun(directory, reason):
             return "\(directory) holds a condensation made with other settings (\(reason)); "
                 + "use another --out directory or remove it"
+        case let .unpublishedLoops(ipc):
+            return "--ipc \(ipc): experiments run DC and DSA with their published loops, which exist only for ipc "
+                + Self.join(GradientMatchingConfiguration.publishedLoops.keys.sorted())
+                + "; use one of those, or `distill condense --outer-loop N --inner-loop M` for another ipc"
         }
     }
 

@@ -64,6 +64,9 @@ public struct GeneralizationStudy: Sendable, Codable, Equatable {
             guard known else { throw ExperimentError.unknownArchitecture(architecture, suggestions: Zoo.suggestions(for: architecture)) }
         }
         for setting in settings {
+            if setting.method != "dm", GradientMatchingConfiguration.publishedLoops[imagesPerClass] == nil {
+                throw ExperimentError.unpublishedLoops(imagesPerClass: imagesPerClass)
+            }
             _ = try setting.condensationRequest(study: self).modelPool()
             _ = try setting.distillation()
         }

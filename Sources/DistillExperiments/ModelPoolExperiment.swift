@@ -2,6 +2,7 @@
 
 import DistillData
 import DistillEval
+import DistillMethods
 import DistillZoo
 
 /// The model-pool paper's ablation, end to end: condense with DC through
@@ -100,6 +101,9 @@ public struct ModelPoolExperiment: Sendable, Codable, Equatable {
         }
         guard !iterations.isEmpty, iterations[0] >= 1, zip(iterations, iterations.dropFirst()).allSatisfy({ $0 < $1 }) else {
             throw ExperimentError.iterationsNotIncreasing(iterations)
+        }
+        if let ipc = imagesPerClass.first(where: { GradientMatchingConfiguration.publishedLoops[$0] == nil }) {
+            throw ExperimentError.unpublishedLoops(imagesPerClass: ipc)
         }
         guard Set(imagesPerClass).count == imagesPerClass.count else {
             throw ExperimentError.invalidSetting(name: "--ipc", value: list(imagesPerClass), requirement: "list each count once")

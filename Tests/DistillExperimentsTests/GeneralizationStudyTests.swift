@@ -28,6 +28,12 @@ final class GeneralizationStudyTests: XCTestCase {
         ] {
             XCTAssertThrowsError(try StudySetting(parsing: bad), bad) { XCTAssertTrue("\($0)".contains(fragment), "\(bad): \($0)") }
         }
+        // DC and DSA need published loops for the ipc; DM has none to need.
+        let ipc2 = { (setting: String) in
+            GeneralizationStudy(settings: [try StudySetting(parsing: setting)], imagesPerClass: 2)
+        }
+        XCTAssertThrowsError(try ipc2("dsa").validate()) { XCTAssertEqual($0 as? ExperimentError, .unpublishedLoops(imagesPerClass: 2)) }
+        XCTAssertNoThrow(try ipc2("dm").validate())
     }
 
     func testStudyWritesItsTablesAndReusesEverythingWhenStartedAgain() throws {

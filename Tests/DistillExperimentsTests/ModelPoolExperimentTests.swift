@@ -134,6 +134,7 @@ final class ModelPoolExperimentTests: XCTestCase {
             message { $0.imagesPerClass = [] }, message { $0.imagesPerClass = [1, 0] },
             message { $0.iterations = [2000, 1000] }, message { $0.iterations = [0, 5] }, message { $0.iterations = [] },
             message { $0.evaluationRuns = 0 }, message { $0.architectures = ["ResNet81"] },
+            message { $0.imagesPerClass = [1, 2] },
         ]
         for text in messages {
             XCTAssertNotNil(text)
@@ -141,6 +142,7 @@ final class ModelPoolExperimentTests: XCTestCase {
         }
         XCTAssertTrue(messages[2]!.contains("strictly increasing"), messages[2]!)
         XCTAssertTrue(messages[6]!.contains("ResNet18"), "suggests the close name: \(messages[6]!)")
+        XCTAssertTrue(messages[7]!.hasPrefix("--ipc 2: experiments run DC and DSA with their published loops, which exist only for ipc 1,10,20,30,40,50"), messages[7]!)
         XCTAssertNil(message { _ in })
         XCTAssertThrowsError(try ModelPoolExperiment.dataset(named: "fashion")) { error in
             XCTAssertTrue("\(error)".contains("fashion-mnist"), "\(error)")
