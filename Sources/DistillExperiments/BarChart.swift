@@ -38,9 +38,12 @@ struct BarChart {
 
     func svg() -> String {
         let groupWidth = Double(series.count) * barWidth + groupGap
-        let width = left + Double(groups.count) * groupWidth + 16
+        let plotWidth = left + Double(groups.count) * groupWidth + 16
+        // Wide enough for the title, and for the legend in rows of at most that width.
+        let width = max(plotWidth, left + textWidth(title, fontSize: 13) + 16, 480)
         let legendTop = top + plotHeight + 34
-        let height = legendTop + 22
+        let legend = legendPositions(width: width)
+        let height = legendTop + Double((legend.map(\.row).max() ?? 0) + 1) * legendRowHeight + 6
         var parts = [
             "<svg width=\"\(f(width))\" height=\"\(f(height))\" "
                 + "viewBox=\"0 0 \(f(width)) \(f(height))\" role=\"img\" aria-label=\"\(escapeHTML(title))\">",
@@ -49,7 +52,7 @@ struct BarChart {
         for tick in stride(from: 0, through: 100, by: 20) {
             let y = yPosition(Double(tick))
             parts.append(
-                "<line x1=\"\(f(left))\" y1=\"\(f(y))\" x2=\"\(f(width - 16))\" y2=\"\(f(y))\" stroke=\"#ddd\"/>"
+                "<line x1=\"\(f(left))\" y1=\"\(f(y))\" x2=\"\(f(plotWidth - 16))\" y2=\"\(f(y))\" stroke=\"#ddd\"/>"
                     + "<text x=\"\(f(left - 6))\" y=\"\(f(y + 4))\" font-size=\"10\" text-anchor=\"end\">\(tick)</text>")
         }
         for (groupIndex, group) in groups.enumerated() {
@@ -62,16 +65,34 @@ struct BarChart {
                 "<text x=\"\(f(groupLeft + Double(series.count) * barWidth / 2))\" y=\"\(f(top + plotHeight + 16))\" "
                     + "font-size=\"11\" text-anchor=\"middle\">\(escapeHTML(group))</text>")
         }
-        var legendX = left
-        for series in series {
+        for (series, position) in zip(series, legend) {
+            let y = legendTop + Double(position.row) * legendRowHeight
             parts.append(
-                "<rect x=\"\(f(legendX))\" y=\"\(f(legendTop))\" width=\"10\" height=\"10\" fill=\"\(series.color)\"/>"
-                    + "<text x=\"\(f(legendX + 14))\" y=\"\(f(legendTop + 9))\" font-size=\"11\">\(escapeHTML(series.name))</text>")
-            legendX += 24 + Double(series.name.count) * 6.5
+                "<rect x=\"\(f(position.x))\" y=\"\(f(y))\" width=\"10\" height=\"10\" fill=\"\(series.color)\"/>"
+                    + "<text x=\"\(f(position.x + 14))\" y=\"\(f(y + 9))\" font-size=\"11\">\(escapeHTML(series.name))</text>")
         }
         parts.append("</svg>")
         return parts.joined(separator: "\n")
     }
+
+    private let legendRowHeight = 18.0
+
+    /// Where each series' legend entry goes: left to right, wrapping to a new row at `width`.
+    private func legendPositions(width: Double) -> [(x: Double, row: Int)] {
+        var x = left, row = 0
+        return series.map { series in
+            let entryWidth = 24 + textWidth(series.name, fontSize: 11)
+            if x > left, x + entryWidth > width {
+                x = left
+                row += 1
+            }
+            defer { x += entryWidth }
+            return (x, row)
+        }
+    }
+
+    /// A generous estimate of a sans-serif text's width (no font metrics in a plain SVG string).
+    private func textWidth(_ text: String, fontSize: Double) -> Double { Double(text.count) * fontSize * 0.62 }
 
     private func bar(_ bar: Bar, x: Double, color: String, label: String) -> String {
         guard let mean = bar.mean else {

@@ -50,7 +50,7 @@ public enum GeneralizationFiles {
 
     static func html(_ results: GeneralizationResults, directory: String, classNames: [String]?) throws -> String {
         var body = ["<h1>Generalisation study on \(escapeHTML(results.study.dataset.displayName)), ipc \(results.study.imagesPerClass)</h1>"]
-        body += legend(results).map { "<p>\(escapeHTML($0))</p>" }
+        body += legend(results).map(HTMLPage.paragraph)
         body += accuracyTables(results).map(\.html)
         body.append(results.differenceTable().html)
         let palette = ["#7f8c8d", "#2e86c1", "#d68910", "#28b463", "#c0392b", "#8e44ad", "#16a085", "#b7950b", "#34495e", "#e74c3c"]

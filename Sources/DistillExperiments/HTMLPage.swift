@@ -18,6 +18,7 @@ enum HTMLPage {
         table { border-collapse: collapse; margin: 0.5em 0 1.5em; }
         th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: right; }
         th:nth-child(-n+\(labelColumns)), td:nth-child(-n+\(labelColumns)) { text-align: left; }
+        td:nth-child(n+\(labelColumns + 1)) { white-space: nowrap; }
         svg { display: block; margin: 0.5em 0 1.5em; }
         \(SyntheticSetFigure.style)
         </style>
@@ -28,5 +29,16 @@ enum HTMLPage {
         </html>
 
         """
+    }
+
+    /// A legend line, written for Markdown, as an HTML paragraph: `**bold**` and `` `code` `` spans become tags.
+    static func paragraph(_ markdown: String) -> String {
+        let spans = escapeHTML(markdown).components(separatedBy: "`").enumerated().map { index, span in
+            index % 2 == 1
+                ? "<code>\(span)</code>"
+                : span.components(separatedBy: "**").enumerated()
+                    .map { $0.offset % 2 == 1 ? "<strong>\($0.element)</strong>" : $0.element }.joined()
+        }
+        return "<p>\(spans.joined())</p>"
     }
 }

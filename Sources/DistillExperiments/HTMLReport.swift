@@ -24,7 +24,7 @@ struct HTMLReport {
     func render() throws -> String {
         let experiment = results.experiment
         var body = ["<h1>Model-pool experiment on \(escapeHTML(experiment.dataset.displayName))</h1>"]
-        body += results.legend.map { "<p>\(paragraph($0))</p>" }
+        body += results.legend.map(HTMLPage.paragraph)
         body.append(
             "<p>Charts: each bar is a mean; its whisker spans ± the population std over the runs "
                 + "(no whisker for a single run); × marks a cell whose runs all diverged.</p>")
@@ -111,11 +111,5 @@ struct HTMLReport {
              String(format: "%.1f", $0.seconds)]
         }
         return ResultTable(title: "Wall time (s)", header: ["run", "stage", "seconds"], rows: rows)
-    }
-
-    /// A legend line as HTML: escaped, with Markdown's `**bold**` as <strong>.
-    private func paragraph(_ text: String) -> String {
-        escapeHTML(text).components(separatedBy: "**").enumerated()
-            .map { $0.offset % 2 == 1 ? "<strong>\($0.element)</strong>" : $0.element }.joined()
     }
 }

@@ -139,6 +139,43 @@ final class ReportPiecesTests: XCTestCase {
         XCTAssertTrue(svg.contains("three runs, MLP: diverged"), "a missing cell is marked, not drawn")
     }
 
+    /// Long setting names and a long title fit: the picture widens for the title,
+    /// and legend entries wrap onto new rows instead of running past its right edge.
+    func testChartIsWideEnoughForItsTitleAndWrapsItsLegend() throws {
+        let names = (1...6).map { "dc+pool=total-random+adapt=loss:beta=\($0)+iterations=2000" }
+        let title = "Accuracy by architecture (whiskers: ± std over runs), a title longer than three groups of bars"
+        let svg = BarChart(
+            title: title, groups: ["ConvNet", "MLP", "LeNet"],
+            series: names.map { .init(name: $0, color: "#000", bars: Array(repeating: BarChart.Bar(nil), count: 3)) }
+        ).svg()
+        let number = { (pattern: String, text: String) -> [Double] in
+            let regex = try NSRegularExpression(pattern: pattern)
+            return regex.matches(in: text, range: NSRange(text.startIndex..., in: text)).map {
+                Double(text[Range($0.range(at: 1), in: text)!])!
+            }
+        }
+        let width = try XCTUnwrap(number("<svg width=\"([0-9.]+)\"", svg).first)
+        let height = try XCTUnwrap(number("height=\"([0-9.]+)\" viewBox", svg).first)
+        XCTAssertGreaterThanOrEqual(width, 44 + Double(title.count) * 13 * 0.62, "the title fits")
+        let legend = svg.components(separatedBy: "\n").filter { line in names.contains { line.contains(">\($0)</text>") } }
+        XCTAssertEqual(legend.count, names.count)
+        var rows = Set<Double>()
+        for (line, name) in zip(legend, names) {
+            let x = try XCTUnwrap(number("<rect x=\"([0-9.]+)\"", line).first)
+            let y = try XCTUnwrap(number("<rect x=\"[0-9.]+\" y=\"([0-9.]+)\"", line).first)
+            XCTAssertLessThanOrEqual(x + 24 + Double(name.count) * 11 * 0.62, width + 0.1, "\(name) runs past the edge")
+            XCTAssertLessThan(y + 10, height, "\(name) is below the picture")
+            rows.insert(y)
+        }
+        XCTAssertGreaterThan(rows.count, 1, "six long names wrap")
+    }
+
+    func testLegendLinesBecomeParagraphsWithCodeAndBoldSpans() {
+        XCTAssertEqual(
+            HTMLPage.paragraph("**In progress:** to come: `dc+pool=paper`, `a<b`."),
+            "<p><strong>In progress:</strong> to come: <code>dc+pool=paper</code>, <code>a&lt;b</code>.</p>")
+    }
+
     // MARK: - Differences to the baseline
 
     private func results(runs: Int, cells: [(TableMethod, String, [Double?])]) -> ModelPoolResults {
