@@ -59,6 +59,7 @@ extension EvaluationPlan {
         runFinished: ((Int, RunResult) throws -> Void)? = nil
     ) throws -> EvaluationReport {
         let cells = self.cells
+        let finishedRuns = finishedRuns.filter { cells.indices.contains($0.key) }
         let remaining = cells.indices.filter { finishedRuns[$0] == nil }
         let shape = Array(images.shape.dropFirst())
         let classes = testSet.classCount
