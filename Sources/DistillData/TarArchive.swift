@@ -57,25 +57,36 @@ public enum TarArchive {
             guard status == ARCHIVE_OK || status == ARCHIVE_WARN, let entry else {
                 throw headerError(archive, source: source, at: nextHeader)
             }
-            let name = String(cString: archive_entry_pathname(entry))
+            let name = archive_entry_pathname(entry).map { String(cString: $0) } ?? ""
+            // The size comes from the header (octal, base-256 or a pax record): untrusted, any Int64.
             let size = Int(archive_entry_size(entry))
-            nextHeader = Int(archive_read_header_position(archive)) + 512 + (size + 511) / 512 * 512
+            guard size >= 0 else { throw corrupt(source, "member \(name) declares a negative size (\(size) bytes)") }
+            let padded = size / 512 * 512 + (size % 512 == 0 ? 0 : 512)
+            nextHeader = Int(archive_read_header_position(archive)).addingReportingOverflow(512).partialValue
+                .addingReportingOverflow(padded).partialValue
             guard archive_entry_filetype(entry) == 0o100000, wanted(name) else { continue }
-            var contents = [UInt8](repeating: 0, count: size)
-            var filled = 0
-            while filled < size {
-                let count = contents.withUnsafeMutableBytes { buffer in
-                    archive_read_data(archive, buffer.baseAddress! + filled, size - filled)
-                }
-                guard count > 0 else {
-                    let reason = count < 0 ? message(archive) : "it ends early"
-                    throw corrupt(source, "archive is truncated: member \(name) lacks its last \(size - filled) bytes (\(reason))")
-                }
-                filled += count
-            }
-            entries.append(TarEntry(name: name, contents: contents))
+            entries.append(TarEntry(name: name, contents: try readData(of: archive, size: size, name: name, source: source)))
         }
         return entries
+    }
+
+    /// The `size` bytes of the current member, read in chunks: memory grows with
+    /// the bytes that arrive, never with what a damaged header declares.
+    private static func readData(of archive: OpaquePointer, size: Int, name: String, source: String) throws -> [UInt8] {
+        var contents = [UInt8]()
+        contents.reserveCapacity(min(size, 1 << 24))
+        var chunk = [UInt8](repeating: 0, count: min(size, 1 << 20))
+        while contents.count < size {
+            let count = chunk.withUnsafeMutableBytes { buffer in
+                archive_read_data(archive, buffer.baseAddress!, min(buffer.count, size - contents.count))
+            }
+            guard count > 0 else {
+                let reason = count < 0 ? message(archive) : "it ends early"
+                throw corrupt(source, "archive is truncated: member \(name) lacks its last \(size - contents.count) bytes (\(reason))")
+            }
+            contents.append(contentsOf: chunk[..<count])
+        }
+        return contents
     }
 
     /// libarchive's header errors in the words the rest of distill uses.

@@ -2,6 +2,7 @@
 
 import DistillData
 import DistillTensor
+import Foundation
 import XCTest
 
 final class ArchiveTests: XCTestCase {
@@ -97,5 +98,32 @@ final class ArchiveTests: XCTestCase {
         damaged[512 + 10] ^= 0x01  // the name of the second header
         assertCorrupt({ _ = try TarArchive.entries(in: damaged, source: "bad.tar") },
                       mentions: "bad.tar: tar header at byte 512 fails its checksum")
+    }
+
+    /// Found by Fuzz/Targets/tar (now in its corpus as `unbounded-member-size`): a
+    /// damaged header whose member size was taken at its word trapped while
+    /// allocating the whole member up front.
+    func testDamagedMemberSizeIsAnErrorNotACrash() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../Fuzz/Corpus/tar/unbounded-member-size")
+        let bytes = try [UInt8](Data(contentsOf: url))
+        assertCorrupt({ _ = try TarArchive.entries(in: bytes, source: "fuzz.tar") },
+                      mentions: "member cifar-10-batches-bin/data_batch_1.bin declares a negative size")
+    }
+
+    /// A header may declare 2^50 bytes (base-256 size field) over a member of 1000:
+    /// the reader reports the truncation without reserving what was declared.
+    func testHugeDeclaredSizeIsATruncationWithoutAllocatingIt() {
+        var archive = ArchiveWriters.tar(members)
+        let header = 512  // top/a.bin, after the header of top/
+        var size = [UInt8](repeating: 0, count: 12)
+        size[0] = 0x80
+        for index in 0..<8 { size[4 + index] = UInt8(truncatingIfNeeded: (UInt64(1) << 50) >> (8 * (7 - index))) }
+        archive.replaceSubrange(header + 124..<header + 136, with: size)
+        archive.replaceSubrange(header + 148..<header + 156, with: [UInt8](repeating: 0x20, count: 8))
+        let checksum = archive[header..<header + 512].reduce(0) { $0 + Int($1) }
+        archive.replaceSubrange(header + 148..<header + 156, with: Array(String(format: "%06o", checksum).utf8) + [0, 0x20])
+        assertCorrupt({ _ = try TarArchive.entries(in: archive, source: "huge.tar") },
+                      mentions: "member top/a.bin lacks its last")
     }
 }
