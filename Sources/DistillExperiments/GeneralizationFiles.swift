@@ -17,11 +17,11 @@ public enum GeneralizationFiles {
         try AtomicWrite.write(html(results, directory: directory, classNames: classNames), to: path("report.html"))
     }
 
-    /// The legend, the accuracy table and the differences to the baseline.
+    /// The legend, the accuracy table, the differences to the baseline and every network's accuracy.
     public static func markdown(_ results: GeneralizationResults) -> String {
         let title = "# Generalisation study on \(results.study.dataset.displayName), ipc \(results.study.imagesPerClass)"
         let sections = [title, legend(results).joined(separator: "\n\n")] + accuracyTables(results).map(\.markdown)
-        return (sections + [results.differenceTable().markdown]).joined(separator: "\n\n") + "\n"
+        return (sections + [results.differenceTable().markdown, results.networksTable().markdown]).joined(separator: "\n\n") + "\n"
     }
 
     /// The table of rows without real data at evaluation, then, if any, the real-data-teacher rows apart.
@@ -75,6 +75,7 @@ public enum GeneralizationFiles {
             let file = try SyntheticSetFile(contentsOf: (directory as NSString).appendingPathComponent(row.synthetic))
             body.append(try SyntheticSetFigure(file: file, caption: row.setting.description, fallbackClassNames: classNames).html())
         }
+        body.append(results.networksTable().html)
         return HTMLPage.render(title: "Generalisation study", labelColumns: 1, body: body)
     }
 }

@@ -96,6 +96,24 @@ public struct GeneralizationResults: Sendable, Codable {
             header: ["setting", Self.mainModel, "mean of \(others.count) others"], rows: table)
     }
 
+    /// Every network's accuracy, from which the means and the paired intervals can be
+    /// checked: network r of an architecture is seeded alike in every setting.
+    func networksTable() -> ResultTable {
+        let table = rows.flatMap { row in
+            study.architectures.compactMap { architecture -> [String]? in
+                row.summary(of: architecture).map { summary in
+                    [row.setting.description, architecture]
+                        + summary.runs.map { run in
+                            run.accuracy.map { String(format: "%.2f", $0) }.map { run.diverged ? "\($0) (diverged)" : $0 } ?? "diverged"
+                        }
+                }
+            }
+        }
+        return ResultTable(
+            title: "Every network's test accuracy (%)",
+            header: ["setting", "architecture"] + (1...max(1, study.evaluationRuns)).map { "network \($0)" }, rows: table)
+    }
+
     private func duration(_ seconds: Double) -> String {
         seconds >= 3600 ? String(format: "%.1f h", seconds / 3600) : String(format: "%.0f s", seconds)
     }

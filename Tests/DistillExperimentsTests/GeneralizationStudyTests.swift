@@ -76,7 +76,19 @@ final class GeneralizationStudyTests: XCTestCase {
         for fragment in ["| dc+iterations=2 |", "mean of 2 others", "Minus the baseline (dc+iterations=2)", "| dc+iterations=2+kd |"] {
             XCTAssertTrue(table.contains(fragment), "table.md lacks \(fragment):\n\(table)")
         }
+        // Every network's accuracy is listed, as the paired intervals use them: the KD row shows its students'.
+        XCTAssertTrue(table.contains("## Every network's test accuracy (%)\n\n| setting | architecture | network 1 | network 2 |"), table)
+        for row in first.rows {
+            let runs = try XCTUnwrap(row.report.results.first { $0.architecture == "LeNet" })
+            let shown = try XCTUnwrap(row.setting.distilled ? runs.distilled : runs.plain).runs
+            XCTAssertEqual(shown.count, 2)
+            let line = "| \(row.setting) | LeNet | " + shown.map { run in
+                run.accuracy.map { String(format: "%.2f", $0) + (run.diverged ? " (diverged)" : "") } ?? "diverged"
+            }.joined(separator: " | ") + " |"
+            XCTAssertTrue(table.contains(line), "table.md lacks \(line):\n\(table)")
+        }
         let report = try String(contentsOfFile: "\(directory)/report.html", encoding: .utf8)
+        XCTAssertTrue(report.contains("<h3>Every network's test accuracy (%)</h3>"))
         XCTAssertTrue(report.contains("Pool probabilities, dc+pool=ConvNet:0.5,MLP:0.5+adapt=loss+iterations=2"))
         XCTAssertEqual(report.components(separatedBy: "<figure class=\"set\">").count - 1, 2, "one figure per condensed set")
         let json = try JSONDecoder().decode(GeneralizationResults.self, from: Data(contentsOf: URL(fileURLWithPath: "\(directory)/results.json")))

@@ -49,7 +49,9 @@ struct Evaluate: DistributedCommand {
     var randomReal: Int?
     @Option(help: "Dataset for --random-real (a synthetic set names its own): a name or folder:PATH.")
     var dataset: DatasetArgument = .fashionMNIST
-    @Option(parsing: .unconditional, help: "Seed.")
+    @Option(
+        parsing: .unconditional,
+        help: "Seed. Network r of the k-th architecture in --models draws from a stream of (seed, k, r): the same list in the same order trains the same networks.")
     var seed: UInt64 = 0
     @Option(help: "Directory for evaluation.csv and evaluation.json.")
     var out: String?
