@@ -12,8 +12,10 @@ struct GeneralizationCommand: DistributedCommand {
         commandName: "generalization",
         abstract: "Condense and evaluate a list of settings across architectures; compare each with the first.",
         discussion: """
-            A setting is METHOD[+pool=POOL][+adapt=RULE][+iterations=N][+kd], e.g. dc, dc+pool=paper, \
-            dc+pool=total-random+adapt=loss, dm+pool=paper+iterations=2000, dc+kd. The first setting is \
+            A setting is METHOD[+pool=POOL][+adapt=RULE][+iterations=N][+kd|+teacher=FILE], e.g. dc, \
+            dc+pool=paper, dc+pool=total-random+adapt=loss, dm+pool=paper+iterations=2000, dc+kd (a ConvNet \
+            teacher trained on the synthetic set), dc+teacher=convnet.safetensors (a teacher from `distill \
+            train --save`, trained on the real training set; such rows form a table of their own). The first setting is \
             the baseline: every other row gets its difference with a 95 % paired-bootstrap interval, for \
             ConvNet and for the mean over the other architectures. Writes table.md, results.json and \
             report.html into --out; each condensation is a run directory there and each evaluation is \
