@@ -131,7 +131,7 @@ let package = Package(
         // Runs the built `distill` binary, as a user does.
         .testTarget(
             name: "DistillCLITests",
-            dependencies: ["distill", "DistillIO", "DistillData", "DistillSelfTest", "DistillTensor", "_DistillTestSupport"]
+            dependencies: ["distill", "DistillIO", "DistillData", "DistillEval", "DistillSelfTest", "DistillTensor", "_DistillTestSupport"]
         ),
     ],
     swiftLanguageModes: languageModes

@@ -117,7 +117,8 @@ extension EvaluationPlan {
                     }.map { all[$0]! })
             }
             return ArchitectureResult(
-                architecture: architecture, plain: summary(false), distilled: distillation == nil ? nil : summary(true))
+                architecture: architecture, plain: summary(false), distilled: distillation == nil ? nil : summary(true),
+                trainingProtocol: protocolFor(architecture))
         }
         return EvaluationReport(
             results: results, seed: seed, runsPerArchitecture: runs, distillation: distillation,

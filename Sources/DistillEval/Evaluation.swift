@@ -112,11 +112,16 @@ public struct ArchitectureResult: Sendable, Codable, Equatable {
     public var plain: AccuracySummary
     /// With knowledge distillation from the teacher, when requested.
     public var distilled: AccuracySummary?
+    /// How every network of the architecture trained; nil in reports written before it was recorded.
+    public var trainingProtocol: TrainingProtocol?
 
-    public init(architecture: String, plain: AccuracySummary, distilled: AccuracySummary?) {
+    public init(
+        architecture: String, plain: AccuracySummary, distilled: AccuracySummary?, trainingProtocol: TrainingProtocol? = nil
+    ) {
         self.architecture = architecture
         self.plain = plain
         self.distilled = distilled
+        self.trainingProtocol = trainingProtocol
     }
 }
 

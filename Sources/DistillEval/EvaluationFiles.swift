@@ -50,7 +50,19 @@ public enum EvaluationFiles {
             report.runsPerArchitecture == 1
                 ? "(1 run each: its accuracy)"
                 : "(\(report.runsPerArchitecture) runs each; mean ± population std over runs that did not diverge)")
+        if let training = trainingLine(report) { lines.append(training) }
         return lines.joined(separator: "\n")
+    }
+
+    /// `training: epochs 1000, augmentation dsa:standard`, per architecture where they differ;
+    /// nil for a report that does not record it.
+    static func trainingLine(_ report: EvaluationReport) -> String? {
+        let described = report.results.compactMap { result in
+            result.trainingProtocol.map { (result.architecture, "epochs \($0.epochs), augmentation \($0.augmentationName)") }
+        }
+        guard let first = described.first else { return nil }
+        if described.allSatisfy({ $0.1 == first.1 }) { return "training: \(first.1)" }
+        return "training: " + described.map { "\($0.0) \($0.1)" }.joined(separator: "; ")
     }
 
     /// `KD (teacher trained on real data: FILE; ConvNet on fashion-mnist, test accuracy 84.50%)`,

@@ -11,23 +11,26 @@ public struct EvaluationRequest: Sendable {
     public var epochs: Int?
     public var distillation: DistillationSettings?
     public var seed: UInt64
+    /// The protocol every network trains with; nil for the one the papers use for the set's method.
+    public var evaluationProtocol: EvaluationProtocol?
 
-    public init(architectures: [String], runs: Int, epochs: Int?, distillation: DistillationSettings?, seed: UInt64) {
+    public init(
+        architectures: [String], runs: Int, epochs: Int?, distillation: DistillationSettings?, seed: UInt64,
+        evaluationProtocol: EvaluationProtocol? = nil
+    ) {
         self.architectures = architectures
         self.runs = runs
         self.epochs = epochs
         self.distillation = distillation
         self.seed = seed
+        self.evaluationProtocol = evaluationProtocol
     }
 
-    /// The protocol for one architecture: DSA augmentation for sets made by DSA or
-    /// DM, DC's rule otherwise (none, except MNIST and ConvNetBN).
+    /// The protocol for one architecture: DSA augmentation under DSA's protocol
+    /// (by default for sets made by DSA or DM), DC's rule otherwise (none, except MNIST and ConvNetBN).
     public func trainingProtocol(for architecture: String, on training: TrainingSet) -> TrainingProtocol {
-        let dsa: DSAStrategy? =
-            training.method == "dsa" || training.method == "dm"
-            ? (training.kind == .mnist ? .digits : .standard) : nil
-        let augmentation = TrainingProtocol.defaultAugmentation(dsa: dsa, dataset: training.kind, architecture: architecture)
-        return TrainingProtocol(epochs: epochs, augmentation: augmentation)
+        let chosen = evaluationProtocol ?? EvaluationProtocol(forSetMadeBy: training.method)
+        return TrainingProtocol(epochs: epochs, augmentation: chosen.augmentation(dataset: training.kind, architecture: architecture))
     }
 
     /// Trains and tests the whole grid, its trainings shared among `group`'s ranks,

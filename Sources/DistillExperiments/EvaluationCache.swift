@@ -30,6 +30,8 @@ struct EvaluationCache {
         var testImagesPerClass: Int?
         var distillation: DistillationSettings?
         var seed: UInt64
+        /// Nil for the method's own protocol, so entries cached before the option existed still match.
+        var evaluationProtocol: EvaluationProtocol?
     }
 
     struct Entry: Codable {

@@ -40,8 +40,9 @@ public enum GeneralizationFiles {
         }
         return [progress].compactMap { $0 } + [
             "Command: `\(results.command)`",
-            "Seed \(study.seed); \(study.evaluationRuns) networks per architecture, "
-                + (study.epochs.map { "\($0) epochs" } ?? "the protocol's epochs (300; 1000 with DSA augmentation for DSA and DM sets)")
+            "Seed \(study.seed); \(study.evaluationRuns) networks per architecture, trained with the protocol of the set's method "
+                + "(DC: no augmentation; DSA and DM: DSA augmentation) or the one `+protocol=` names, for "
+                + (study.epochs.map { "\($0) epochs" } ?? "its epochs (300; 1000 with DSA augmentation)")
                 + ", " + (study.testImagesPerClass.map { "\($0) test images per class" } ?? "the whole test split")
                 + "; \(study.batchReal) real images per class per step. `+kd` rows are students taught by a ConvNet trained on the same synthetic set; "
                 + "`+teacher=FILE` rows by a network trained on the real training set, so they use real data at evaluation.",

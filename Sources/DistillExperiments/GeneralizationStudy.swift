@@ -113,12 +113,14 @@ public struct GeneralizationStudy: Sendable, Codable, Equatable {
             let relative = "\(name)/synthetic-iter\(iterations).safetensors"
             let request = EvaluationRequest(
                 architectures: architectures, runs: evaluationRuns, epochs: epochs,
-                distillation: try setting.distillation(), seed: seed)
+                distillation: try setting.distillation(), seed: seed, evaluationProtocol: setting.evaluationProtocol)
             let teacherSuffix = setting.teacherWeights.map { "-teacher-" + ($0 as NSString).lastPathComponent } ?? ""
-            let cacheName = "\(name)-iter\(iterations)\(setting.knowledgeDistillation ? "-kd" : "")\(teacherSuffix)"
+            let protocolSuffix = setting.evaluationProtocol.map { "-protocol-\($0.rawValue)" } ?? ""
+            let cacheName = "\(name)-iter\(iterations)\(protocolSuffix)\(setting.knowledgeDistillation ? "-kd" : "")\(teacherSuffix)"
             let key = EvaluationCache.Key(
                 synthetic: relative, architectures: architectures, runs: evaluationRuns, epochs: epochs,
-                testImagesPerClass: testImagesPerClass, distillation: request.distillation, seed: seed)
+                testImagesPerClass: testImagesPerClass, distillation: request.distillation, seed: seed,
+                evaluationProtocol: setting.evaluationProtocol)
             let entry: EvaluationCache.Entry
             if let cached = try group.leaderDecides({ cache.lookup(cacheName, key: key) }) {
                 events(.stage("evaluate \(setting): reused \(EvaluationCache.relativePath(cacheName))"))

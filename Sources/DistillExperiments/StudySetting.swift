@@ -4,15 +4,16 @@ import DistillEval
 import DistillMethods
 
 /// One row of the generalisation study: how a set is condensed and how it is evaluated,
-/// written as `METHOD[+pool=POOL][+adapt=RULE][+iterations=N][+kd|+teacher=FILE]`, e.g.
+/// written as `METHOD[+pool=POOL][+adapt=RULE][+iterations=N][+protocol=dc|dsa][+kd|+teacher=FILE]`, e.g.
 ///
 ///     dc                       DC through ConvNet alone, 1000 iterations
 ///     dc+pool=paper+kd         DC through the paper's pool, evaluated with KD from a ConvNet trained on the set
 ///     dc+pool=total-random+adapt=loss
 ///     dm+pool=paper+iterations=2000
 ///     dc+teacher=convnet.safetensors   KD from a teacher trained on the real training set (`distill train --save`)
+///     dc+protocol=dsa          the DC set evaluated with DSA's protocol (DSA augmentation, 1000 epochs)
 ///
-/// Settings that differ only in `+kd` or `+teacher` share one condensation.
+/// Settings that differ only in `+protocol`, `+kd` or `+teacher` share one condensation.
 public struct StudySetting: Sendable, Codable, Equatable, CustomStringConvertible {
     /// `dc`, `dsa` or `dm`.
     public var method: String
@@ -26,6 +27,8 @@ public struct StudySetting: Sendable, Codable, Equatable, CustomStringConvertibl
     public var knowledgeDistillation: Bool
     /// KD from the teacher in this file, trained on the real training set; such rows use real data at evaluation.
     public var teacherWeights: String?
+    /// The evaluation protocol; nil for the one the papers use for the method (DSA's for DSA and DM).
+    public var evaluationProtocol: EvaluationProtocol?
 
     public init(
         method: String, pool: String = "none", adapt: String? = nil, iterations: Int? = nil,
@@ -60,10 +63,13 @@ public struct StudySetting: Sendable, Codable, Equatable, CustomStringConvertibl
             case "pool": pool = pair[1]
             case "adapt": adapt = pair[1]
             case "teacher": teacherWeights = pair[1]
+            case "protocol":
+                guard let chosen = EvaluationProtocol(rawValue: pair[1]) else { throw refuse("protocol is dc or dsa") }
+                evaluationProtocol = chosen
             case "iterations":
                 guard let count = Int(pair[1]), count >= 1 else { throw refuse("iterations must be a whole number ≥ 1") }
                 iterations = count
-            default: throw refuse("unknown part '\(pair[0])' (pool, adapt, iterations, kd, teacher)")
+            default: throw refuse("unknown part '\(pair[0])' (pool, adapt, iterations, protocol, kd, teacher)")
             }
         }
         if knowledgeDistillation && teacherWeights != nil { throw refuse("+kd and +teacher= exclude each other") }
@@ -74,6 +80,7 @@ public struct StudySetting: Sendable, Codable, Equatable, CustomStringConvertibl
         if pool != "none" { text += "+pool=\(pool)" }
         if let adapt { text += "+adapt=\(adapt)" }
         if let iterations { text += "+iterations=\(iterations)" }
+        if let evaluationProtocol { text += "+protocol=\(evaluationProtocol.rawValue)" }
         if knowledgeDistillation { text += "+kd" }
         if let teacherWeights { text += "+teacher=\(teacherWeights)" }
         return text

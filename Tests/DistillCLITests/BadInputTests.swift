@@ -69,6 +69,7 @@ final class BadInputTests: XCTestCase {
         try assertRefused(["evaluate", set, "--models", ""], "--models is empty or lists an empty name")
         try assertRefused(["evaluate", set, "--models", "ConvNet,Nope"], "--models: unknown network 'Nope'")
         try assertRefused(["evaluate", set, "--kd", "--teacher", "Nope"], "--teacher: unknown network 'Nope'")
+        try assertRefused(["evaluate", set, "--protocol", "mtt"], "'mtt'")
         try assertRefused(["condense", "--model", "Nope", "--iterations", "1", "--out", binary.path("c")], "unknown network 'Nope'")
     }
 

@@ -1,6 +1,7 @@
 // Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
 
 import DistillData
+import DistillEval
 import DistillIO
 import DistillTensor
 import Foundation
@@ -57,6 +58,18 @@ final class CommandLineTests: XCTestCase {
             }
         }
         XCTAssertTrue(FileManager.default.fileExists(atPath: "\(run)/evaluation.csv"))
+        XCTAssertTrue(
+            evaluated.output.contains("\ntraining: epochs 2, augmentation none\n"), "a DC set's own protocol:\n\(evaluated.output)")
+
+        // The DC set under DSA's protocol: every network trains with DSA augmentation, and the files say so.
+        let underDSA = try distill(
+            "evaluate", run, "--models", "MLP", "--num-eval", "1", "--epochs", "1", "--protocol", "dsa", "--out", path("dsa"))
+        XCTAssertEqual(underDSA.status, 0, underDSA.errors)
+        XCTAssertTrue(
+            underDSA.output.contains("\ntraining: epochs 1, augmentation dsa:color_crop_cutout_flip_scale_rotate\n"), underDSA.output)
+        let report = try JSONDecoder().decode(
+            EvaluationReport.self, from: Data(contentsOf: URL(fileURLWithPath: path("dsa/evaluation.json"))))
+        XCTAssertEqual(report.results.map(\.trainingProtocol), [TrainingProtocol(epochs: 1, augmentation: .dsa(.standard))])
 
         let picture = path("grid.png")
         let rendered = try distill("render", run, "--out", picture, "--scale", "2")

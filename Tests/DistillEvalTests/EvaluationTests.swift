@@ -27,6 +27,16 @@ final class EvaluationTests: XCTestCase {
         XCTAssertEqual(TrainingProtocol.defaultAugmentation(dsa: nil, dataset: .mnist, architecture: "MLP"), .dc(.mnist))
     }
 
+    /// A set is evaluated with its method's protocol unless another is named;
+    /// DSA's protocol augments every architecture, DC's keeps its exceptions.
+    func testEvaluationProtocolFollowsTheSetsMethodUnlessNamed() {
+        XCTAssertEqual(["dc", "dsa", "dm", "real"].map(EvaluationProtocol.init(forSetMadeBy:)), [.dc, .dsa, .dsa, .dc])
+        XCTAssertEqual(EvaluationProtocol.dsa.augmentation(dataset: .fashionMNIST, architecture: "ConvNetBN"), .dsa(.standard))
+        XCTAssertEqual(EvaluationProtocol.dsa.augmentation(dataset: .mnist, architecture: "MLP"), .dsa(.digits))
+        XCTAssertEqual(EvaluationProtocol.dc.augmentation(dataset: .fashionMNIST, architecture: "LeNet"), .none)
+        XCTAssertEqual(EvaluationProtocol.dc.augmentation(dataset: .fashionMNIST, architecture: "ConvNetBN"), .dc(.convNetBN))
+    }
+
     func testTrainingLowersTheLossAndIsDeterministic() throws {
         let (images, labels) = separableSet()
         func run() throws -> (TrainingOutcome, [Float]) {
@@ -80,5 +90,23 @@ final class EvaluationTests: XCTestCase {
             runsPerArchitecture: 3, distillation: nil)
         let json = EvaluationFiles.summaryJSON(report)
         XCTAssertTrue(json.contains("\"MLP\":{\"diverged\":1,\"mean\":72,\"runs\":[70,74,10],\"std\":2}"), json)
+        XCTAssertFalse(EvaluationFiles.table(report).contains("training:"), "a report that does not record its protocol")
+    }
+
+    /// The table ends with how the networks trained: once when every architecture trained alike, else per architecture.
+    func testTableSaysHowTheNetworksTrained() {
+        let summary = AccuracySummary(runs: [RunResult(accuracy: 70, diverged: false, fellBackToCrossEntropy: false, seconds: 1)])
+        func report(_ protocols: [TrainingProtocol]) -> EvaluationReport {
+            EvaluationReport(
+                results: zip(["ConvNet", "ConvNetBN"], protocols).map {
+                    ArchitectureResult(architecture: $0, plain: summary, distilled: nil, trainingProtocol: $1)
+                }, seed: 0, runsPerArchitecture: 1, distillation: nil)
+        }
+        let dsa = TrainingProtocol(augmentation: .dsa(.standard))
+        XCTAssertTrue(
+            EvaluationFiles.table(report([dsa, dsa])).hasSuffix("\ntraining: epochs 1000, augmentation dsa:color_crop_cutout_flip_scale_rotate"))
+        XCTAssertTrue(
+            EvaluationFiles.table(report([TrainingProtocol(), TrainingProtocol(augmentation: .dc(.convNetBN))])).hasSuffix(
+                "\ntraining: ConvNet epochs 300, augmentation none; ConvNetBN epochs 1000, augmentation dc:crop_noise"))
     }
 }

@@ -12,19 +12,23 @@ import XCTest
 /// the files, the adaptive pool's chart, and a second start that reuses everything.
 final class GeneralizationStudyTests: XCTestCase {
     func testSettingsParseAndPrintBack() throws {
-        let text = "dc+pool=ConvNet:0.5,MLP:0.5+adapt=loss:beta=2+iterations=3+kd"
+        let text = "dc+pool=ConvNet:0.5,MLP:0.5+adapt=loss:beta=2+iterations=3+protocol=dsa+kd"
         let setting = try StudySetting(parsing: text)
         XCTAssertEqual(setting.method, "dc")
         XCTAssertEqual(setting.pool, "ConvNet:0.5,MLP:0.5")
         XCTAssertEqual(setting.adapt, "loss:beta=2")
         XCTAssertEqual(setting.iterations, 3)
         XCTAssertTrue(setting.knowledgeDistillation)
+        XCTAssertEqual(setting.evaluationProtocol, .dsa)
         XCTAssertEqual(setting.description, text)
-        XCTAssertEqual(try StudySetting(parsing: "dc+kd").condensationDirectory, try StudySetting(parsing: "dc").condensationDirectory)
+        for sharing in ["dc+kd", "dc+protocol=dsa"] {
+            XCTAssertEqual(try StudySetting(parsing: sharing).condensationDirectory, try StudySetting(parsing: "dc").condensationDirectory)
+        }
         XCTAssertEqual(try StudySetting(parsing: "dm").iterationCount, 20_000)
         for (bad, fragment) in [
             ("gm", "starts with dc, dsa or dm"), ("dc+pool", "is not kd or NAME=VALUE"), ("dc+iterations=0", "≥ 1"),
             ("dc+colour=red", "unknown part 'colour'"), ("dc+kd+teacher=t.safetensors", "exclude each other"),
+            ("dc+protocol=mtt", "protocol is dc or dsa"),
         ] {
             XCTAssertThrowsError(try StudySetting(parsing: bad), bad) { XCTAssertTrue("\($0)".contains(fragment), "\(bad): \($0)") }
         }
@@ -103,6 +107,34 @@ final class GeneralizationStudyTests: XCTestCase {
         XCTAssertEqual(condensed, 0)
         XCTAssertEqual(stages.filter { $0.contains("reused") }.count, 6, "\(stages)")
         XCTAssertEqual(second.rows.map { $0.report.results.map(\.plain) }, first.rows.map { $0.report.results.map(\.plain) })
+    }
+
+    /// `+protocol=dsa` evaluates the baseline's set again, under DSA's protocol,
+    /// in an evaluation of its own: one condensation, two cache entries.
+    func testProtocolSettingReevaluatesTheSameSetUnderAnotherProtocol() throws {
+        let data = try TinyFashionMNIST()
+        defer { data.remove() }
+        let directory = (data.root as NSString).appendingPathComponent("study")
+        let study = GeneralizationStudy(
+            settings: try ["dc+iterations=1", "dc+iterations=1+protocol=dsa"].map(StudySetting.init(parsing:)),
+            architectures: ["ConvNet", "MLP"], evaluationRuns: 1, epochs: 1, batchReal: 4, testImagesPerClass: 5, seed: 3)
+        var condensed = 0
+        var table = ""
+        let results = try study.run(in: directory, locator: data.locator, command: "distill experiment generalization …") {
+            if case .condensation = $0 { condensed += 1 }
+            if case .finished(let text) = $0 { table = text }
+        }
+        XCTAssertEqual(condensed, 1, "the +protocol row reuses the baseline's condensation")
+        XCTAssertEqual(results.rows[0].synthetic, results.rows[1].synthetic)
+        XCTAssertEqual(
+            results.rows.map { $0.report.results.map(\.trainingProtocol) },
+            [[TrainingProtocol(epochs: 1), TrainingProtocol(epochs: 1)],
+             [TrainingProtocol(epochs: 1, augmentation: .dsa(.standard)), TrainingProtocol(epochs: 1, augmentation: .dsa(.standard))]])
+        for name in ["dc-none-it1-iter1.json", "dc-none-it1-iter1-protocol-dsa.json"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: "\(directory)/evaluations/\(name)"), name)
+        }
+        XCTAssertTrue(table.contains("| dc+iterations=1+protocol=dsa |"), table)
+        XCTAssertTrue(table.contains("or the one `+protocol=` names"), table)
     }
 
     /// An evaluation stopped part-way keeps its finished trainings: started

@@ -8,6 +8,8 @@ import DistillIO
 import DistillTensor
 import Foundation
 
+extension EvaluationProtocol: ExpressibleByArgument {}
+
 struct Evaluate: DistributedCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train fresh networks on a synthetic set (or a random real subset) and report test accuracy.",
@@ -27,6 +29,13 @@ struct Evaluate: DistributedCommand {
     var numEval = 5
     @Option(parsing: .unconditional, help: "Training epochs (default 300, or 1000 with augmentation).")
     var epochs: Int?
+    @Option(
+        name: .customLong("protocol"),
+        help: ArgumentHelp(
+            "Evaluation protocol: dc (no augmentation, 300 epochs) or dsa (DSA augmentation, 1000 epochs). "
+                + "Default: the one the papers use for the set's method (dsa for DSA and DM sets).",
+            valueName: "dc|dsa"))
+    var evaluationProtocol: EvaluationProtocol?
     @Flag(help: "Also train every architecture with knowledge distillation from a teacher.")
     var kd = false
     @Option(help: "Teacher architecture for --kd, trained on the evaluated set (default ConvNet).")
@@ -104,7 +113,7 @@ struct Evaluate: DistributedCommand {
     func run(in group: any ProcessGroup) throws {
         let request = EvaluationRequest(
             architectures: architectures, runs: numEval, epochs: epochs, distillation: try distillationSettings(),
-            seed: seed)
+            seed: seed, evaluationProtocol: evaluationProtocol)
         let training: TrainingSet
         if let source {
             training = try TrainingSet(syntheticAt: source, locator: data.locator)
