@@ -54,7 +54,7 @@ public enum EvaluationFiles {
         return lines.joined(separator: "\n")
     }
 
-    /// `training: epochs 1000, augmentation dsa:standard`, per architecture where they differ;
+    /// `training: epochs 300, augmentation none`, per architecture where they differ;
     /// nil for a report that does not record it.
     static func trainingLine(_ report: EvaluationReport) -> String? {
         let described = report.results.compactMap { result in
