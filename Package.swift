@@ -125,7 +125,8 @@ let package = Package(
         .testTarget(
             name: "DistillExperimentsTests",
             dependencies: [
-                "DistillExperiments", "DistillMethods", "DistillEval", "DistillIO", "DistillData", "_DistillTestSupport",
+                "DistillExperiments", "DistillMethods", "DistillEval", "DistillIO", "DistillData", "DistillTensor", "DistillZoo",
+                "_DistillTestSupport",
             ]
         ),
         // Runs the built `distill` binary, as a user does.

@@ -34,7 +34,20 @@ struct BarChart {
     var groups: [String]
     var series: [Series]
 
-    private let barWidth = 16.0, groupGap = 28.0, left = 44.0, top = 34.0, plotHeight = 180.0
+    /// Series colours in order, told apart up to 20 series: grey for the first (a
+    /// baseline), then matplotlib's `tab20` hues, the strong ones before their light twins.
+    static let palette = [
+        "#7f7f7f", "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#bcbd22", "#17becf",
+        "#c7c7c7", "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94", "#f7b6d2", "#dbdb8d", "#9edae5",
+    ]
+
+    private let groupGap = 28.0, left = 44.0, top = 34.0, plotHeight = 180.0
+
+    /// 16 units, narrowed (to 6 at least) where many bars would make the plot wider than 1000.
+    private var barWidth: Double {
+        let fitting = (1000 - Double(groups.count) * groupGap) / Double(max(1, groups.count * series.count))
+        return min(16, max(6, fitting))
+    }
 
     func svg() -> String {
         let groupWidth = Double(series.count) * barWidth + groupGap

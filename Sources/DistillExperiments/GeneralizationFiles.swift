@@ -54,27 +54,36 @@ public enum GeneralizationFiles {
         body += legend(results).map(HTMLPage.paragraph)
         body += accuracyTables(results).map(\.html)
         body.append(results.differenceTable().html)
-        let palette = ["#7f8c8d", "#2e86c1", "#d68910", "#28b463", "#c0392b", "#8e44ad", "#16a085", "#b7950b", "#34495e", "#e74c3c"]
         body.append(
             BarChart(
                 title: "Accuracy by architecture (whiskers: ± std over runs)", groups: results.study.architectures,
                 series: results.rows.enumerated().map { index, row in
                     .init(
-                        name: row.setting.description, color: palette[index % palette.count],
+                        name: row.setting.label, color: BarChart.palette[index % BarChart.palette.count],
                         bars: results.study.architectures.map { BarChart.Bar(row.summary(of: $0)) })
                 }
             ).svg())
         for row in results.rows where row.setting.adapt != nil {
             let log = (directory as NSString).appendingPathComponent(row.log)
             if let chart = try? PoolProbabilityChart(log: log, pool: row.setting.condensationRequest(study: results.study).modelPool()) {
-                body.append("<h3>Pool probabilities, \(escapeHTML(row.setting.description))</h3>")
+                body.append("<h3>Pool probabilities, \(escapeHTML(row.setting.label))</h3>")
                 body.append(chart.svg())
             }
         }
         body.append("<h2>Synthetic sets</h2>")
-        for row in results.rows where !row.setting.distilled {
-            let file = try SyntheticSetFile(contentsOf: (directory as NSString).appendingPathComponent(row.synthetic))
-            body.append(try SyntheticSetFigure(file: file, caption: row.setting.description, fallbackClassNames: classNames).html())
+        // One figure per condensed set, captioned with every setting that evaluates it.
+        var sets: [(synthetic: String, settings: [String])] = []
+        for row in results.rows {
+            if let index = sets.firstIndex(where: { $0.synthetic == row.synthetic }) {
+                sets[index].settings.append(row.setting.label)
+            } else {
+                sets.append((row.synthetic, [row.setting.label]))
+            }
+        }
+        for set in sets {
+            let file = try SyntheticSetFile(contentsOf: (directory as NSString).appendingPathComponent(set.synthetic))
+            let caption = set.settings.joined(separator: ", ")
+            body.append(try SyntheticSetFigure(file: file, caption: caption, fallbackClassNames: classNames).html())
         }
         body.append(results.networksTable().html)
         return HTMLPage.render(title: "Generalisation study", labelColumns: 1, body: body)

@@ -56,7 +56,7 @@ public struct GeneralizationResults: Sendable, Codable {
     func summaryLine(_ row: Row) -> String {
         let convNet = row.summary(of: Self.mainModel).map { "\(Self.mainModel) \($0.formatted), " } ?? ""
         let mean = othersMean(row).map { $0.runs == 1 ? String(format: "%.2f", $0.mean) : String(format: "%.2f ± %.2f", $0.mean, $0.std) }
-        return "\(row.setting): \(convNet)mean of \(others.count) others \(mean ?? "–")"
+        return "\(row.setting.label): \(convNet)mean of \(others.count) others \(mean ?? "–")"
     }
 
     /// Accuracy per architecture, the mean over the others, and wall times; the rows
@@ -66,12 +66,12 @@ public struct GeneralizationResults: Sendable, Codable {
         let rows = rows.filter { ($0.setting.teacherWeights != nil) == realDataTeacher }.map { row -> [String] in
             let cells = study.architectures.map { row.summary(of: $0)?.formatted ?? "–" }
             let mean = othersMean(row).map { $0.runs == 1 ? String(format: "%.2f", $0.mean) : String(format: "%.2f ± %.2f", $0.mean, $0.std) }
-            return [row.setting.description] + cells + [mean ?? "–", duration(row.condensationSeconds), duration(row.evaluationSeconds)]
+            return [row.setting.label] + cells + [mean ?? "–", duration(row.condensationSeconds), duration(row.evaluationSeconds)]
         }
         return ResultTable(
             title: "Test accuracy (%), mean ± population std over \(study.evaluationRuns) networks"
                 + (realDataTeacher ? ": KD from a teacher trained on the real training set (uses real data at evaluation)" : ""),
-            header: ["setting"] + study.architectures + ["mean of \(others.count) others", "condensation", "evaluation"],
+            header: ["setting"] + study.architectures + ["mean of \(others.count) others", "condensation (h:mm:ss)", "evaluation (h:mm:ss)"],
             rows: rows)
     }
 
@@ -81,7 +81,7 @@ public struct GeneralizationResults: Sendable, Codable {
         var root = SeededGenerator(seed: derivedSeed(study.seed, 0x6E4E_7A11))
         let groups = [[Self.mainModel], others]
         let table = rows.dropFirst().map { row -> [String] in
-            [row.setting.description + (row.setting.teacherWeights != nil ? " (real-data teacher)" : "")] + groups.map { group -> String in
+            [row.setting.label + (row.setting.teacherWeights != nil ? " (real-data teacher)" : "")] + groups.map { group -> String in
                 var generator = root.split()
                 let baseline = group.compactMap { rows[0].summary(of: $0) }
                 let setting = group.compactMap { row.summary(of: $0) }
@@ -92,7 +92,7 @@ public struct GeneralizationResults: Sendable, Codable {
             }
         }
         return ResultTable(
-            title: "Minus the baseline (\(rows.first?.setting.description ?? "–")), accuracy points, 95 % paired-bootstrap interval",
+            title: "Minus the baseline (\(rows.first?.setting.label ?? "–")), accuracy points, 95 % paired-bootstrap interval",
             header: ["setting", Self.mainModel, "mean of \(others.count) others"], rows: table)
     }
 
@@ -102,7 +102,7 @@ public struct GeneralizationResults: Sendable, Codable {
         let table = rows.flatMap { row in
             study.architectures.compactMap { architecture -> [String]? in
                 row.summary(of: architecture).map { summary in
-                    [row.setting.description, architecture]
+                    [row.setting.label, architecture]
                         + summary.runs.map { run in
                             run.accuracy.map { String(format: "%.2f", $0) }.map { run.diverged ? "\($0) (diverged)" : $0 } ?? "diverged"
                         }
@@ -114,7 +114,9 @@ public struct GeneralizationResults: Sendable, Codable {
             header: ["setting", "architecture"] + (1...max(1, study.evaluationRuns)).map { "network \($0)" }, rows: table)
     }
 
+    /// Hours, minutes and seconds alike in every row, so a column reads at a glance.
     private func duration(_ seconds: Double) -> String {
-        seconds >= 3600 ? String(format: "%.1f h", seconds / 3600) : String(format: "%.0f s", seconds)
+        let whole = Int(seconds.rounded())
+        return String(format: "%d:%02d:%02d", whole / 3600, whole / 60 % 60, whole % 60)
     }
 }

@@ -2,6 +2,7 @@
 
 import DistillEval
 import DistillMethods
+import Foundation
 
 /// One row of the generalisation study: how a set is condensed and how it is evaluated,
 /// written as `METHOD[+pool=POOL][+adapt=RULE][+iterations=N][+protocol=dc|dsa][+kd|+teacher=FILE]`, e.g.
@@ -75,14 +76,20 @@ public struct StudySetting: Sendable, Codable, Equatable, CustomStringConvertibl
         if knowledgeDistillation && teacherWeights != nil { throw refuse("+kd and +teacher= exclude each other") }
     }
 
-    public var description: String {
+    public var description: String { written(teacher: teacherWeights) }
+
+    /// The setting as tables, charts and captions show it: a teacher file by its
+    /// name alone, since its path (given in the command line) can be as long as the table.
+    public var label: String { written(teacher: teacherWeights.map { ($0 as NSString).lastPathComponent }) }
+
+    private func written(teacher: String?) -> String {
         var text = method
         if pool != "none" { text += "+pool=\(pool)" }
         if let adapt { text += "+adapt=\(adapt)" }
         if let iterations { text += "+iterations=\(iterations)" }
         if let evaluationProtocol { text += "+protocol=\(evaluationProtocol.rawValue)" }
         if knowledgeDistillation { text += "+kd" }
-        if let teacherWeights { text += "+teacher=\(teacherWeights)" }
+        if let teacher { text += "+teacher=\(teacher)" }
         return text
     }
 

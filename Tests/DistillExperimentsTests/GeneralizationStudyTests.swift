@@ -4,6 +4,8 @@ import DistillData
 import DistillEval
 import DistillExperiments
 import DistillMethods
+import DistillTensor
+import DistillZoo
 import Foundation
 import _DistillTestSupport
 import XCTest
@@ -25,6 +27,10 @@ final class GeneralizationStudyTests: XCTestCase {
             XCTAssertEqual(try StudySetting(parsing: sharing).condensationDirectory, try StudySetting(parsing: "dc").condensationDirectory)
         }
         XCTAssertEqual(try StudySetting(parsing: "dm").iterationCount, 20_000)
+        let teacher = try StudySetting(parsing: "dc+pool=paper+teacher=/runs/study/teacher-convnet.safetensors")
+        XCTAssertEqual(teacher.description, "dc+pool=paper+teacher=/runs/study/teacher-convnet.safetensors")
+        XCTAssertEqual(teacher.label, "dc+pool=paper+teacher=teacher-convnet.safetensors", "tables name the teacher file alone")
+        XCTAssertEqual(setting.label, setting.description)
         for (bad, fragment) in [
             ("gm", "starts with dc, dsa or dm"), ("dc+pool", "is not kd or NAME=VALUE"), ("dc+iterations=0", "≥ 1"),
             ("dc+colour=red", "unknown part 'colour'"), ("dc+kd+teacher=t.safetensors", "exclude each other"),
@@ -135,6 +141,51 @@ final class GeneralizationStudyTests: XCTestCase {
         }
         XCTAssertTrue(table.contains("| dc+iterations=1+protocol=dsa |"), table)
         XCTAssertTrue(table.contains("or the one `+protocol=` names"), table)
+    }
+
+    /// A teacher trained on real data: its row shares the baseline's set, stands in a
+    /// table of its own, and is named by the teacher's file name, not its path.
+    func testRealDataTeacherRowStandsApartAndSharesTheBaselineSet() throws {
+        let data = try TinyFashionMNIST()
+        defer { data.remove() }
+        let directory = (data.root as NSString).appendingPathComponent("study")
+        let teacherDirectory = (data.root as NSString).appendingPathComponent("a/long/way/to/the")
+        try FileManager.default.createDirectory(atPath: teacherDirectory, withIntermediateDirectories: true)
+        let teacher = (teacherDirectory as NSString).appendingPathComponent("teacher.safetensors")
+        var generator = SeededGenerator(seed: 5)
+        let network = try Zoo.make(name: "MLP", channels: 1, imageSize: 28, classes: 10, using: &generator)
+        try TrainedNetworkFile.write(
+            network,
+            info: TrainedNetworkInfo(
+                model: "MLP", dataset: "fashion-mnist", imageShape: [1, 28, 28], classCount: 10,
+                normalization: DatasetKind.fashionMNIST.normalization, epochs: 0, learningRate: 0.01, batchSize: 8, seed: 5,
+                testAccuracy: 10),
+            to: teacher)
+        let study = GeneralizationStudy(
+            settings: try ["dc+iterations=1", "dc+iterations=1+teacher=\(teacher)"].map(StudySetting.init(parsing:)),
+            architectures: ["ConvNet", "MLP"], evaluationRuns: 1, epochs: 1, batchReal: 4, testImagesPerClass: 5, seed: 3)
+        var condensed = 0
+        var table = ""
+        let results = try study.run(in: directory, locator: data.locator, command: "distill experiment generalization …") {
+            if case .condensation = $0 { condensed += 1 }
+            if case .finished(let text) = $0 { table = text }
+        }
+        XCTAssertEqual(condensed, 1, "the teacher row evaluates the baseline's set")
+        XCTAssertEqual(results.rows[1].report.distillation?.teacherWeights?.path, teacher)
+        XCTAssertFalse(table.contains(teacherDirectory), "no table row carries the path:\n\(table)")
+        let tables = table.components(separatedBy: "## ")
+        let own = try XCTUnwrap(tables.first { $0.hasPrefix("Test accuracy") && $0.contains("teacher trained on the real training set") })
+        XCTAssertTrue(own.contains("| dc+iterations=1+teacher=teacher.safetensors |"), own)
+        XCTAssertFalse(own.contains("| dc+iterations=1 |"), own)
+        XCTAssertTrue(table.contains("| dc+iterations=1+teacher=teacher.safetensors (real-data teacher) |"), table)
+        XCTAssertTrue(table.contains("| mean of 1 others | condensation (h:mm:ss) | evaluation (h:mm:ss) |"), table)
+        // Both accuracy rows end with their wall times, alike as h:mm:ss.
+        let times = try NSRegularExpression(pattern: "^\\| dc\\+iterations=1[^|]* \\|.* \\| [0-9]+:[0-5][0-9]:[0-5][0-9] \\| [0-9]+:[0-5][0-9]:[0-5][0-9] \\|$", options: .anchorsMatchLines)
+        XCTAssertEqual(times.numberOfMatches(in: table, range: NSRange(table.startIndex..., in: table)), 2, table)
+        let report = try String(contentsOfFile: "\(directory)/report.html", encoding: .utf8)
+        XCTAssertEqual(
+            report.components(separatedBy: "<figure class=\"set\"><figcaption>").dropFirst().map { $0.components(separatedBy: "</figcaption>")[0] },
+            ["dc+iterations=1, dc+iterations=1+teacher=teacher.safetensors"], "one figure for the shared set, naming both rows")
     }
 
     /// An evaluation stopped part-way keeps its finished trainings: started

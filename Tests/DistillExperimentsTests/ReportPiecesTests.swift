@@ -170,6 +170,29 @@ final class ReportPiecesTests: XCTestCase {
         XCTAssertGreaterThan(rows.count, 1, "six long names wrap")
     }
 
+    /// A study of 15 settings over 6 architectures: every series has a colour of its
+    /// own, and bars narrow so the plot stays about 1000 units across.
+    func testManySeriesKeepDistinctColoursAndNarrowerBars() throws {
+        let series = (0..<15).map { index in
+            BarChart.Series(
+                name: "setting \(index)", color: BarChart.palette[index % BarChart.palette.count],
+                bars: Array(repeating: BarChart.Bar(summary([60, 70])), count: 6))
+        }
+        XCTAssertEqual(Set(series.map(\.color)).count, 15)
+        XCTAssertEqual(Set(BarChart.palette).count, BarChart.palette.count, "no colour twice in the palette")
+        let svg = BarChart(title: "t", groups: ["ConvNet", "MLP", "LeNet", "AlexNet", "VGG11", "ResNet18"], series: series).svg()
+        let regex = try NSRegularExpression(pattern: "<rect x=\"([0-9.]+)\" y=\"[0-9.]+\" width=\"([0-9.]+)\" height=\"[0-9.]+\" fill=\"#[0-9a-f]+\"><title>")
+        let bars = regex.matches(in: svg, range: NSRange(svg.startIndex..., in: svg)).map { match in
+            (x: Double(svg[Range(match.range(at: 1), in: svg)!])!, width: Double(svg[Range(match.range(at: 2), in: svg)!])!)
+        }
+        XCTAssertEqual(bars.count, 90)
+        // 6 gaps of 28 leave 832 units for 90 bars: 9.2 each, drawn 2 narrower.
+        XCTAssertEqual(bars[0].width, (832.0 / 90 - 2), accuracy: 0.06)
+        let right = try XCTUnwrap(bars.map { $0.x + $0.width }.max())
+        XCTAssertLessThanOrEqual(right, 44 + 1000, "the plot ends within 1000 units of its axis")
+        XCTAssertLessThan(right, 44 + 15 * 6 * 16, "narrower than at 16 units a bar")
+    }
+
     func testLegendLinesBecomeParagraphsWithCodeAndBoldSpans() {
         XCTAssertEqual(
             HTMLPage.paragraph("**In progress:** to come: `dc+pool=paper`, `a<b`."),
