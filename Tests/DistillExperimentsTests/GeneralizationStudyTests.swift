@@ -115,21 +115,30 @@ final class GeneralizationStudyTests: XCTestCase {
         XCTAssertEqual(second.rows.map { $0.report.results.map(\.plain) }, first.rows.map { $0.report.results.map(\.plain) })
     }
 
-    /// `+protocol=dsa` evaluates the baseline's set again, under DSA's protocol,
-    /// in an evaluation of its own: one condensation, two cache entries.
-    func testProtocolSettingReevaluatesTheSameSetUnderAnotherProtocol() throws {
-        let data = try TinyFashionMNIST()
-        defer { data.remove() }
+    /// Runs `settings` in `data`'s `study` directory, on ConvNet and MLP with one network
+    /// of one epoch each: the results, the condensation iterations run, and `table.md`.
+    private func runSmallStudy(
+        _ settings: [String], on data: TinyFashionMNIST
+    ) throws -> (results: GeneralizationResults, condensed: Int, table: String, directory: String) {
         let directory = (data.root as NSString).appendingPathComponent("study")
         let study = GeneralizationStudy(
-            settings: try ["dc+iterations=1", "dc+iterations=1+protocol=dsa"].map(StudySetting.init(parsing:)),
-            architectures: ["ConvNet", "MLP"], evaluationRuns: 1, epochs: 1, batchReal: 4, testImagesPerClass: 5, seed: 3)
+            settings: try settings.map(StudySetting.init(parsing:)), architectures: ["ConvNet", "MLP"], evaluationRuns: 1,
+            epochs: 1, batchReal: 4, testImagesPerClass: 5, seed: 3)
         var condensed = 0
         var table = ""
         let results = try study.run(in: directory, locator: data.locator, command: "distill experiment generalization …") {
             if case .condensation = $0 { condensed += 1 }
             if case .finished(let text) = $0 { table = text }
         }
+        return (results, condensed, table, directory)
+    }
+
+    /// `+protocol=dsa` evaluates the baseline's set again, under DSA's protocol,
+    /// in an evaluation of its own: one condensation, two cache entries.
+    func testProtocolSettingReevaluatesTheSameSetUnderAnotherProtocol() throws {
+        let data = try TinyFashionMNIST()
+        defer { data.remove() }
+        let (results, condensed, table, directory) = try runSmallStudy(["dc+iterations=1", "dc+iterations=1+protocol=dsa"], on: data)
         XCTAssertEqual(condensed, 1, "the +protocol row reuses the baseline's condensation")
         XCTAssertEqual(results.rows[0].synthetic, results.rows[1].synthetic)
         XCTAssertEqual(
@@ -148,7 +157,6 @@ final class GeneralizationStudyTests: XCTestCase {
     func testRealDataTeacherRowStandsApartAndSharesTheBaselineSet() throws {
         let data = try TinyFashionMNIST()
         defer { data.remove() }
-        let directory = (data.root as NSString).appendingPathComponent("study")
         let teacherDirectory = (data.root as NSString).appendingPathComponent("a/long/way/to/the")
         try FileManager.default.createDirectory(atPath: teacherDirectory, withIntermediateDirectories: true)
         let teacher = (teacherDirectory as NSString).appendingPathComponent("teacher.safetensors")
@@ -161,15 +169,7 @@ final class GeneralizationStudyTests: XCTestCase {
                 normalization: DatasetKind.fashionMNIST.normalization, epochs: 0, learningRate: 0.01, batchSize: 8, seed: 5,
                 testAccuracy: 10),
             to: teacher)
-        let study = GeneralizationStudy(
-            settings: try ["dc+iterations=1", "dc+iterations=1+teacher=\(teacher)"].map(StudySetting.init(parsing:)),
-            architectures: ["ConvNet", "MLP"], evaluationRuns: 1, epochs: 1, batchReal: 4, testImagesPerClass: 5, seed: 3)
-        var condensed = 0
-        var table = ""
-        let results = try study.run(in: directory, locator: data.locator, command: "distill experiment generalization …") {
-            if case .condensation = $0 { condensed += 1 }
-            if case .finished(let text) = $0 { table = text }
-        }
+        let (results, condensed, table, directory) = try runSmallStudy(["dc+iterations=1", "dc+iterations=1+teacher=\(teacher)"], on: data)
         XCTAssertEqual(condensed, 1, "the teacher row evaluates the baseline's set")
         XCTAssertEqual(results.rows[1].report.distillation?.teacherWeights?.path, teacher)
         XCTAssertFalse(table.contains(teacherDirectory), "no table row carries the path:\n\(table)")
