@@ -17,11 +17,12 @@ public enum GeneralizationFiles {
         try AtomicWrite.write(html(results, directory: directory, classNames: classNames), to: path("report.html"))
     }
 
-    /// The legend, the accuracy table, the differences to the baseline and every network's accuracy.
+    /// The legend, the accuracy table, the differences to the baseline and between compared pairs, and every network's accuracy.
     public static func markdown(_ results: GeneralizationResults) -> String {
         let title = "# Generalisation study on \(results.study.dataset.displayName), ipc \(results.study.imagesPerClass)"
         let sections = [title, legend(results).joined(separator: "\n\n")] + accuracyTables(results).map(\.markdown)
-        return (sections + [results.differenceTable().markdown, results.networksTable().markdown]).joined(separator: "\n\n") + "\n"
+        let differences = [results.differenceTable(), results.comparisonTable()].compactMap { $0?.markdown }
+        return (sections + differences + [results.networksTable().markdown]).joined(separator: "\n\n") + "\n"
     }
 
     /// The table of rows without real data at evaluation, then, if any, the real-data-teacher rows apart.
@@ -54,6 +55,7 @@ public enum GeneralizationFiles {
         body += legend(results).map(HTMLPage.paragraph)
         body += accuracyTables(results).map(\.html)
         body.append(results.differenceTable().html)
+        if let comparisons = results.comparisonTable() { body.append(comparisons.html) }
         body.append(
             BarChart(
                 title: "Accuracy by architecture (whiskers: ± std over runs)", groups: results.study.architectures,

@@ -77,23 +77,49 @@ public struct GeneralizationResults: Sendable, Codable {
 
     /// Every setting minus the baseline (the first row), paired by run, with 95 % bootstrap intervals.
     func differenceTable() -> ResultTable {
-        let bootstrap = PairedBootstrap()
         var root = SeededGenerator(seed: derivedSeed(study.seed, 0x6E4E_7A11))
-        let groups = [[Self.mainModel], others]
         let table = rows.dropFirst().map { row -> [String] in
-            [row.setting.label + (row.setting.teacherWeights != nil ? " (real-data teacher)" : "")] + groups.map { group -> String in
-                var generator = root.split()
-                let baseline = group.compactMap { rows[0].summary(of: $0) }
-                let setting = group.compactMap { row.summary(of: $0) }
-                guard baseline.count == group.count, setting.count == group.count,
-                    let interval = try? bootstrap.meanDifference(baseline: baseline, setting: setting, using: &generator)
-                else { return "–" }
-                return interval.formatted + (interval.pairs < study.evaluationRuns ? " (\(interval.pairs) of \(study.evaluationRuns) pairs)" : "")
-            }
+            [row.setting.label + (row.setting.teacherWeights != nil ? " (real-data teacher)" : "")]
+                + differences(row, minus: rows[0], splitting: &root)
         }
         return ResultTable(
             title: "Minus the baseline (\(rows.first?.setting.label ?? "–")), accuracy points, 95 % paired-bootstrap interval",
             header: ["setting", Self.mainModel, "mean of \(others.count) others"], rows: table)
+    }
+
+    /// The study's compared pairs, each setting minus its control like the
+    /// differences to the baseline; nil when it names none. A pair whose rows
+    /// are not both done yet shows "–".
+    func comparisonTable() -> ResultTable? {
+        guard !study.comparisons.isEmpty else { return nil }
+        var root = SeededGenerator(seed: derivedSeed(study.seed, 0xC0_4A12))
+        let table = study.comparisons.map { comparison -> [String] in
+            // A generator of its own per pair, so a pair's interval does not depend on which others are done.
+            var generator = root.split()
+            let label = "\(comparison.setting.label) minus \(comparison.control.label)"
+            guard let row = rows.first(where: { $0.setting == comparison.setting }),
+                let control = rows.first(where: { $0.setting == comparison.control })
+            else { return [label, "–", "–"] }
+            return [label] + differences(row, minus: control, splitting: &generator)
+        }
+        return ResultTable(
+            title: "Compared pairs, accuracy points, 95 % paired-bootstrap interval",
+            header: ["setting minus control", Self.mainModel, "mean of \(others.count) others"], rows: table)
+    }
+
+    /// `row` minus `control` on the main model and on the mean over the others, each
+    /// paired by run, with its bootstrap drawn from a split of `root`.
+    private func differences(_ row: Row, minus control: Row, splitting root: inout SeededGenerator) -> [String] {
+        let bootstrap = PairedBootstrap()
+        return [[Self.mainModel], others].map { group -> String in
+            var generator = root.split()
+            let baseline = group.compactMap { control.summary(of: $0) }
+            let setting = group.compactMap { row.summary(of: $0) }
+            guard baseline.count == group.count, setting.count == group.count,
+                let interval = try? bootstrap.meanDifference(baseline: baseline, setting: setting, using: &generator)
+            else { return "–" }
+            return interval.formatted + (interval.pairs < study.evaluationRuns ? " (\(interval.pairs) of \(study.evaluationRuns) pairs)" : "")
+        }
     }
 
     /// Every network's accuracy, from which the means and the paired intervals can be

@@ -10,7 +10,8 @@ import Foundation
 
 /// A list of settings (method × pool × adaptation × KD), each condensed and
 /// evaluated with the protocol of the model-pool experiment, compared with
-/// the first setting (the baseline) by paired bootstrap intervals.
+/// the first setting (the baseline), and in any further pairs named, by paired
+/// bootstrap intervals.
 ///
 /// Every condensation is a run directory inside the study directory and
 /// every evaluation is cached, so running the same study again, or a study
@@ -19,6 +20,8 @@ public struct GeneralizationStudy: Sendable, Codable, Equatable {
     public var dataset: DatasetKind
     /// The settings in table order; the first is the baseline.
     public var settings: [StudySetting]
+    /// Pairs of settings compared besides the baseline, e.g. `dsa+pool=paper vs dsa`.
+    public var comparisons: [StudyComparison]
     public var imagesPerClass: Int
     public var architectures: [String]
     public var evaluationRuns: Int
@@ -30,12 +33,13 @@ public struct GeneralizationStudy: Sendable, Codable, Equatable {
     public var seed: UInt64
 
     public init(
-        dataset: DatasetKind = .fashionMNIST, settings: [StudySetting], imagesPerClass: Int = 1,
+        dataset: DatasetKind = .fashionMNIST, settings: [StudySetting], comparisons: [StudyComparison] = [], imagesPerClass: Int = 1,
         architectures: [String] = ModelPoolExperiment.paperArchitectures, evaluationRuns: Int = 5, epochs: Int? = nil,
         batchReal: Int = 256, testImagesPerClass: Int? = nil, seed: UInt64 = 0
     ) {
         self.dataset = dataset
         self.settings = settings
+        self.comparisons = comparisons
         self.imagesPerClass = imagesPerClass
         self.architectures = architectures
         self.evaluationRuns = evaluationRuns
@@ -54,6 +58,15 @@ public struct GeneralizationStudy: Sendable, Codable, Equatable {
         guard Set(settings.map(\.description)).count == settings.count else {
             throw ExperimentError.invalidSetting(
                 name: "--settings", value: settings.map(\.description).joined(separator: " "), requirement: "list each setting once")
+        }
+        for comparison in comparisons {
+            func refuse(_ requirement: String) -> ExperimentError {
+                .invalidSetting(name: "--compare", value: "'\(comparison)'", requirement: requirement)
+            }
+            for side in [comparison.setting, comparison.control] where !settings.contains(side) {
+                throw refuse("\(side) is not one of --settings")
+            }
+            guard comparison.setting != comparison.control else { throw refuse("a setting minus itself is always 0") }
         }
         for (name, value) in [("--ipc", imagesPerClass), ("--num-eval", evaluationRuns), ("--batch-real", batchReal)] where value < 1 {
             throw ExperimentError.invalidSetting(name: name, value: String(value), requirement: "must be ≥ 1")

@@ -70,6 +70,9 @@ final class BadInputTests: XCTestCase {
         try assertRefused(["evaluate", set, "--models", "ConvNet,Nope"], "--models: unknown network 'Nope'")
         try assertRefused(["evaluate", set, "--kd", "--teacher", "Nope"], "--teacher: unknown network 'Nope'")
         try assertRefused(["evaluate", set, "--protocol", "mtt"], "'mtt'")
+        let study = ["experiment", "generalization", "--settings", "dc", "dc+pool=paper", "--out", binary.path("study")]
+        try assertRefused(study + ["--compare", "dsa vs dc"], "--compare 'dsa vs dc' is not valid: dsa is not one of --settings")
+        try assertRefused(study + ["--compare", "dc+pool=paper"], "write SETTING vs CONTROL")
         try assertRefused(["condense", "--model", "Nope", "--iterations", "1", "--out", binary.path("c")], "unknown network 'Nope'")
     }
 

@@ -38,6 +38,20 @@ final class GeneralizationStudyTests: XCTestCase {
         ] {
             XCTAssertThrowsError(try StudySetting(parsing: bad), bad) { XCTAssertTrue("\($0)".contains(fragment), "\(bad): \($0)") }
         }
+        let comparison = try StudyComparison(parsing: "dsa+pool=paper vs dsa")
+        XCTAssertEqual(comparison.setting, try StudySetting(parsing: "dsa+pool=paper"))
+        XCTAssertEqual(comparison.control, try StudySetting(parsing: "dsa"))
+        XCTAssertEqual(comparison.description, "dsa+pool=paper vs dsa")
+        for (bad, fragment) in [("dsa+pool=paper", "write SETTING vs CONTROL"), ("dsa vs dc vs dm", "write SETTING vs CONTROL"), ("dsa vs gm", "starts with dc")] {
+            XCTAssertThrowsError(try StudyComparison(parsing: bad), bad) { XCTAssertTrue("\($0)".contains(fragment), "\(bad): \($0)") }
+        }
+        let twoSettings = try ["dc", "dsa"].map(StudySetting.init(parsing:))
+        for (pair, fragment) in [("dsa+pool=paper vs dsa", "dsa+pool=paper is not one of --settings"), ("dsa vs dsa", "minus itself")] {
+            let study = GeneralizationStudy(settings: twoSettings, comparisons: [try StudyComparison(parsing: pair)])
+            XCTAssertThrowsError(try study.validate(), pair) {
+                XCTAssertTrue("\($0)".contains("--compare '\(pair)'") && "\($0)".contains(fragment), "\(pair): \($0)")
+            }
+        }
         // DC and DSA need published loops for the ipc; DM has none to need.
         let ipc2 = { (setting: String) in
             GeneralizationStudy(settings: [try StudySetting(parsing: setting)], imagesPerClass: 2)
@@ -50,9 +64,10 @@ final class GeneralizationStudyTests: XCTestCase {
         let data = try TinyFashionMNIST()
         defer { data.remove() }
         let directory = (data.root as NSString).appendingPathComponent("study")
+        let pool = "dc+pool=ConvNet:0.5,MLP:0.5+adapt=loss+iterations=2"
         let study = GeneralizationStudy(
-            settings: try ["dc+iterations=2", "dc+pool=ConvNet:0.5,MLP:0.5+adapt=loss+iterations=2", "dc+iterations=2+kd"]
-                .map(StudySetting.init(parsing:)),
+            settings: try ["dc+iterations=2", pool, "dc+iterations=2+kd"].map(StudySetting.init(parsing:)),
+            comparisons: [try StudyComparison(parsing: "dc+iterations=2+kd vs dc+iterations=2")],
             architectures: ["ConvNet", "MLP", "LeNet"], evaluationRuns: 2, epochs: 2, batchReal: 4, testImagesPerClass: 5,
             seed: 3)
         var condensed = 0
@@ -77,6 +92,7 @@ final class GeneralizationStudyTests: XCTestCase {
             progressTables[1].contains("**In progress:** 1 of 3 settings done; still to come: `dc+pool=ConvNet:0.5,MLP:0.5+adapt=loss+iterations=2`, `dc+iterations=2+kd`."),
             progressTables[1])
         XCTAssertTrue(progressTables[2].contains("**In progress:** 2 of 3 settings done"), progressTables[2])
+        XCTAssertTrue(progressTables[2].contains("| dc+iterations=2+kd minus dc+iterations=2 | – | – |"), "a pair not yet done:\n\(progressTables[2])")
         XCTAssertFalse(table.contains("In progress"), table)
         XCTAssertNil(first.pending)
         XCTAssertTrue(stages.contains { $0.hasPrefix("dc+iterations=2: ConvNet ") && $0.hasSuffix("; table so far in table.md") }, "\(stages)")
@@ -86,6 +102,24 @@ final class GeneralizationStudyTests: XCTestCase {
         for fragment in ["| dc+iterations=2 |", "mean of 2 others", "Minus the baseline (dc+iterations=2)", "| dc+iterations=2+kd |"] {
             XCTAssertTrue(table.contains(fragment), "table.md lacks \(fragment):\n\(table)")
         }
+        // A compared pair is paired by run like the differences to the baseline: the KD students minus the
+        // plain networks on the same set, as in the baseline's table (whose bootstrap draws differ).
+        func section(_ title: String) throws -> [[String]] {
+            let text = try XCTUnwrap(table.components(separatedBy: "## \(title)\n\n").dropFirst().first, table)
+            return text.components(separatedBy: "\n\n")[0].components(separatedBy: "\n").dropFirst(2)
+                .map { $0.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) } }
+        }
+        let compared = try section("Compared pairs, accuracy points, 95 % paired-bootstrap interval")
+        XCTAssertEqual(compared.map(\.first), ["dc+iterations=2+kd minus dc+iterations=2"])
+        let minusBaseline = try section("Minus the baseline (dc+iterations=2), accuracy points, 95 % paired-bootstrap interval")
+        let kd = try XCTUnwrap(minusBaseline.first { $0.first == "dc+iterations=2+kd" }, table)
+        let estimates = { (cells: [String]) in cells.dropFirst().map { String($0.prefix { $0 != " " }) } }
+        XCTAssertEqual(estimates(compared[0]), estimates(kd))
+        let convNet = [2, 0].map { first.rows[$0].summary(of: "ConvNet")!.runs }
+        let pairs = (0..<2).filter { run in convNet.allSatisfy { !$0[run].diverged } }
+        XCTAssertFalse(pairs.isEmpty)
+        let estimate = pairs.map { convNet[0][$0].accuracy! - convNet[1][$0].accuracy! }.reduce(0, +) / Double(pairs.count)
+        XCTAssertEqual(estimates(compared[0])[0], String(format: "%+.2f", estimate))
         // Every network's accuracy is listed, as the paired intervals use them: the KD row shows its students'.
         XCTAssertTrue(table.contains("## Every network's test accuracy (%)\n\n| setting | architecture | network 1 | network 2 |"), table)
         for row in first.rows {

@@ -18,13 +18,17 @@ struct GeneralizationCommand: DistributedCommand {
             teacher trained on the synthetic set), dc+teacher=convnet.safetensors (a teacher from `distill \
             train --save`, trained on the real training set; such rows form a table of their own). The first setting is \
             the baseline: every other row gets its difference with a 95 % paired-bootstrap interval, for \
-            ConvNet and for the mean over the other architectures. Writes table.md, results.json and \
+            ConvNet and for the mean over the other architectures; --compare adds pairs of settings, each \
+            'SETTING vs CONTROL' (e.g. 'dsa+pool=paper vs dsa', the pool's effect under DSA), the same way. \
+            Writes table.md, results.json and \
             report.html into --out; each condensation is a run directory there and each evaluation is \
             cached, so the same command continues a stopped study and a longer list reuses what exists.
             """)
 
     @Option(parsing: .upToNextOption, help: "The settings, the baseline first.")
     var settings: [String]
+    @Option(parsing: .upToNextOption, help: "Pairs of settings to compare, each 'SETTING vs CONTROL'.")
+    var compare: [String] = []
     @Option(help: "Dataset: \(DatasetArgument.allValueStrings.joined(separator: ", ")).")
     var dataset = DatasetKind.fashionMNIST.name
     @Option(parsing: .unconditional, help: "Images per class.")
@@ -53,7 +57,8 @@ struct GeneralizationCommand: DistributedCommand {
         let kind = dataset.hasPrefix(ImageFolder.namePrefix)
             ? try data.locator.dataset(named: dataset) : try ModelPoolExperiment.dataset(named: dataset)
         var study = GeneralizationStudy(
-            dataset: kind, settings: try settings.map(StudySetting.init(parsing:)), imagesPerClass: ipc,
+            dataset: kind, settings: try settings.map(StudySetting.init(parsing:)),
+            comparisons: try compare.map(StudyComparison.init(parsing:)), imagesPerClass: ipc,
             evaluationRuns: numEval, epochs: epochs, batchReal: batchReal, testImagesPerClass: testPerClass, seed: seed)
         if let models { study.architectures = networkNames(in: models).filter { !$0.isEmpty } }
         try study.validate()
