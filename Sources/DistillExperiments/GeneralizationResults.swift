@@ -1,6 +1,7 @@
 // Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
 
 import DistillEval
+import DistillIO
 import DistillTensor
 import Foundation
 
@@ -77,10 +78,8 @@ public struct GeneralizationResults: Sendable, Codable {
 
     /// Every setting minus the baseline (the first row), paired by run, with 95 % bootstrap intervals.
     func differenceTable() -> ResultTable {
-        var root = SeededGenerator(seed: derivedSeed(study.seed, 0x6E4E_7A11))
         let table = rows.dropFirst().map { row -> [String] in
-            [row.setting.label + (row.setting.teacherWeights != nil ? " (real-data teacher)" : "")]
-                + differences(row, minus: rows[0], splitting: &root)
+            [row.setting.label + (row.setting.teacherWeights != nil ? " (real-data teacher)" : "")] + differences(row, minus: rows[0])
         }
         return ResultTable(
             title: "Minus the baseline (\(rows.first?.setting.label ?? "–")), accuracy points, 95 % paired-bootstrap interval",
@@ -92,15 +91,12 @@ public struct GeneralizationResults: Sendable, Codable {
     /// are not both done yet shows "–".
     func comparisonTable() -> ResultTable? {
         guard !study.comparisons.isEmpty else { return nil }
-        var root = SeededGenerator(seed: derivedSeed(study.seed, 0xC0_4A12))
         let table = study.comparisons.map { comparison -> [String] in
-            // A generator of its own per pair, so a pair's interval does not depend on which others are done.
-            var generator = root.split()
             let label = "\(comparison.setting.label) minus \(comparison.control.label)"
             guard let row = rows.first(where: { $0.setting == comparison.setting }),
                 let control = rows.first(where: { $0.setting == comparison.control })
             else { return [label, "–", "–"] }
-            return [label] + differences(row, minus: control, splitting: &generator)
+            return [label] + differences(row, minus: control)
         }
         return ResultTable(
             title: "Compared pairs, accuracy points, 95 % paired-bootstrap interval",
@@ -108,9 +104,13 @@ public struct GeneralizationResults: Sendable, Codable {
     }
 
     /// `row` minus `control` on the main model and on the mean over the others, each
-    /// paired by run, with its bootstrap drawn from a split of `root`.
-    private func differences(_ row: Row, minus control: Row, splitting root: inout SeededGenerator) -> [String] {
+    /// paired by run. The bootstrap's draws are seeded by the study seed and the two
+    /// settings alone, so a pair has the same interval in every study that holds it,
+    /// whatever the other settings and their order.
+    private func differences(_ row: Row, minus control: Row) -> [String] {
         let bootstrap = PairedBootstrap()
+        var root = SeededGenerator(
+            seed: derivedSeed(study.seed, 0x6E4E_7A11, FNV1a.hash(row.setting.label.utf8), FNV1a.hash(control.setting.label.utf8)))
         return [[Self.mainModel], others].map { group -> String in
             var generator = root.split()
             let baseline = group.compactMap { control.summary(of: $0) }

@@ -23,10 +23,7 @@ public struct FileFingerprint: Sendable, Codable, Equatable, CustomStringConvert
 
     /// The fingerprint of `bytes`.
     public init(of bytes: Data) {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        bytes.withUnsafeBytes { buffer in
-            for byte in buffer { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-        }
+        let hash = bytes.withUnsafeBytes { FNV1a.hash($0) }
         let digits = String(hash, radix: 16)
         self.init(byteCount: bytes.count, fnv1a64: String(repeating: "0", count: 16 - digits.count) + digits)
     }
@@ -39,4 +36,14 @@ extension SafeTensorsFile {
     /// The fingerprint of the bytes this file was parsed from, so a reader can
     /// record exactly which version of the file it used.
     public var fingerprint: FileFingerprint { FileFingerprint(of: bytes) }
+}
+
+/// The FNV-1a 64-bit hash (above), also a seed component that, unlike Swift's
+/// `Hasher`, is the same in every process.
+public enum FNV1a {
+    public static func hash(_ bytes: some Sequence<UInt8>) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        return hash
+    }
 }

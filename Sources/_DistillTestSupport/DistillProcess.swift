@@ -44,7 +44,7 @@ public struct DistillProcess {
         }
         process.currentDirectoryURL = directory
         let (output, errors) = (directory.appendingPathComponent(".stdout"), directory.appendingPathComponent(".stderr"))
-        for file in [output, errors] { FileManager.default.createFile(atPath: file.path, contents: nil) }
+        for file in [output, errors] { _ = FileManager.default.createFile(atPath: file.path, contents: nil) }
         let (outputHandle, errorsHandle) = (try FileHandle(forWritingTo: output), try FileHandle(forWritingTo: errors))
         defer { try? outputHandle.close(); try? errorsHandle.close() }
         process.standardOutput = outputHandle

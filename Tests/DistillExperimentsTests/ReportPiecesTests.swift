@@ -201,6 +201,44 @@ final class ReportPiecesTests: XCTestCase {
 
     // MARK: - Differences to the baseline
 
+    /// A study's results over ConvNet and MLP, 12 runs each, with made-up accuracies that differ by setting.
+    private func studyResults(_ settings: [String], comparisons: [String] = [], seed: UInt64 = 0) throws -> GeneralizationResults {
+        let parsed = try settings.map(StudySetting.init(parsing:))
+        let rows = parsed.map { setting in
+            let offset = Double(setting.description.utf8.reduce(0) { $0 + Int($1) } % 7)
+            let results = ["ConvNet", "MLP"].enumerated().map { index, architecture in
+                ArchitectureResult(
+                    architecture: architecture,
+                    plain: summary((0..<12).map { run in 60 + offset + Double(index) + 3 * sin(Double(run * 7 + index) + offset) }),
+                    distilled: nil)
+            }
+            return GeneralizationResults.Row(
+                setting: setting, synthetic: "\(setting)/set", log: "\(setting)/log.jsonl", condensationSeconds: 1, evaluationSeconds: 1,
+                report: EvaluationReport(results: results, seed: seed, runsPerArchitecture: 12, distillation: nil))
+        }
+        let study = GeneralizationStudy(
+            settings: parsed, comparisons: try comparisons.map(StudyComparison.init(parsing:)), architectures: ["ConvNet", "MLP"],
+            evaluationRuns: 12, seed: seed)
+        return GeneralizationResults(study: study, command: "", rows: rows, pending: nil, wallSeconds: 1)
+    }
+
+    /// A pair's interval depends on the seed and its two settings only: not on the
+    /// other settings, nor on their order, nor on which table shows it.
+    func testPairedIntervalsDependOnThePairAloneNotOnItsPlaceInTheStudy() throws {
+        let full = try studyResults(["dc", "dsa", "dc+pool=paper"], comparisons: ["dc+pool=paper vs dc", "dc+pool=paper vs dsa"])
+        let rows = { (table: ResultTable) in Dictionary(uniqueKeysWithValues: table.rows.map { ($0[0], Array($0.dropFirst())) }) }
+        let differences = rows(full.differenceTable())
+        let pool = try XCTUnwrap(differences["dc+pool=paper"])
+        XCTAssertTrue(pool.allSatisfy { $0.contains("[") }, "intervals over 12 pairs: \(pool)")
+        XCTAssertEqual(rows(try studyResults(["dc", "dc+pool=paper"]).differenceTable())["dc+pool=paper"], pool)
+        let compared = rows(try XCTUnwrap(full.comparisonTable()))
+        XCTAssertEqual(compared["dc+pool=paper minus dc"], pool, "a pair with the baseline repeats its difference")
+        let alone = try studyResults(["dsa", "dc+pool=paper"]).differenceTable()
+        XCTAssertEqual(compared["dc+pool=paper minus dsa"], rows(alone)["dc+pool=paper"])
+        // The draws do depend on the seed, so an interval that moved with its row's place would show here.
+        XCTAssertNotEqual(rows(try studyResults(["dc", "dc+pool=paper"], seed: 1).differenceTable())["dc+pool=paper"], pool)
+    }
+
     private func results(runs: Int, cells: [(TableMethod, String, [Double?])]) -> ModelPoolResults {
         ModelPoolResults(
             experiment: ModelPoolExperiment(
