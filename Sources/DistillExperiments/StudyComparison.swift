@@ -9,11 +9,6 @@ public struct StudyComparison: Sendable, Codable, Equatable, CustomStringConvert
     public var setting: StudySetting
     public var control: StudySetting
 
-    public init(setting: StudySetting, control: StudySetting) {
-        self.setting = setting
-        self.control = control
-    }
-
     /// Parses the written form (`GeneralizationStudy.validate` checks that both sides are among its settings).
     /// - Throws: `ExperimentError.invalidSetting` naming what is wrong.
     public init(parsing text: String) throws {
@@ -22,7 +17,8 @@ public struct StudyComparison: Sendable, Codable, Equatable, CustomStringConvert
             throw ExperimentError.invalidSetting(
                 name: "--compare", value: "'\(text)'", requirement: "write SETTING vs CONTROL, e.g. 'dsa+pool=paper vs dsa'")
         }
-        self.init(setting: try StudySetting(parsing: sides[0]), control: try StudySetting(parsing: sides[1]))
+        setting = try StudySetting(parsing: sides[0])
+        control = try StudySetting(parsing: sides[1])
     }
 
     public var description: String { "\(setting) vs \(control)" }
