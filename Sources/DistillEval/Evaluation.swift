@@ -75,6 +75,26 @@ public struct RunResult: Sendable, Codable, Equatable {
     }
 }
 
+extension RunResult {
+    /// Reads a kept result back, refusing what no training gives (an accuracy
+    /// outside 0–100 %, a negative or non-finite time), as a damaged or
+    /// hand-edited file may hold.
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let accuracy = try container.decodeIfPresent(Double.self, forKey: .accuracy)
+        if let accuracy, !(0...100).contains(accuracy) {
+            throw DecodingError.dataCorruptedError(forKey: .accuracy, in: container, debugDescription: "not a percentage")
+        }
+        let seconds = try container.decode(Double.self, forKey: .seconds)
+        guard seconds.isFinite, seconds >= 0 else {
+            throw DecodingError.dataCorruptedError(forKey: .seconds, in: container, debugDescription: "not a duration")
+        }
+        self.init(
+            accuracy: accuracy, diverged: try container.decode(Bool.self, forKey: .diverged),
+            fellBackToCrossEntropy: try container.decode(Bool.self, forKey: .fellBackToCrossEntropy), seconds: seconds)
+    }
+}
+
 /// Accuracy statistics over the runs of one architecture and setting.
 public struct AccuracySummary: Sendable, Codable, Equatable {
     public var runs: [RunResult]
@@ -95,6 +115,12 @@ public struct AccuracySummary: Sendable, Codable, Equatable {
             mean = m
             std = (good.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(good.count)).squareRoot()
         }
+    }
+
+    /// Reads the runs back and computes the statistics again: the stored ones
+    /// are for readers of the file and are not trusted.
+    public init(from decoder: Decoder) throws {
+        self.init(runs: try decoder.container(keyedBy: CodingKeys.self).decode([RunResult].self, forKey: .runs))
     }
 
     /// `70.12 ± 0.45`, with `(2 diverged)` appended when runs diverged, or `diverged`;

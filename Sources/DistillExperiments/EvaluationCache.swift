@@ -54,11 +54,29 @@ struct EvaluationCache {
     /// The folder of the finished trainings of `name`, relative to the experiment directory.
     static func runsPath(_ name: String) -> String { "evaluations/\(name)-runs" }
 
+    /// Creates the cache's folder, so that a file in its way is found before any work.
+    /// - Throws: `FileSystemError`.
+    func prepare() throws {
+        try AtomicWrite.makeDirectories((directory as NSString).appendingPathComponent("evaluations"))
+    }
+
+    /// The cached evaluation `name` made with `key`; nil when there is none, or
+    /// when the file is damaged or holds other results than `key` asks for
+    /// (it is then evaluated again and replaced).
     func lookup(_ name: String, key: Key) -> Entry? {
         guard let data = FileManager.default.contents(atPath: path(name)),
-            let entry = try? JSONDecoder().decode(Entry.self, from: data), entry.key == key
+            let entry = try? JSONDecoder().decode(Entry.self, from: data), entry.key == key, Self.holds(entry.report, for: key)
         else { return nil }
         return entry
+    }
+
+    /// Whether `report` has one result per architecture of `key`, in order, each
+    /// of `key.runs` trainings, with KD results exactly when `key` asks for KD.
+    private static func holds(_ report: EvaluationReport, for key: Key) -> Bool {
+        report.results.map(\.architecture) == key.architectures
+            && report.results.allSatisfy {
+                $0.plain.runs.count == key.runs && $0.distilled?.runs.count == (key.distillation == nil ? nil : key.runs)
+            }
     }
 
     /// Caches a finished evaluation, and drops the trainings kept on the way (the entry holds them).
@@ -75,6 +93,11 @@ struct EvaluationCache {
         _ request: EvaluationRequest, on training: TrainingSet, as name: String, key: Key, group: any ProcessGroup,
         resumed: (_ reusedTrainings: Int) -> Void, progress: (EvaluationProgress) -> Void
     ) throws -> Entry {
+        // A place the results cannot be written to is found before the trainings, not after them.
+        if group.isLeader {
+            try AtomicWrite.checkDestination(path(name))
+            try AtomicWrite.makeDirectories(runsFolder(name))
+        }
         let kept = try finishedRuns(of: name, key: key, group: group)
         if !kept.isEmpty { resumed(kept.count) }
         let started = Date()

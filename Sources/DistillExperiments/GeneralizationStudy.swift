@@ -59,6 +59,19 @@ public struct GeneralizationStudy: Sendable, Codable, Equatable {
             throw ExperimentError.invalidSetting(
                 name: "--settings", value: settings.map(\.description).joined(separator: " "), requirement: "list each setting once")
         }
+        // Tables show a teacher by its file name, so two teachers of one name would be two rows of one label.
+        for (index, setting) in settings.enumerated() {
+            if let twin = settings[..<index].first(where: { $0.label == setting.label }) {
+                throw ExperimentError.invalidSetting(
+                    name: "--settings", value: "'\(twin)' and '\(setting)'",
+                    requirement: "both show as \(setting.label) in the tables, which name a teacher by its file alone; "
+                        + "list a teacher once and give different teachers different names")
+            }
+        }
+        guard Set(comparisons.map(\.description)).count == comparisons.count else {
+            throw ExperimentError.invalidSetting(
+                name: "--compare", value: comparisons.map { "'\($0)'" }.joined(separator: " "), requirement: "list each pair once")
+        }
         for comparison in comparisons {
             func refuse(_ requirement: String) -> ExperimentError {
                 .invalidSetting(name: "--compare", value: "'\(comparison)'", requirement: requirement)
@@ -81,7 +94,12 @@ public struct GeneralizationStudy: Sendable, Codable, Equatable {
                 throw ExperimentError.unpublishedLoops(imagesPerClass: imagesPerClass)
             }
             _ = try setting.condensationRequest(study: self).modelPool()
-            _ = try setting.distillation()
+            // A teacher is first used when its row is reached, hours into a study: one made for other data is refused now.
+            if let teacher = try setting.distillation()?.teacherWeights {
+                try teacher.load().checkFits(
+                    imageShape: dataset.imageShape, classCount: dataset.classCount, normalization: dataset.normalization,
+                    data: dataset.name)
+            }
         }
     }
 
@@ -109,6 +127,7 @@ public struct GeneralizationStudy: Sendable, Codable, Equatable {
         let start = Date()
         events(.stage("generalisation study on \(dataset.name), ipc \(imagesPerClass): \(settings.map(\.description).joined(separator: ", ")) → \(directory)"))
         let cache = EvaluationCache(directory: directory)
+        if group.isLeader { try cache.prepare() }
         let fullTestSet = try locator.load(dataset, split: .test)
         let testSet = testImagesPerClass.map { fullTestSet.firstImages(perClass: $0) } ?? fullTestSet
         var rows: [GeneralizationResults.Row] = []
@@ -135,7 +154,8 @@ public struct GeneralizationStudy: Sendable, Codable, Equatable {
                 testImagesPerClass: testImagesPerClass, distillation: request.distillation, seed: seed,
                 evaluationProtocol: setting.evaluationProtocol)
             let entry: EvaluationCache.Entry
-            if let cached = try group.leaderDecides({ cache.lookup(cacheName, key: key) }) {
+            let cached = try group.leaderDecides({ cache.lookup(cacheName, key: key) })
+            if let cached {
                 events(.stage("evaluate \(setting): reused \(EvaluationCache.relativePath(cacheName))"))
                 entry = cached
             } else {
@@ -146,7 +166,6 @@ public struct GeneralizationStudy: Sendable, Codable, Equatable {
                     request, on: training, as: cacheName, key: key, group: group,
                     resumed: { events(.stage("evaluate \(setting): reused \($0) trainings kept in \(EvaluationCache.runsPath(cacheName))")) },
                     progress: { events(.evaluation($0)) })
-                if group.isLeader { try cache.store(entry, as: cacheName) }
             }
             rows.append(
                 GeneralizationResults.Row(
@@ -158,7 +177,11 @@ public struct GeneralizationStudy: Sendable, Codable, Equatable {
                 study: self, command: command, rows: rows, pending: pending, wallSeconds: Date().timeIntervalSince(start))
             // A study takes days on a small machine: the figures go out, and into the files, as each setting finishes.
             events(.stage(soFar.summaryLine(rows[rows.count - 1]) + (pending.isEmpty ? "" : "; table so far in table.md")))
-            if group.isLeader, !pending.isEmpty { try GeneralizationFiles.write(soFar, to: directory, classNames: testSet.classNames) }
+            // The figures are shown first: a failing write loses no result unseen.
+            if group.isLeader {
+                if cached == nil { try cache.store(entry, as: cacheName) }
+                if !pending.isEmpty { try GeneralizationFiles.write(soFar, to: directory, classNames: testSet.classNames) }
+            }
         }
         let results = GeneralizationResults(
             study: self, command: command, rows: rows, pending: nil, wallSeconds: Date().timeIntervalSince(start))

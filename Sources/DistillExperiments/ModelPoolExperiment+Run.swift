@@ -56,6 +56,7 @@ extension ModelPoolExperiment {
             + "iterations \(iterations.map(String.init).joined(separator: ",")), pools \(settings.map(\.pool).joined(separator: ", ")) → \(directory)"))
         if quick { events(.stage("quick run: " + reductions.joined(separator: "; "))) }
         let cache = EvaluationCache(directory: directory)
+        if group.isLeader { try cache.prepare() }
         let fullTestSet = try locator.load(dataset, split: .test)
         let testSet = testImagesPerClass.map { fullTestSet.firstImages(perClass: $0) } ?? fullTestSet
         var condensations: [CondensationRecord] = []

@@ -42,18 +42,29 @@ public struct StudySetting: Sendable, Codable, Equatable, CustomStringConvertibl
         self.knowledgeDistillation = knowledgeDistillation
     }
 
-    /// Parses the written form.
+    /// Parses the written form, as given to `--settings`.
     /// - Throws: `ExperimentError.invalidSetting` naming the part that is wrong.
     public init(parsing text: String) throws {
+        try self.init(parsing: text) { .invalidSetting(name: "--settings", value: "'\(text)'", requirement: $0) }
+    }
+
+    /// Parses one side of a `--compare` pair.
+    /// - Throws: `ExperimentError.invalidSetting` naming the pair and the part that is wrong.
+    init(parsing text: String, comparedIn pair: String) throws {
+        try self.init(parsing: text) { .invalidSetting(name: "--compare", value: "'\(pair)'", requirement: "'\(text)': \($0)") }
+    }
+
+    private init(parsing text: String, refuse: (_ requirement: String) -> ExperimentError) throws {
         let parts = text.split(separator: "+", omittingEmptySubsequences: false).map(String.init)
-        func refuse(_ requirement: String) -> ExperimentError {
-            .invalidSetting(name: "--settings", value: "'\(text)'", requirement: requirement)
-        }
         guard let method = parts.first, ["dc", "dsa", "dm"].contains(method) else {
             throw refuse("a setting starts with dc, dsa or dm, e.g. dc+pool=paper+kd")
         }
         self.init(method: method)
+        // A part given twice would otherwise be settled silently by the last one.
+        var given: Set<String> = []
         for part in parts.dropFirst() {
+            let name = String(part.prefix { $0 != "=" })
+            guard given.insert(name).inserted else { throw refuse("'\(name)' is given twice") }
             if part == "kd" {
                 knowledgeDistillation = true
                 continue

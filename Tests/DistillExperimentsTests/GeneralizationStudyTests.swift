@@ -34,7 +34,8 @@ final class GeneralizationStudyTests: XCTestCase {
         for (bad, fragment) in [
             ("gm", "starts with dc, dsa or dm"), ("dc+pool", "is not kd or NAME=VALUE"), ("dc+iterations=0", "≥ 1"),
             ("dc+colour=red", "unknown part 'colour'"), ("dc+kd+teacher=t.safetensors", "exclude each other"),
-            ("dc+protocol=mtt", "protocol is dc or dsa"),
+            ("dc+protocol=mtt", "protocol is dc or dsa"), ("dc+pool=paper+pool=none", "'pool' is given twice"),
+            ("dc+kd+kd", "'kd' is given twice"), ("dc+iterations=2+iterations=3", "'iterations' is given twice"),
         ] {
             XCTAssertThrowsError(try StudySetting(parsing: bad), bad) { XCTAssertTrue("\($0)".contains(fragment), "\(bad): \($0)") }
         }
@@ -42,8 +43,14 @@ final class GeneralizationStudyTests: XCTestCase {
         XCTAssertEqual(comparison.setting, try StudySetting(parsing: "dsa+pool=paper"))
         XCTAssertEqual(comparison.control, try StudySetting(parsing: "dsa"))
         XCTAssertEqual(comparison.description, "dsa+pool=paper vs dsa")
-        for (bad, fragment) in [("dsa+pool=paper", "write SETTING vs CONTROL"), ("dsa vs dc vs dm", "write SETTING vs CONTROL"), ("dsa vs gm", "starts with dc")] {
-            XCTAssertThrowsError(try StudyComparison(parsing: bad), bad) { XCTAssertTrue("\($0)".contains(fragment), "\(bad): \($0)") }
+        XCTAssertEqual(try StudyComparison(parsing: "dsa+pool=paper  vs  dsa"), comparison, "spaces around vs do not matter")
+        for (bad, fragment) in [
+            ("dsa+pool=paper", "write SETTING vs CONTROL"), ("dsa vs dc vs dm", "write SETTING vs CONTROL"), (" vs dsa", "write SETTING vs CONTROL"),
+            ("dsa vs gm", "'gm': a setting starts with dc"), ("dc+kd+kd vs dc", "'dc+kd+kd': 'kd' is given twice"),
+        ] {
+            XCTAssertThrowsError(try StudyComparison(parsing: bad), bad) {
+                XCTAssertTrue("\($0)".hasPrefix("--compare '\(bad)' is not valid") && "\($0)".contains(fragment), "\(bad): \($0)")
+            }
         }
         let twoSettings = try ["dc", "dsa"].map(StudySetting.init(parsing:))
         for (pair, fragment) in [("dsa+pool=paper vs dsa", "dsa+pool=paper is not one of --settings"), ("dsa vs dsa", "minus itself")] {
@@ -166,6 +173,102 @@ final class GeneralizationStudyTests: XCTestCase {
         return (results, condensed, table, directory)
     }
 
+    /// An untrained MLP saved as `distill train --save` saves a teacher, for images of `channels`×28×28.
+    private func writeUntrainedTeacher(channels: Int, to path: String) throws {
+        var generator = SeededGenerator(seed: 5)
+        let network = try Zoo.make(name: "MLP", channels: channels, imageSize: 28, classes: 10, using: &generator)
+        try TrainedNetworkFile.write(
+            network,
+            info: TrainedNetworkInfo(
+                model: "MLP", dataset: "fashion-mnist", imageShape: [channels, 28, 28], classCount: 10,
+                normalization: (channels == 1 ? DatasetKind.fashionMNIST : .cifar10).normalization, epochs: 0, learningRate: 0.01,
+                batchSize: 8, seed: 5, testAccuracy: 10),
+            to: path)
+    }
+
+    /// What would fail hours into a study is refused before its first condensation:
+    /// a teacher made for other images, a file where the evaluations go, a pair
+    /// listed twice, and two teachers the tables could not tell apart.
+    func testStudyRefusesWhatWouldFailLaterBeforeAnyWork() throws {
+        let data = try TinyFashionMNIST()
+        defer { data.remove() }
+        let colour = (data.root as NSString).appendingPathComponent("colour/teacher.safetensors")
+        let grey = (data.root as NSString).appendingPathComponent("grey/teacher.safetensors")
+        try writeUntrainedTeacher(channels: 3, to: colour)
+        try writeUntrainedTeacher(channels: 1, to: grey)
+        let directory = (data.root as NSString).appendingPathComponent("study")
+        func attempt(_ settings: [String], compare: [String] = [], _ fragment: String, line: UInt = #line) throws {
+            let study = GeneralizationStudy(
+                settings: try settings.map(StudySetting.init(parsing:)), comparisons: try compare.map(StudyComparison.init(parsing:)),
+                architectures: ["ConvNet"], evaluationRuns: 1, epochs: 1, batchReal: 4, testImagesPerClass: 5, seed: 3)
+            var worked = false
+            XCTAssertThrowsError(
+                try study.run(in: directory, locator: data.locator, command: "refused") {
+                    if case .condensation = $0 { worked = true }
+                }, line: line
+            ) { XCTAssertTrue("\($0)".contains(fragment), "\($0)", line: line) }
+            XCTAssertFalse(worked, "refused before condensing", line: line)
+        }
+        try attempt(["dc+iterations=1", "dc+iterations=1+teacher=\(colour)"], "trained on images of shape [3, 28, 28]")
+        try attempt(
+            ["dc+iterations=1", "dc+iterations=1+teacher=\(grey)", "dc+iterations=1+teacher=\(colour)"],
+            "both show as dc+iterations=1+teacher=teacher.safetensors")
+        try attempt(
+            ["dc+iterations=1", "dc+iterations=1+kd"], compare: ["dc+iterations=1+kd vs dc+iterations=1", "dc+kd+iterations=1 vs dc+iterations=1"],
+            "list each pair once")
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        XCTAssertTrue(FileManager.default.createFile(atPath: (directory as NSString).appendingPathComponent("evaluations"), contents: Data()))
+        try attempt(["dc+iterations=1"], "evaluations: a file of that name is in the way")
+    }
+
+    /// A cache entry is reused only when it holds what its key asks for, with
+    /// accuracies a training can give; its statistics are computed again from
+    /// its runs. One damaged or edited otherwise is evaluated again.
+    func testAlteredCacheEntriesAreEvaluatedAgain() throws {
+        let data = try TinyFashionMNIST()
+        defer { data.remove() }
+        let directory = (data.root as NSString).appendingPathComponent("study")
+        let study = GeneralizationStudy(
+            settings: [try StudySetting(parsing: "dc+iterations=1")], architectures: ["ConvNet"],
+            evaluationRuns: 2, epochs: 1, batchReal: 4, testImagesPerClass: 5, seed: 3)
+        let first = try study.run(in: directory, locator: data.locator, command: "first")
+        let entryPath = (directory as NSString).appendingPathComponent("evaluations/dc-none-it1-iter1.json")
+        let stored = try Data(contentsOf: URL(fileURLWithPath: entryPath))
+        func rerun(editing edit: (inout [String: Any]) -> Void) throws -> (reused: Bool, report: EvaluationReport) {
+            var summary = try XCTUnwrap(
+                (try JSONSerialization.jsonObject(with: stored) as? [String: Any]).flatMap { ($0["report"] as? [String: Any]) }
+                    .flatMap { ($0["results"] as? [[String: Any]])?.first?["plain"] as? [String: Any] })
+            edit(&summary)
+            var entry = try XCTUnwrap(try JSONSerialization.jsonObject(with: stored) as? [String: Any])
+            var report = try XCTUnwrap(entry["report"] as? [String: Any])
+            var results = try XCTUnwrap(report["results"] as? [[String: Any]])
+            results[0]["plain"] = summary
+            report["results"] = results
+            entry["report"] = report
+            try JSONSerialization.data(withJSONObject: entry).write(to: URL(fileURLWithPath: entryPath))
+            var stages: [String] = []
+            let rerun = try study.run(in: directory, locator: data.locator, command: "again") {
+                if case .stage(let line) = $0 { stages.append(line) }
+            }
+            return (stages.contains { $0.contains("reused evaluations/dc-none-it1-iter1.json") }, rerun.rows[0].report)
+        }
+        let statistics = try rerun { $0["mean"] = 999.0; $0["std"] = 0.0 }
+        XCTAssertTrue(statistics.reused, "the runs are intact")
+        XCTAssertEqual(statistics.report, first.rows[0].report, "the mean comes from the runs, not from the file")
+        for (what, edit) in [
+            ("an impossible accuracy", { (summary: inout [String: Any]) in
+                var runs = summary["runs"] as! [[String: Any]]
+                runs[0]["accuracy"] = 999.0
+                summary["runs"] = runs
+            }),
+            ("a run missing", { (summary: inout [String: Any]) in summary["runs"] = Array((summary["runs"] as! [Any]).prefix(1)) }),
+        ] {
+            let again = try rerun(editing: edit)
+            XCTAssertFalse(again.reused, what)
+            XCTAssertEqual(again.report.results[0].plain.runs.map(\.accuracy), first.rows[0].report.results[0].plain.runs.map(\.accuracy), what)
+        }
+    }
+
     /// `+protocol=dsa` evaluates the baseline's set again, under DSA's protocol,
     /// in an evaluation of its own: one condensation, two cache entries.
     func testProtocolSettingReevaluatesTheSameSetUnderAnotherProtocol() throws {
@@ -193,15 +296,7 @@ final class GeneralizationStudyTests: XCTestCase {
         let teacherDirectory = (data.root as NSString).appendingPathComponent("a/long/way/to/the")
         try FileManager.default.createDirectory(atPath: teacherDirectory, withIntermediateDirectories: true)
         let teacher = (teacherDirectory as NSString).appendingPathComponent("teacher.safetensors")
-        var generator = SeededGenerator(seed: 5)
-        let network = try Zoo.make(name: "MLP", channels: 1, imageSize: 28, classes: 10, using: &generator)
-        try TrainedNetworkFile.write(
-            network,
-            info: TrainedNetworkInfo(
-                model: "MLP", dataset: "fashion-mnist", imageShape: [1, 28, 28], classCount: 10,
-                normalization: DatasetKind.fashionMNIST.normalization, epochs: 0, learningRate: 0.01, batchSize: 8, seed: 5,
-                testAccuracy: 10),
-            to: teacher)
+        try writeUntrainedTeacher(channels: 1, to: teacher)
         let (results, condensed, table, directory) = try runSmallStudy(["dc+iterations=1", "dc+iterations=1+teacher=\(teacher)"], on: data)
         XCTAssertEqual(condensed, 1, "the teacher row evaluates the baseline's set")
         XCTAssertEqual(results.rows[1].report.distillation?.teacherWeights?.path, teacher)
