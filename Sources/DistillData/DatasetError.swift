@@ -54,10 +54,8 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible, LocalizedEr
 /// Reads a whole file, turning Foundation's error into a one-line `DatasetError`.
 func readFile(atPath path: String) throws -> [UInt8] {
     do {
-        return [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
-    } catch {
-        let reason = FileSystemError(foundation: error)?.reason
-            ?? (error as NSError).localizedFailureReason ?? error.localizedDescription
-        throw DatasetError.unreadable(path: path, reason: reason)
+        return [UInt8](try RegularFile.contents(atPath: path))
+    } catch let error as FileSystemError {
+        throw DatasetError.unreadable(path: path, reason: error.reason)
     }
 }

@@ -12,6 +12,10 @@ import DistillData
 public enum EvaluationProtocol: String, Sendable, Codable, CaseIterable {
     case dc, dsa
 
+    /// The methods a set to evaluate may record: condense's, `real` for a random
+    /// real subset, `external` for a set imported from `.npz`.
+    public static let setMethods = ["dc", "dsa", "dm", "real", "external"]
+
     /// The protocol the papers use for a set made by `method` (`dc`, `dsa`, `dm`, or `real`, which uses DC's).
     public init(forSetMadeBy method: String) { self = method == "dsa" || method == "dm" ? .dsa : .dc }
 

@@ -120,12 +120,19 @@ public struct TrainedNetworkFile: Sendable {
 
     /// Reads a file written by `write(_:info:to:)`.
     /// - Throws: `SafeTensorsError` for a missing or garbled file,
-    ///   `TrainedNetworkFileError` for metadata that does not describe a trained network.
+    ///   `TrainedNetworkFileError` for metadata that does not describe a trained network,
+    ///   `NonFiniteValueError` for a weight that is NaN or infinite.
     public init(contentsOf path: String) throws {
         let file = try SafeTensorsFile(contentsOf: path)
         self.path = path
         info = try TrainedNetworkInfo(metadata: file.metadata, file: path)
         weights = try StateDict(file)
+        for name in weights.keys {
+            if case .float(let values)? = weights[name],
+                let error = NonFiniteValueError(file: path, tensor: name, values: values.scalars) {
+                throw error
+            }
+        }
         fingerprint = file.fingerprint
     }
 

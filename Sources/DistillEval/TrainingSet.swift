@@ -9,8 +9,11 @@ import Foundation
 public enum EvaluationError: Error, CustomStringConvertible, LocalizedError, Equatable {
     case unknownDataset(file: String, recorded: String?)
     case shapeMismatch(file: String, dataset: String, expected: [Int], actual: [Int])
-    case labelOutOfRange(file: String, label: Int, classes: Int)
     case datasetMismatch(file: String, recorded: String, requested: String)
+    case unknownMethod(file: String, recorded: String)
+    /// The `mean`/`std` metadata cannot be read (`reason` says why).
+    case malformedNormalization(file: String, reason: String)
+    case normalizationMismatch(file: String, dataset: String, recorded: PixelNormalization, expected: PixelNormalization)
 
     public var description: String {
         switch self {
@@ -20,10 +23,19 @@ public enum EvaluationError: Error, CustomStringConvertible, LocalizedError, Equ
         case let .shapeMismatch(file, dataset, expected, actual):
             return "\(file) holds images of shape \(actual), but \(dataset) images are \(expected); "
                 + "evaluate it against the dataset it was made from"
-        case let .labelOutOfRange(file, label, classes):
-            return "\(file) has label \(label) but the dataset has \(classes) classes"
         case let .datasetMismatch(file, recorded, requested):
             return "\(file) was condensed from \(recorded), not \(requested); drop --dataset or evaluate on \(recorded)"
+        case let .unknownMethod(file, recorded):
+            return "\(file) records method '\(recorded)', which picks no evaluation protocol; "
+                + "expected one of \(EvaluationProtocol.setMethods.joined(separator: ", "))"
+        case let .malformedNormalization(file, reason):
+            return "\(file): \(reason)"
+        case let .normalizationMismatch(file, dataset, recorded, expected):
+            func text(_ n: PixelNormalization) -> String {
+                "mean \(n.mean.map { "\($0)" }.joined(separator: ",")), std \(n.std.map { "\($0)" }.joined(separator: ","))"
+            }
+            return "\(file) records the normalisation \(text(recorded)), but \(dataset) images are normalised with "
+                + "\(text(expected)); the set would be trained on differently scaled images than it is tested on"
         }
     }
 
@@ -42,8 +54,8 @@ public struct TrainingSet: Sendable {
     /// The synthetic set's file or run directory as given; nil for a random real subset.
     public var sourcePath: String?
     /// The normalisation the synthetic set records in its `mean` and `std`
-    /// metadata (condense records its dataset's); nil when it records none
-    /// that parses, and for a random real subset, whose images are in the dataset's.
+    /// metadata, which must be its dataset's; nil when it records none, and for
+    /// a random real subset, whose images are in the dataset's.
     public var recordedNormalization: PixelNormalization?
     public var kind: DatasetKind { testSet.kind }
 
@@ -63,15 +75,18 @@ public struct TrainingSet: Sendable {
             throw EvaluationError.shapeMismatch(
                 file: path, dataset: kind.name, expected: kind.imageShape, actual: Array(file.images.shape.dropFirst()))
         }
-        if let bad = file.labels.first(where: { !(0..<kind.classCount).contains($0) }) {
-            throw EvaluationError.labelOutOfRange(file: path, label: bad, classes: kind.classCount)
+        try file.checkLabels(classes: kind.classCount, file: path)
+        if let error = NonFiniteValueError(file: path, tensor: "images", values: file.images.scalars) { throw error }
+        // A set that records no method keeps the protocol such sets have always had: DC's.
+        method = file.metadata["method"] ?? "dc"
+        guard EvaluationProtocol.setMethods.contains(method) else {
+            throw EvaluationError.unknownMethod(file: path, recorded: method)
         }
+        recordedNormalization = try Self.normalization(recordedIn: file, path: path, dataset: kind)
         images = file.images
         labels = file.labels
         testSet = try locator.load(kind, split: .test)
-        method = file.metadata["method"] ?? "dc"
         sourcePath = path
-        recordedNormalization = Self.normalization(recordedIn: file.metadata, channels: kind.channels)
         var isDirectory: ObjCBool = false
         _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
         defaultOutputDirectory = isDirectory.boolValue ? path : (path as NSString).deletingLastPathComponent
@@ -97,17 +112,25 @@ public struct TrainingSet: Sendable {
         recordedNormalization = nil
     }
 
-    /// `mean` and `std` metadata of one finite value per channel (std positive), or nil.
-    private static func normalization(recordedIn metadata: [String: String], channels: Int) -> PixelNormalization? {
-        func values(_ key: String) -> [Float]? {
-            guard let text = metadata[key] else { return nil }
-            let parts = text.split(separator: ",", omittingEmptySubsequences: false).map {
-                Float($0.trimmingCharacters(in: .whitespaces))
-            }
-            guard parts.count == channels, parts.allSatisfy({ $0?.isFinite == true }) else { return nil }
-            return parts.compactMap { $0 }
+    /// The set's recorded normalisation, which must be its dataset's: the test
+    /// images are normalised with the dataset's. Nil when the set records none.
+    private static func normalization(
+        recordedIn file: SyntheticSetFile, path: String, dataset: DatasetKind
+    ) throws -> PixelNormalization? {
+        let values: (mean: [Float], std: [Float])?
+        do {
+            values = try file.recordedNormalization()
+        } catch let error as SyntheticGridError {
+            throw EvaluationError.malformedNormalization(file: path, reason: error.description)
         }
-        guard let mean = values("mean"), let std = values("std"), std.allSatisfy({ $0 > 0 }) else { return nil }
-        return PixelNormalization(mean: mean, std: std)
+        guard let values else { return nil }
+        let recorded = PixelNormalization(mean: values.mean, std: values.std)
+        let expected = dataset.normalization
+        // Published constants have four decimals; a file written elsewhere may round them to three.
+        let close = { (a: [Float], b: [Float]) in zip(a, b).allSatisfy { abs($0 - $1) <= 5e-4 } }
+        guard close(recorded.mean, expected.mean), close(recorded.std, expected.std) else {
+            throw EvaluationError.normalizationMismatch(file: path, dataset: dataset.name, recorded: recorded, expected: expected)
+        }
+        return recorded
     }
 }

@@ -21,6 +21,8 @@ public enum ExperimentError: Error, CustomStringConvertible, LocalizedError, Equ
     case unknownArchitecture(String, suggestions: [String])
     /// A run directory that holds a condensation made with other settings.
     case conflictingRun(directory: String, reason: String)
+    /// A file of a run directory that distill wrote but can no longer read (truncated, edited).
+    case unreadableRunFile(path: String, reason: String)
     /// An ipc for which gradient matching (DC, DSA) has no published loops;
     /// experiments use the published ones, so they cannot run it.
     case unpublishedLoops(imagesPerClass: Int)
@@ -49,6 +51,8 @@ public enum ExperimentError: Error, CustomStringConvertible, LocalizedError, Equ
         case let .conflictingRun(directory, reason):
             return "\(directory) holds a condensation made with other settings (\(reason)); "
                 + "use another --out directory or remove it"
+        case let .unreadableRunFile(path, reason):
+            return "\(path) cannot be read: \(reason); remove its run directory or use another --out directory"
         case let .unpublishedLoops(ipc):
             return "--ipc \(ipc): experiments run DC and DSA with their published loops, which exist only for ipc "
                 + Self.join(GradientMatchingConfiguration.publishedLoops.keys.sorted())

@@ -100,8 +100,13 @@ struct SnapshotCondensation {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         if let data = FileManager.default.contents(atPath: requestPath) {
-            let recorded = try? JSONDecoder().decode(CondensationRequest.self, from: data)
-            guard let recorded, try encoder.encode(recorded) == encoder.encode(request) else {
+            let recorded: CondensationRequest
+            do {
+                recorded = try JSONDecoder().decode(CondensationRequest.self, from: data)
+            } catch let error as DecodingError {
+                throw ExperimentError.unreadableRunFile(path: requestPath, reason: error.plainReason())
+            }
+            guard try encoder.encode(recorded) == encoder.encode(request) else {
                 throw ExperimentError.conflictingRun(
                     directory: output.directory, reason: "its \((requestPath as NSString).lastPathComponent) differs")
             }

@@ -104,21 +104,42 @@ public struct NotARegularFileError: Error, Equatable, Sendable, CustomStringConv
 }
 
 extension DecodingError {
-    /// What is wrong with the decoded bytes, in plain words, without Foundation's debug text.
-    public var plainReason: String {
+    /// What is wrong with the decoded bytes as a short phrase naming the field
+    /// ("'__metadata__.dataset' must be a string"), without Foundation's debug
+    /// text. `whole` names the document for faults at its top level.
+    public func plainReason(whole: String = "it") -> String {
         func place(_ path: [CodingKey]) -> String {
-            path.isEmpty ? "" : " at '" + path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".") + "'"
+            "'" + path.enumerated().map { index, key in
+                key.intValue.map { "[\($0)]" } ?? (index == 0 ? "" : ".") + key.stringValue
+            }.joined() + "'"
         }
         switch self {
         case .dataCorrupted(let context):
-            return context.codingPath.isEmpty
-                ? "not valid JSON (empty, truncated or damaged)" : "an invalid value\(place(context.codingPath))"
+            if context.codingPath.isEmpty { return "\(whole) is not valid JSON (empty, truncated or damaged)" }
+            // Without an underlying error the description is one of distill's own plain reasons.
+            return context.underlyingError == nil
+                ? "\(place(context.codingPath)): \(context.debugDescription)"
+                : "\(place(context.codingPath)) holds an invalid value"
         case .keyNotFound(let key, let context):
-            return "'\(key.stringValue)' is missing\(place(context.codingPath))"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context):
-            return "a value of the wrong type\(place(context.codingPath))"
+            return "\(place(context.codingPath + [key])) is missing"
+        case .typeMismatch(let type, let context):
+            let subject = context.codingPath.isEmpty ? whole : place(context.codingPath)
+            return "\(subject) must be \(Self.kindName(type))"
+        case .valueNotFound(_, let context):
+            return context.codingPath.isEmpty ? "\(whole) is null" : "\(place(context.codingPath)) must not be null"
         @unknown default:
-            return "not in the expected format"
+            return "\(whole) is not in the expected format"
         }
+    }
+
+    /// The JSON kind a Swift type is decoded from, with its article.
+    private static func kindName(_ type: Any.Type) -> String {
+        let name = String(describing: type)
+        if type == String.self { return "a string" }
+        if type == Bool.self { return "true or false" }
+        if name.hasPrefix("Array") { return "an array" }
+        if name.hasPrefix("Dictionary") { return "a JSON object" }
+        if type is any Numeric.Type { return "a number" }
+        return "of another JSON type"
     }
 }

@@ -37,9 +37,9 @@ public enum NPZ {
     public static func read(contentsOf path: String) throws -> [String: NPYArray] {
         let data: Data
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw NPZError.unreadable(file: path, reason: (error as NSError).localizedFailureReason ?? error.localizedDescription)
+            data = try RegularFile.contents(atPath: path)
+        } catch let error as FileSystemError {
+            throw NPZError.unreadable(file: path, reason: error.reason)
         }
         var arrays = [String: NPYArray]()
         for (member, bytes) in try ZipArchive.members(of: data, file: path) where member.hasSuffix(".npy") {

@@ -28,14 +28,22 @@ public final class RunDirectoryLock {
         try AtomicWrite.makeDirectories(directory)
         let path = (directory as NSString).appendingPathComponent(Self.fileName)
         descriptor = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o666)
-        guard descriptor >= 0 else { throw FileSystemError(action: "lock", path: directory, errno: errno) }
+        guard descriptor >= 0 else {
+            let code = errno
+            // O_NOFOLLOW refuses a symbolic link with ELOOP and a directory fails with EISDIR: say what it is instead.
+            var status = stat()
+            if lstat(path, &status) == 0, let kind = AtomicWrite.nonRegularKind(status.st_mode) {
+                throw FileSystemError(action: "lock", path: path, reason: "it is \(kind), not a regular file; remove it")
+            }
+            throw FileSystemError(action: "lock", path: path, errno: code)
+        }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             let code = errno
             let owner = Self.owner(descriptor)
             close(descriptor)
             descriptor = -1
             if code == EWOULDBLOCK { throw RunDirectoryInUseError(directory: directory, process: owner) }
-            throw FileSystemError(action: "lock", path: directory, errno: code)
+            throw FileSystemError(action: "lock", path: path, errno: code)
         }
         let text = "\(getpid())\n"
         if ftruncate(descriptor, 0) == 0 {
@@ -52,11 +60,17 @@ public final class RunDirectoryLock {
         descriptor = -1
     }
 
+    /// The process id the lock file records, if that process is still running: a
+    /// holder that did not write its id (another program's `flock`, or one caught
+    /// between locking and writing) leaves an earlier, ended owner's id there.
     private static func owner(_ descriptor: Int32) -> Int32? {
         var buffer = [UInt8](repeating: 0, count: 32)
         let count = pread(descriptor, &buffer, buffer.count, 0)
-        guard count > 0 else { return nil }
-        return Int32(String(decoding: buffer[..<count], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+        guard count > 0,
+            let process = Int32(String(decoding: buffer[..<count], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)),
+            process > 0, kill(process, 0) == 0 || errno == EPERM
+        else { return nil }
+        return process
     }
 }
 

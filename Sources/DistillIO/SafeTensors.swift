@@ -55,15 +55,11 @@ public struct SafeTensorsFile: Sendable {
     /// Reads and validates the file at `path`.
     /// - Throws: `SafeTensorsError` when the file cannot be read or is not valid safetensors.
     public init(contentsOf path: String) throws {
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw SafeTensorsError.unreadable(file: path, reason: "no such file")
-        }
         let data: Data
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
-        } catch {
-            throw SafeTensorsError.unreadable(
-                file: path, reason: FileSystemError(foundation: error)?.reason ?? error.localizedDescription)
+            data = try RegularFile.contents(atPath: path, mapped: true)
+        } catch let error as FileSystemError {
+            throw SafeTensorsError.unreadable(file: path, reason: error.reason)
         }
         try self.init(data: data, path: path)
     }
@@ -229,20 +225,19 @@ extension SafeTensorsFile {
         do {
             return try JSONDecoder().decode(RawHeader.self, from: json)
         } catch let error as DecodingError {
-            let context: DecodingError.Context
+            let reason = error.plainReason(whole: "the header")
+            let codingPath: [CodingKey]
             switch error {
             case let .typeMismatch(_, c), let .valueNotFound(_, c), let .keyNotFound(_, c), let .dataCorrupted(c):
-                context = c
+                codingPath = c.codingPath
             @unknown default:
-                throw SafeTensorsError.headerNotJSON(file: path, reason: "\(error)")
+                codingPath = []
             }
-            let keys = context.codingPath.map(\.stringValue)
-            if let tensor = keys.first, tensor != "__metadata__" {
-                let field = keys.dropFirst().first.map { "field '\($0)': " } ?? ""
-                throw SafeTensorsError.malformedEntry(file: path, tensor: tensor, reason: field + context.debugDescription)
+            // A fault inside a tensor's entry names the tensor; any other is the header's.
+            if let tensor = codingPath.first?.stringValue, tensor != "__metadata__" {
+                throw SafeTensorsError.malformedEntry(file: path, tensor: tensor, reason: reason)
             }
-            let location = keys.isEmpty ? "" : " at \(keys.joined(separator: "."))"
-            throw SafeTensorsError.headerNotJSON(file: path, reason: context.debugDescription + location)
+            throw SafeTensorsError.headerNotJSON(file: path, reason: reason)
         }
     }
 

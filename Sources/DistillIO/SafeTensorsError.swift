@@ -11,7 +11,8 @@ public enum SafeTensorsError: Error, CustomStringConvertible, Equatable {
     case fileTooShort(file: String?, byteCount: Int)
     /// The header length is larger than the rest of the file or than any sane header.
     case headerLengthOutOfRange(file: String?, headerLength: UInt64, available: Int)
-    /// The header is not a JSON object of tensor entries (and `__metadata__`).
+    /// The header is not a JSON object of tensor entries (and a `__metadata__`
+    /// object of strings); `reason` is a plain phrase naming the field.
     case headerNotJSON(file: String?, reason: String)
     /// A tensor entry lacks a field or has a field of the wrong form.
     case malformedEntry(file: String?, tensor: String, reason: String)
@@ -41,7 +42,7 @@ public enum SafeTensorsError: Error, CustomStringConvertible, Equatable {
             return "\(Self.source(file)) declares a \(headerLength)-byte header but only \(available) bytes follow "
                 + "(limit \(SafeTensorsFile.maximumHeaderLength)); the file is truncated or not safetensors"
         case let .headerNotJSON(file, reason):
-            return "\(Self.source(file)) has a header that is not a JSON object of tensor entries: \(reason)"
+            return "\(Self.source(file)): \(reason)"
         case let .malformedEntry(file, tensor, reason):
             return "\(Self.source(file)), tensor '\(tensor)': \(reason); "
                 + "each entry needs dtype, shape and data_offsets [begin, end]"
@@ -63,8 +64,8 @@ public enum SafeTensorsError: Error, CustomStringConvertible, Equatable {
             let list = available.isEmpty ? "it holds no tensors" : "it holds \(shown)\(more)"
             return "\(Self.source(file)) has no tensor '\(name)'; \(list)"
         case let .wrongDType(file, tensor, stored, requested):
-            return "\(Self.source(file)), tensor '\(tensor)' is \(stored) but was read as \(requested); "
-                + "use the accessor for \(stored)"
+            let wanted = requested == "I64" ? "integers (I64)" : "floating-point numbers (F32 or F64)"
+            return "\(Self.source(file)), tensor '\(tensor)' must hold \(wanted), found \(stored)"
         case let .invalidTensorName(name):
             return "cannot write a safetensors tensor named '\(name)'; names must be non-empty and not '__metadata__'"
         }

@@ -120,10 +120,12 @@ extension SyntheticSetFile {
             rows: classes, columns: perClass, imageHeight: images.shape[2], imageWidth: images.shape[3], scale: scale)
     }
 
-    /// The recorded per-channel mean and std, checked to be usable for undoing the normalisation.
-    private func drawableNormalization() throws -> (mean: [Float], std: [Float]) {
+    /// The recorded per-channel mean and std, checked to be usable for undoing the
+    /// normalisation; nil when the metadata records neither (sets from elsewhere may not).
+    /// - Throws: `SyntheticGridError` for only one of them, or one that is malformed or not finite (std not positive).
+    public func recordedNormalization() throws -> (mean: [Float], std: [Float])? {
+        guard metadata["mean"] != nil || metadata["std"] != nil else { return nil }
         let channels = images.shape[1]
-        guard channels == 1 || channels == 3 else { throw SyntheticGridError.unsupportedChannels(channels) }
         let mean = try normalization("mean", channels: channels)
         let std = try normalization("std", channels: channels)
         guard mean.allSatisfy(\.isFinite) else {
@@ -133,6 +135,14 @@ extension SyntheticSetFile {
             throw SyntheticGridError.invalidNormalization(key: "std", value: metadata["std"]!)
         }
         return (mean, std)
+    }
+
+    /// The recorded normalisation, which drawing needs, of a set with a drawable channel count.
+    private func drawableNormalization() throws -> (mean: [Float], std: [Float]) {
+        let channels = images.shape[1]
+        guard channels == 1 || channels == 3 else { throw SyntheticGridError.unsupportedChannels(channels) }
+        guard let recorded = try recordedNormalization() else { throw SyntheticGridError.missingNormalization(key: "mean") }
+        return recorded
     }
 
     /// The per-channel `mean` or `std` recorded in the metadata.

@@ -51,6 +51,16 @@ public struct SyntheticSetFile: Sendable {
         self.init(images: images, labels: labels.values.map { Int($0) }, metadata: contents.metadata)
     }
 
+    /// Refuses a label outside 0..<`classes` (any negative one when `classes` is nil,
+    /// unknown), which would index past the classes wherever the set is used.
+    /// - Parameter file: the set's path in the message.
+    /// - Throws: `SyntheticSetFileError.labelOutOfRange`.
+    public func checkLabels(classes: Int?, file: String) throws {
+        if let label = labels.first(where: { $0 < 0 || $0 >= (classes ?? .max) }) {
+            throw SyntheticSetFileError.labelOutOfRange(file: file, label: label, classes: classes)
+        }
+    }
+
     /// The dataset name recorded in the metadata.
     public var dataset: String? { metadata["dataset"] }
 

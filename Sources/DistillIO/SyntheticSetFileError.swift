@@ -10,6 +10,8 @@ public enum SyntheticSetFileError: Error, Equatable, CustomStringConvertible, Lo
     case countMismatch(file: String, images: Int, labels: Int)
     /// N = 0: nothing to evaluate or draw.
     case empty(file: String)
+    /// A label outside the dataset's classes (`classes` nil when the set does not say how many there are).
+    case labelOutOfRange(file: String, label: Int, classes: Int?)
 
     public var description: String {
         switch self {
@@ -20,6 +22,9 @@ public enum SyntheticSetFileError: Error, Equatable, CustomStringConvertible, Lo
             return "\(file) holds \(images) images but \(labels) labels; each image needs one label"
         case let .empty(file):
             return "\(file) holds no images; condense a set with at least one image per class"
+        case let .labelOutOfRange(file, label, classes):
+            return "\(file) has label \(label) but "
+                + (classes.map { "the dataset has \($0) classes (labels 0 to \($0 - 1))" } ?? "labels start at 0")
         }
     }
 

@@ -61,7 +61,7 @@ public struct CondensationOutput: Sendable {
         do {
             return try JSONDecoder().decode(CheckpointFile.self, from: data)
         } catch let error as DecodingError {
-            throw CondensationError.invalidCheckpoint(path: checkpointPath, reason: error.plainReason)
+            throw CondensationError.invalidCheckpoint(path: checkpointPath, reason: error.plainReason())
         }
     }
 

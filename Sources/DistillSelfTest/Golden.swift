@@ -8,6 +8,7 @@ import Foundation
 public enum GoldenError: Error, CustomStringConvertible, Equatable {
     case missingTolerance(key: String)
     case malformedTolerances(file: String, reason: String)
+    case invalidTolerance(file: String, key: String, value: Double)
     case absoluteBoundRequired(key: String)
     case shapeMismatch(key: String, expected: [Int], actual: [Int])
     case malformedGradientStatistics(key: String, count: Int)
@@ -19,7 +20,9 @@ public enum GoldenError: Error, CustomStringConvertible, Equatable {
         case let .missingTolerance(key):
             return "tolerances.json has no entry '\(key)'; regenerate the fixtures or fix the key"
         case let .malformedTolerances(file, reason):
-            return "'\(file)' is not a JSON object of key → number or null: \(reason)"
+            return "\(file): \(reason); it must map each key to a tolerance (a number ≥ 0, or null)"
+        case let .invalidTolerance(file, key, value):
+            return "\(file): the tolerance of '\(key)' is \(value); a tolerance is a finite number ≥ 0 (or null)"
         case let .absoluteBoundRequired(key):
             return "'\(key)' has a null tolerance (exactly zero); pass absoluteBound: 1e-3 × the network's largest gradient"
         case let .shapeMismatch(key, expected, actual):
@@ -39,13 +42,18 @@ public struct GoldenTolerances: Sendable {
     public let values: [String: Double?]
 
     /// Reads `tolerances.json`.
-    /// - Throws: `GoldenError.malformedTolerances`, or the file-system error.
+    /// - Throws: `GoldenError.malformedTolerances`, `.invalidTolerance` for one that is
+    ///   negative or not finite (no error would pass it), or the file-system error.
     public init(contentsOf path: String) throws {
-        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        let data = try RegularFile.contents(atPath: path)
         do {
             values = try JSONDecoder().decode([String: Double?].self, from: data)
-        } catch {
-            throw GoldenError.malformedTolerances(file: path, reason: "\(error)")
+        } catch let error as DecodingError {
+            throw GoldenError.malformedTolerances(file: path, reason: error.plainReason())
+        }
+        if let (key, value) = values.compactMapValues({ $0 }).sorted(by: { $0.key < $1.key })
+            .first(where: { !$0.value.isFinite || $0.value < 0 }) {
+            throw GoldenError.invalidTolerance(file: path, key: key, value: value)
         }
     }
 

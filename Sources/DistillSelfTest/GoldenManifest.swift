@@ -132,8 +132,8 @@ public struct GoldenManifest: Sendable {
         }
         do {
             networks = try JSONDecoder().decode([String: GoldenNetwork].self, from: Data(json.utf8))
-        } catch {
-            throw GoldenError.malformedManifest(file: file, reason: "\(error)")
+        } catch let error as DecodingError {
+            throw GoldenError.malformedManifest(file: file, reason: error.plainReason(whole: "the manifest"))
         }
         self.file = file
     }

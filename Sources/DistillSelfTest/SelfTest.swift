@@ -14,13 +14,16 @@ public enum SelfTest {
 
     /// The checkable golden files in `directory`: the standard ones first,
     /// then any further `dc_*.safetensors`, each named by its stem.
+    /// - Throws: `SelfTestError.missingFiles` when a standard file is absent, which
+    ///   would otherwise leave its checks out of a passing run; the listing error.
     public static func files(in directory: String) throws -> [String] {
         let names = try FileManager.default.contentsOfDirectory(atPath: directory)
             .filter { $0.hasSuffix(".safetensors") }
             .map { String($0.dropLast(".safetensors".count)) }
-        let present = Set(names)
+        let missing = standardFiles.filter { !names.contains($0) }
+        guard missing.isEmpty else { throw SelfTestError.missingFiles(directory: directory, names: missing) }
         let extras = names.filter { !standardFiles.contains($0) && kind(of: $0) != nil }.sorted()
-        return standardFiles.filter(present.contains) + extras
+        return standardFiles + extras
     }
 
     /// Every comparison of golden file `name` in `directory`, with the kernel set now active.

@@ -1,5 +1,7 @@
 // Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
 
+import Foundation
+
 /// A golden file that cannot be checked at all, as opposed to one whose
 /// values are out of tolerance (`GoldenComparison`).
 public enum SelfTestError: Error, CustomStringConvertible, Equatable {
@@ -9,6 +11,8 @@ public enum SelfTestError: Error, CustomStringConvertible, Equatable {
     case structureMismatch(file: String, network: String, reason: String)
     /// No golden file of that name is known.
     case unknownFile(String, known: [String])
+    /// Standard golden files absent from the directory checked.
+    case missingFiles(directory: String, names: [String])
 
     public var description: String {
         switch self {
@@ -21,6 +25,10 @@ public enum SelfTestError: Error, CustomStringConvertible, Equatable {
             return "\(file) \(network): \(reason)"
         case let .unknownFile(name, known):
             return "no golden file '\(name)'; known: \(known.joined(separator: ", "))"
+        case let .missingFiles(directory, names):
+            let files = names.map { (directory as NSString).appendingPathComponent("\($0).safetensors") }
+            return "golden file\(files.count == 1 ? "" : "s") \(files.joined(separator: ", ")) missing; "
+                + "every standard file must be checked (copy the whole Tests/Fixtures)"
         }
     }
 }

@@ -25,7 +25,7 @@ enum ErrorMessages {
     /// the argument parser's errors), otherwise a plain replacement.
     static func plain(_ error: Error) -> Error {
         if let decoding = error as? DecodingError {
-            return PlainMessage(description: "a file distill read is not in the expected format: \(decoding.plainReason)")
+            return PlainMessage(description: "a file distill read is not in the expected format: \(decoding.plainReason())")
         }
         if let encoding = error as? EncodingError, case .invalidValue(let value, _) = encoding {
             return PlainMessage(description: "a value could not be saved (\(value)); nothing was written")

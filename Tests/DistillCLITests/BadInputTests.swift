@@ -125,4 +125,37 @@ final class BadInputTests: XCTestCase {
             metadata: ["dataset": "fashion-mnist", "mean": mean, "std": std, "method": "dc"], to: path)
         return path
     }
+
+    // MARK: - Input files: plain reasons naming the file and field
+
+    func testMalformedSetFilesAreNamedPlainly() throws {
+        let array = binary.path("array.safetensors")
+        try (Data([2, 0, 0, 0, 0, 0, 0, 0]) + Data("[]".utf8)).write(to: URL(fileURLWithPath: array))
+        try assertRefused(["evaluate", array], "array.safetensors': the header must be a JSON object")
+        let fifo = binary.path("fifo.safetensors")
+        XCTAssertEqual(mkfifo(fifo, 0o644), 0)
+        try assertRefused(["evaluate", fifo], "it is a FIFO (named pipe), not a regular file")
+        var scalars = [Float](repeating: 0, count: 2 * 784)
+        scalars[3] = .nan
+        let diverged = try writeSet("nan.safetensors", images: NDArray(shape: [2, 1, 28, 28], scalars: scalars))
+        try assertRefused(["evaluate", diverged], "nan.safetensors: images holds a non-finite value (nan) at index 3")
+        let halves = try writeSet("halves.safetensors", mean: "0.5", std: "0.5")
+        try assertRefused(["evaluate", halves], "halves.safetensors records the normalisation mean 0.5, std 0.5")
+    }
+
+    func testRenderRefusesLabelsOutsideTheClasses() throws {
+        let set = try writeSet("label.safetensors", labels: [0, 99])
+        try assertRefused(["render", set, "--out", binary.path("x.png")], "label.safetensors has label 99 but the dataset has 10 classes")
+    }
+
+    func testSelfTestNamesABrokenOrIncompleteGoldenDirectory() throws {
+        let golden = binary.path("golden")
+        try FileManager.default.createDirectory(atPath: golden, withIntermediateDirectories: true)
+        try "{".write(toFile: "\(golden)/tolerances.json", atomically: true, encoding: .utf8)
+        try assertRefused(["selftest", "--golden", golden], "\(golden)/tolerances.json: it is not valid JSON")
+        try "{}".write(toFile: "\(golden)/tolerances.json", atomically: true, encoding: .utf8)
+        try assertRefused(["selftest", "--golden", golden], "\(golden)/ops.safetensors, ")
+    }
+
+    // MARK: - End of input files
 }

@@ -116,6 +116,7 @@ extension SyntheticSetFileError {
         case .wrongRank(_, let tensor, let shape, let expected): return .wrongRank(file: path, tensor: tensor, shape: shape, expected: expected)
         case .countMismatch(_, let images, let labels): return .countMismatch(file: path, images: images, labels: labels)
         case .empty: return .empty(file: path)
+        case .labelOutOfRange(_, let label, let classes): return .labelOutOfRange(file: path, label: label, classes: classes)
         }
     }
 }
@@ -127,7 +128,7 @@ extension HostileSetTests {
         let bytes = Data(bytes: &length, count: 8) + header + Data(count: 4)
         XCTAssertThrowsError(try SafeTensorsFile(data: bytes)) { error in
             guard case let .malformedEntry(nil, "x", reason)? = error as? SafeTensorsError else { return XCTFail("\(error)") }
-            XCTAssertTrue(reason.hasPrefix("field 'shape': 28.5 is not an integer"), reason)
+            XCTAssertEqual(reason, "'x.shape[0]': 28.5 is not an integer")
         }
     }
 }

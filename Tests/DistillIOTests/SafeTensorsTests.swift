@@ -136,7 +136,7 @@ final class SafeTensorsTests: XCTestCase {
             ("{\"a\":{\"dtype\":\"F32\",\"data_offsets\":[0,8]}}", "missing shape"),
             ("{\"a\":{\"dtype\":\"F32\",\"shape\":[2]}}", "missing data_offsets"),
             ("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,0]}}", "is not [begin, end]"),
-            ("{\"a\":{\"dtype\":\"F32\",\"shape\":\"2\",\"data_offsets\":[0,8]}}", "field 'shape'"),
+            ("{\"a\":{\"dtype\":\"F32\",\"shape\":\"2\",\"data_offsets\":[0,8]}}", "'a.shape' must be an array"),
         ]
         for (header, reason) in cases {
             XCTAssertThrowsError(try SafeTensorsFile(data: crafted(header: header)), header) { error in

@@ -70,3 +70,47 @@ final class SelfTestTests: XCTestCase {
         XCTAssertTrue(report.problem?.hasPrefix("ops: cases with no check here: mystery; expected cases missing: avgpool2") ?? false, "\(report.problem ?? "nil")")
     }
 }
+
+/// A golden directory with a file missing or a broken tolerances.json fails
+/// with one message naming the file, never passes with checks left out.
+final class GoldenDirectoryTests: XCTestCase {
+    private var directory: String!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("distill-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: directory) }
+
+    private var tolerancesPath: String { "\(directory!)/tolerances.json" }
+
+    func testAMissingStandardFileIsNamed() throws {
+        // Only the names matter to the listing.
+        for name in SelfTest.standardFiles where name != "ops" {
+            FileManager.default.createFile(atPath: "\(directory!)/\(name).safetensors", contents: nil)
+        }
+        XCTAssertThrowsError(try SelfTest.files(in: directory)) { error in
+            XCTAssertEqual(error as? SelfTestError, .missingFiles(directory: directory, names: ["ops"]))
+            XCTAssertTrue("\(error)".hasPrefix("golden file \(directory!)/ops.safetensors missing"), "\(error)")
+        }
+    }
+
+    func testMalformedTolerancesAreOnePlainLine() throws {
+        try "{".write(toFile: tolerancesPath, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try GoldenTolerances(contentsOf: tolerancesPath)) { error in
+            XCTAssertTrue("\(error)".hasPrefix("\(tolerancesPath): it is not valid JSON"), "\(error)")
+        }
+        try "{\"ops:a\": \"x\"}".write(toFile: tolerancesPath, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try GoldenTolerances(contentsOf: tolerancesPath)) { error in
+            XCTAssertTrue("\(error)".hasPrefix("\(tolerancesPath): 'ops:a' must be a number"), "\(error)")
+        }
+    }
+
+    func testANegativeToleranceIsRefusedByKey() throws {
+        try "{\"ops:a\": 1e-6, \"ops:b\": -1e-6, \"ops:c\": null}".write(toFile: tolerancesPath, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try GoldenTolerances(contentsOf: tolerancesPath)) { error in
+            XCTAssertEqual(error as? GoldenError, .invalidTolerance(file: tolerancesPath, key: "ops:b", value: -1e-6))
+        }
+    }
+}

@@ -1,6 +1,7 @@
 // Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
 
 import ArgumentParser
+import DistillData
 import DistillIO
 import Foundation
 
@@ -22,6 +23,9 @@ struct Render: ParsableCommand {
     func run() throws {
         try AtomicWrite.probeFile(out)
         let file = try SyntheticSetFile(contentsOf: source)
+        // The same labels as evaluate accepts: the recorded class names or the dataset's classes bound them.
+        let classes = file.classNames?.count ?? file.dataset.flatMap(DatasetKind.init(name:))?.classCount
+        try file.checkLabels(classes: classes, file: source)
         try AtomicWrite.write(file.gridPNG(scale: scale), to: out)
         let size = file.gridSize(scale: scale)
         let nonFinite = file.nonFinitePixelCount
