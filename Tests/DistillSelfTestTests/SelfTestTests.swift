@@ -88,7 +88,7 @@ final class GoldenDirectoryTests: XCTestCase {
     func testAMissingStandardFileIsNamed() throws {
         // Only the names matter to the listing.
         for name in SelfTest.standardFiles where name != "ops" {
-            FileManager.default.createFile(atPath: "\(directory!)/\(name).safetensors", contents: nil)
+            XCTAssertTrue(FileManager.default.createFile(atPath: "\(directory!)/\(name).safetensors", contents: nil))
         }
         XCTAssertThrowsError(try SelfTest.files(in: directory)) { error in
             XCTAssertEqual(error as? SelfTestError, .missingFiles(directory: directory, names: ["ops"]))
