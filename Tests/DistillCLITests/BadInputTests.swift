@@ -98,6 +98,15 @@ final class BadInputTests: XCTestCase {
         try assertRefused(["condense", "--iterations", "1", "--out", binary.path("c")], "more data bytes than any file holds")
     }
 
+    func testDivergedTrainingIsAFailureNotAUsageError() throws {
+        let result = try binary.run(["train", "--epochs", "1", "--batch", "1", "--lr", "1e38"])
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertFalse(result.errors.contains("Usage:"), result.errors)
+        let errorLines = result.errors.split(separator: "\n").filter { $0.hasPrefix("Error:") }
+        XCTAssertEqual(errorLines.count, 1, result.errors)
+        XCTAssertTrue(errorLines.first?.contains("training diverged in epoch 0 (loss ") ?? false, result.errors)
+    }
+
     // MARK: - Helpers
 
     private func assertRefused(_ arguments: [String], _ mentions: String, line: UInt = #line) throws {
