@@ -98,6 +98,11 @@ final class BadInputTests: XCTestCase {
         try assertRefused(["condense", "--iterations", "1", "--out", binary.path("c")], "more data bytes than any file holds")
     }
 
+    func testAnEmptyBenchListIsRefused() throws {
+        try assertRefused(["bench", "--only", ""], "--only is empty or lists an empty name")
+        try assertRefused(["bench", "--only", ","], "--only is empty or lists an empty name")
+    }
+
     func testDivergedTrainingIsAFailureNotAUsageError() throws {
         let result = try binary.run(["train", "--epochs", "1", "--batch", "1", "--lr", "1e38"])
         XCTAssertNotEqual(result.status, 0)
