@@ -54,3 +54,12 @@ func networkNames(in list: String) -> [String] {
     }
     return names.map { $0.trimmingCharacters(in: .whitespaces) }
 }
+
+
+/// Refuses an empty or blank path: `--out ''` would otherwise mean the current
+/// or root directory, and `--save ''` would fail only after the training.
+func requirePath(_ path: String?, _ option: String) throws {
+    if let path, path.trimmingCharacters(in: .whitespaces).isEmpty {
+        throw ValidationError("\(option) is empty; give a path")
+    }
+}

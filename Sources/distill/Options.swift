@@ -24,6 +24,7 @@ struct DataOptions: ParsableArguments {
     func validate() throws {
         if let imageSize, imageSize < 1 { throw ValidationError("--image-size must be ≥ 1, got \(imageSize)") }
         if let maxMemory, !(maxMemory > 0) { throw ValidationError("--max-memory must be > 0 GiB, got \(maxMemory)") }
+        try requirePath(dataDirectory, "--data-dir")
     }
 
     var locator: DataLocator {

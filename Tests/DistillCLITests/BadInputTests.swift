@@ -98,6 +98,27 @@ final class BadInputTests: XCTestCase {
         try assertRefused(["condense", "--iterations", "1", "--out", binary.path("c")], "more data bytes than any file holds")
     }
 
+    func testEmptyPathsAreRefusedBeforeAnyWork() throws {
+        let set = try writeSet("set.safetensors")
+        try assertRefused(["export", set, "--format", "folder", "--out", ""], "--out is empty; give a path")
+        try assertRefused(["export", set, "--format", "npz", "--out", " "], "--out is empty")
+        try assertRefused(["export", "--random-real", "1", "--format", "npz", "--out", "r.npz", "--data-dir", ""], "--data-dir is empty")
+        try assertRefused(["evaluate", set, "--out", ""], "--out is empty")
+        try assertRefused(["evaluate", ""], "the synthetic set is empty")
+        try assertRefused(["evaluate", set, "--kd", "--teacher-weights", ""], "--teacher-weights is empty")
+        try assertRefused(["condense", "--out", ""], "--out is empty")
+        try assertRefused(["train", "--save", ""], "--save is empty")
+        try assertRefused(["render", set, "--out", ""], "--out is empty")
+        try assertRefused(["forward", "--model", "ConvNet", "--weights", "", "--input", set, "--out", "l.safetensors"], "--weights is empty")
+        try assertRefused(["forward", "--model", "ConvNet", "--weights", set, "--input", set, "--out", ""], "--out is empty")
+        try assertRefused(["selftest", "--golden", ""], "--golden is empty")
+        try assertRefused(["experiment", "model-pool", "--quick", "--out", ""], "--out is empty")
+        try assertRefused(["experiment", "generalization", "--settings", "dc", "--out", ""], "--out is empty")
+        // Nothing written besides the set (hidden files hold the runs' output).
+        let written = try FileManager.default.contentsOfDirectory(atPath: binary.scratch).filter { !$0.hasPrefix(".") }
+        XCTAssertEqual(written, ["set.safetensors"])
+    }
+
     func testAnEmptyBenchListIsRefused() throws {
         try assertRefused(["bench", "--only", ""], "--only is empty or lists an empty name")
         try assertRefused(["bench", "--only", ","], "--only is empty or lists an empty name")

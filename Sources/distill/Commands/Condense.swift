@@ -69,6 +69,7 @@ struct Condense: DistributedCommand {
     @OptionGroup var data: DataOptions
 
     func validate() throws {
+        try requirePath(out, "--out")
         try requirePositive(ipc, "--ipc")
         try requireNonNegative(poolWarmup, "--pool-warmup")
         try requireNonNegative(iterations, "--iterations")

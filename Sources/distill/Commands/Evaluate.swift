@@ -72,6 +72,9 @@ struct Evaluate: DistributedCommand {
         guard (source == nil) != (randomReal == nil) else {
             throw ValidationError("give either a synthetic set (RUN_DIR or FILE) or --random-real IPC, not both or neither")
         }
+        try requirePath(source, "the synthetic set")
+        try requirePath(out, "--out")
+        try requirePath(teacherWeights, "--teacher-weights")
         try requirePositive(numEval, "--num-eval")
         try requireNonNegative(epochs, "--epochs")
         try requirePositive(randomReal, "--random-real")

@@ -51,6 +51,10 @@ struct ModelPoolStudy: DistributedCommand {
     var out: String
     @OptionGroup var data: DataOptions
 
+    func validate() throws {
+        try requirePath(out, "--out")
+    }
+
     func run(in group: any ProcessGroup) throws {
         let kind = dataset.hasPrefix(ImageFolder.namePrefix)
             ? try data.locator.dataset(named: dataset) : try ModelPoolExperiment.dataset(named: dataset)

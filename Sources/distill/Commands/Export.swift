@@ -47,6 +47,8 @@ struct Export: ParsableCommand {
             throw ValidationError("give either a synthetic set (RUN_DIR or FILE) or --random-real IPC, not both or neither")
         }
         if let randomReal, randomReal < 1 { throw ValidationError("--random-real must be ≥ 1") }
+        try requirePath(source, "the synthetic set")
+        try requirePath(out, "--out")
     }
 
     func run() throws {

@@ -51,6 +51,7 @@ struct GeneralizationCommand: DistributedCommand {
 
     func validate() throws {
         if let testPerClass { try requirePositive(testPerClass, "--test-per-class") }
+        try requirePath(out, "--out")
     }
 
     func run(in group: any ProcessGroup) throws {

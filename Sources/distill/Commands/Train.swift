@@ -43,6 +43,7 @@ struct Train: ParsableCommand {
     @OptionGroup var data: DataOptions
 
     func validate() throws {
+        try requirePath(save, "--save")
         try requireNonNegative(epochs, "--epochs")
         try requirePositive(batch, "--batch")
         try requirePositive(lr, "--lr")
