@@ -56,6 +56,21 @@ func networkNames(in list: String) -> [String] {
 }
 
 
+/// Refuses a count above `limit`. Counts whose products the engine computes
+/// (epochs × batches, runs × architectures, iterations × steps) are bounded
+/// so those products, progress and time estimates stay in range.
+func requireAtMost(_ value: Int?, _ limit: Int, _ option: String) throws {
+    if let value, value > limit { throw ValidationError("\(option) must be at most \(limit) (got \(value))") }
+}
+
+/// Upper bounds far beyond any real run: a day of training is a few thousand
+/// epochs, and the papers' longest condensation is 20,000 iterations.
+enum CountLimit {
+    static let epochs = 1_000_000
+    static let iterations = 10_000_000
+    static let runs = 10_000
+}
+
 /// Refuses an empty or blank path: `--out ''` would otherwise mean the current
 /// or root directory, and `--save ''` would fail only after the training.
 func requirePath(_ path: String?, _ option: String) throws {

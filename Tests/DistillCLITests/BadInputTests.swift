@@ -119,6 +119,24 @@ final class BadInputTests: XCTestCase {
         XCTAssertEqual(written, ["set.safetensors"])
     }
 
+    func testCountsAreBoundedBeforeAnythingRunsOrIsAllocated() throws {
+        let set = try writeSet("set.safetensors")
+        let huge = String(Int.max)
+        try assertRefused(
+            ["evaluate", set, "--models", "ConvNet", "--epochs", huge], "--epochs must be at most 1000000 (got \(huge))")
+        try assertRefused(["evaluate", set, "--models", "ConvNet", "--num-eval", huge], "--num-eval must be at most 10000")
+        try assertRefused(["train", "--epochs", huge, "--batch", "1"], "--epochs must be at most 1000000")
+        try assertRefused(["condense", "--iterations", huge, "--out", binary.path("c")], "--iterations must be at most 10000000")
+        let study = ["experiment", "generalization", "--models", "ConvNet", "--out", binary.path("study")]
+        try assertRefused(study + ["--settings", "dc+iterations=\(huge)"], "--settings dc+iterations=\(huge): iterations must be at most")
+        try assertRefused(study + ["--settings", "dc", "--epochs", huge], "--epochs must be at most")
+        try assertRefused(study + ["--settings", "dc", "--num-eval", huge], "--num-eval must be at most")
+        let pool = ["experiment", "model-pool", "--quick", "--out", binary.path("e")]
+        try assertRefused(pool + ["--epochs", huge], "--epochs must be at most")
+        try assertRefused(pool + ["--num-eval", huge], "--num-eval must be at most")
+        try assertRefused(pool + ["--iterations", "10,\(huge)"], "--iterations must be at most")
+    }
+
     func testAnEmptyBenchListIsRefused() throws {
         try assertRefused(["bench", "--only", ""], "--only is empty or lists an empty name")
         try assertRefused(["bench", "--only", ","], "--only is empty or lists an empty name")

@@ -73,6 +73,7 @@ struct Condense: DistributedCommand {
         try requirePositive(ipc, "--ipc")
         try requireNonNegative(poolWarmup, "--pool-warmup")
         try requireNonNegative(iterations, "--iterations")
+        try requireAtMost(iterations, CountLimit.iterations, "--iterations")
         try requirePositive(lrImage, "--lr-img")
         try requirePositive(lrNet, "--lr-net")
         try requirePositive(batchReal, "--batch-real")

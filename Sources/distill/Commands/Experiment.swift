@@ -53,6 +53,11 @@ struct ModelPoolStudy: DistributedCommand {
 
     func validate() throws {
         try requirePath(out, "--out")
+        try requireStudyCounts(runs: numEval, epochs: epochs)
+        // A malformed list is refused with the experiment's own message when it runs.
+        if let iterations, let largest = (try? ModelPoolExperiment.integers(in: iterations, option: "--iterations"))?.max() {
+            try requireAtMost(largest, CountLimit.iterations, "--iterations")
+        }
     }
 
     func run(in group: any ProcessGroup) throws {
@@ -80,4 +85,12 @@ struct ModelPoolStudy: DistributedCommand {
         print("\(results.iterationsRun) condensation iterations and \(results.evaluationsRun) evaluations run in "
             + formatDuration(results.wallSeconds))
     }
+}
+
+/// The checks both studies make of their evaluation counts, before anything is condensed or allocated.
+func requireStudyCounts(runs: Int?, epochs: Int?) throws {
+    try requirePositive(runs, "--num-eval")
+    try requireAtMost(runs, CountLimit.runs, "--num-eval")
+    try requireNonNegative(epochs, "--epochs")
+    try requireAtMost(epochs, CountLimit.epochs, "--epochs")
 }

@@ -52,6 +52,11 @@ struct GeneralizationCommand: DistributedCommand {
     func validate() throws {
         if let testPerClass { try requirePositive(testPerClass, "--test-per-class") }
         try requirePath(out, "--out")
+        try requireStudyCounts(runs: numEval, epochs: epochs)
+        // A malformed setting is refused with the study's own message when it runs.
+        for text in settings {
+            try requireAtMost((try? StudySetting(parsing: text))?.iterations, CountLimit.iterations, "--settings \(text): iterations")
+        }
     }
 
     func run(in group: any ProcessGroup) throws {

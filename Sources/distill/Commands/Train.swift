@@ -45,6 +45,7 @@ struct Train: ParsableCommand {
     func validate() throws {
         try requirePath(save, "--save")
         try requireNonNegative(epochs, "--epochs")
+        try requireAtMost(epochs, CountLimit.epochs, "--epochs")
         try requirePositive(batch, "--batch")
         try requirePositive(lr, "--lr")
     }
