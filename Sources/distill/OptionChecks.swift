@@ -78,3 +78,18 @@ func requirePath(_ path: String?, _ option: String) throws {
         throw ValidationError("\(option) is empty; give a path")
     }
 }
+
+/// The networks of a `--models` list, each a zoo network or ConvNet spec named
+/// once: a repeated name would train twice and be reported as one.
+func checkedNetworkNames(in list: String, _ option: String = "--models") throws -> [String] {
+    let names = networkNames(in: list)
+    var seen = Set<String>()
+    for name in names {
+        guard !name.isEmpty else {
+            throw ValidationError("\(option) is empty or lists an empty name; give comma-separated networks such as ConvNet,MLP")
+        }
+        guard seen.insert(name).inserted else { throw ValidationError("\(option) lists \(name) twice") }
+        try requireNetwork(name, option)
+    }
+    return names
+}

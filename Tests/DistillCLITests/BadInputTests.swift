@@ -137,6 +137,16 @@ final class BadInputTests: XCTestCase {
         try assertRefused(pool + ["--iterations", "10,\(huge)"], "--iterations must be at most")
     }
 
+    func testModelListsRefuseEmptyAndRepeatedNames() throws {
+        let set = try writeSet("set.safetensors")
+        try assertRefused(["evaluate", set, "--models", "ConvNet,ConvNet"], "--models lists ConvNet twice")
+        let study = ["experiment", "generalization", "--settings", "dc", "--out", binary.path("study")]
+        try assertRefused(study + ["--models", ""], "--models is empty or lists an empty name")
+        try assertRefused(study + ["--models", "ConvNet,,"], "--models is empty or lists an empty name")
+        try assertRefused(study + ["--models", "MLP,ConvNet,MLP"], "--models lists MLP twice")
+        try assertRefused(["experiment", "model-pool", "--quick", "--models", "ConvNet,ConvNet", "--out", binary.path("e")], "twice")
+    }
+
     func testAnEmptyBenchListIsRefused() throws {
         try assertRefused(["bench", "--only", ""], "--only is empty or lists an empty name")
         try assertRefused(["bench", "--only", ","], "--only is empty or lists an empty name")

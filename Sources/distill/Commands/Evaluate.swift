@@ -84,12 +84,7 @@ struct Evaluate: DistributedCommand {
         try requirePositive(kdTauDecay, "--kd-tau-decay")
         guard (0...1).contains(kdAlpha) else { throw ValidationError("--kd-alpha must be in [0, 1] (got \(kdAlpha))") }
         // Before any network is trained, so a typo in the last name does not cost the first ones.
-        for architecture in architectures {
-            guard !architecture.isEmpty else {
-                throw ValidationError("--models is empty or lists an empty name; give comma-separated networks such as ConvNet,MLP")
-            }
-            try requireNetwork(architecture, "--models")
-        }
+        _ = try checkedNetworkNames(in: models)
         if teacherWeights != nil {
             guard kd else { throw ValidationError("--teacher-weights names a KD teacher; add --kd to use it") }
             guard teacher == nil else {
@@ -99,7 +94,7 @@ struct Evaluate: DistributedCommand {
         if kd, teacherWeights == nil { try requireNetwork(teacher ?? "ConvNet", "--teacher") }
     }
 
-    /// The `--models` list; `''` gives one empty name, which validation refuses.
+    /// The `--models` list, checked by validation.
     private var architectures: [String] { networkNames(in: models) }
 
     /// The KD settings; reads and fingerprints a `--teacher-weights` file.

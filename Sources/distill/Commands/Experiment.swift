@@ -53,7 +53,7 @@ struct ModelPoolStudy: DistributedCommand {
 
     func validate() throws {
         try requirePath(out, "--out")
-        try requireStudyCounts(runs: numEval, epochs: epochs)
+        try requireStudyCounts(runs: numEval, epochs: epochs, models: models)
         // A malformed list is refused with the experiment's own message when it runs.
         if let iterations, let largest = (try? ModelPoolExperiment.integers(in: iterations, option: "--iterations"))?.max() {
             try requireAtMost(largest, CountLimit.iterations, "--iterations")
@@ -69,7 +69,7 @@ struct ModelPoolStudy: DistributedCommand {
         if let numEval { experiment.evaluationRuns = numEval }
         if let epochs { experiment.epochs = epochs }
         if let batchReal { experiment.batchReal = batchReal }
-        if let models { experiment.architectures = networkNames(in: models).filter { !$0.isEmpty } }
+        if let models { experiment.architectures = try checkedNetworkNames(in: models) }
         experiment.poolAblation = poolAblation
         try experiment.validate()
 
@@ -87,10 +87,11 @@ struct ModelPoolStudy: DistributedCommand {
     }
 }
 
-/// The checks both studies make of their evaluation counts, before anything is condensed or allocated.
-func requireStudyCounts(runs: Int?, epochs: Int?) throws {
+/// The checks both studies make of their evaluation counts and `--models`, before anything is condensed or allocated.
+func requireStudyCounts(runs: Int?, epochs: Int?, models: String?) throws {
     try requirePositive(runs, "--num-eval")
     try requireAtMost(runs, CountLimit.runs, "--num-eval")
     try requireNonNegative(epochs, "--epochs")
     try requireAtMost(epochs, CountLimit.epochs, "--epochs")
+    if let models { _ = try checkedNetworkNames(in: models) }
 }

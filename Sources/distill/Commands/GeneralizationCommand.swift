@@ -52,7 +52,7 @@ struct GeneralizationCommand: DistributedCommand {
     func validate() throws {
         if let testPerClass { try requirePositive(testPerClass, "--test-per-class") }
         try requirePath(out, "--out")
-        try requireStudyCounts(runs: numEval, epochs: epochs)
+        try requireStudyCounts(runs: numEval, epochs: epochs, models: models)
         // A malformed setting is refused with the study's own message when it runs.
         for text in settings {
             try requireAtMost((try? StudySetting(parsing: text))?.iterations, CountLimit.iterations, "--settings \(text): iterations")
@@ -66,7 +66,7 @@ struct GeneralizationCommand: DistributedCommand {
             dataset: kind, settings: try settings.map(StudySetting.init(parsing:)),
             comparisons: try compare.map(StudyComparison.init(parsing:)), imagesPerClass: ipc,
             evaluationRuns: numEval, epochs: epochs, batchReal: batchReal, testImagesPerClass: testPerClass, seed: seed)
-        if let models { study.architectures = networkNames(in: models).filter { !$0.isEmpty } }
+        if let models { study.architectures = try checkedNetworkNames(in: models) }
         try study.validate()
         let display = ExperimentDisplay()
         let results: GeneralizationResults
