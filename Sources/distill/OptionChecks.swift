@@ -55,7 +55,6 @@ func networkNames(in list: String) -> [String] {
     return names.map { $0.trimmingCharacters(in: .whitespaces) }
 }
 
-
 /// Refuses a count above `limit`. Counts whose products the engine computes
 /// (epochs × batches, runs × architectures, iterations × steps) are bounded
 /// so those products, progress and time estimates stay in range.
@@ -92,4 +91,10 @@ func checkedNetworkNames(in list: String, _ option: String = "--models") throws 
         try requireNetwork(name, option)
     }
     return names
+}
+
+/// Refuses an option the user gave where it would be ignored, e.g.
+/// `requireApplies("--kd-tau", given: kdTau != nil, when: kd, "with --kd")`.
+func requireApplies(_ option: String, given: Bool, when applies: Bool, _ condition: String) throws {
+    if given, !applies { throw ValidationError("\(option) only applies \(condition)") }
 }

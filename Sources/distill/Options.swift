@@ -27,6 +27,14 @@ struct DataOptions: ParsableArguments {
         try requirePath(dataDirectory, "--data-dir")
     }
 
+    /// Refuses the image-folder options for `dataset` when it is not a folder:PATH dataset, which ignores them.
+    func requireFolderDataset(_ dataset: String) throws {
+        let isFolder = dataset.hasPrefix(ImageFolder.namePrefix)
+        for (option, given) in [("--image-size", imageSize != nil), ("--skip-bad-images", skipBadImages), ("--max-memory", maxMemory != nil)] {
+            try requireApplies(option, given: given, when: isFolder, "to folder:PATH datasets (\(dataset) is not one)")
+        }
+    }
+
     var locator: DataLocator {
         let reporter = DecodeReporter()
         let options = ImageFolderOptions(

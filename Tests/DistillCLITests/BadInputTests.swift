@@ -147,6 +147,29 @@ final class BadInputTests: XCTestCase {
         try assertRefused(["experiment", "model-pool", "--quick", "--models", "ConvNet,ConvNet", "--out", binary.path("e")], "twice")
     }
 
+    func testOptionsTheRunWouldIgnoreAreRefused() throws {
+        let set = try writeSet("set.safetensors")
+        let evaluate = ["evaluate", set, "--models", "ConvNet", "--num-eval", "1", "--epochs", "0"]
+        for option in [["--teacher", "Nope"], ["--kd-alpha", "0.3"], ["--kd-tau", "3"], ["--kd-tau-decay", "0.5"], ["--kd-guard"]] {
+            try assertRefused(evaluate + option, "\(option[0]) only applies with --kd")
+        }
+        try assertRefused(evaluate + ["--dataset", "cifar10"], "--dataset only applies to --random-real")
+        let export = ["export", set, "--format", "npz", "--out", binary.path("r.npz")]
+        for option in [["--split", "test"], ["--seed", "1"], ["--dataset", "cifar10"]] {
+            try assertRefused(export + option, "\(option[0]) only applies to --random-real")
+        }
+        try assertRefused(["train", "--image-size", "5"], "--image-size only applies to folder:PATH datasets")
+        let condense = ["condense", "--iterations", "1", "--out", binary.path("c")]
+        try assertRefused(condense + ["--dsa-strategy", "bogus"], "--dsa-strategy only applies to --method dsa or dm")
+        try assertRefused(condense + ["--method", "dsa", "--dsa-strategy", "bogus"], "--dsa-strategy: ")
+        try assertRefused(condense + ["--method", "dsa", "--dsa-strategy", ""], "--dsa-strategy is empty")
+        for option in [["--lr-net", "5"], ["--outer-loop", "3"], ["--inner-loop", "3"], ["--distance", "cos"]] {
+            try assertRefused(condense + ["--method", "dm"] + option, "\(option[0]) only applies to --method dc or dsa")
+        }
+        try assertRefused(condense + ["--pool-adapt", "loss:beta=1,beta=2"], "beta is given twice")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: binary.path("c")))
+    }
+
     func testAnEmptyBenchListIsRefused() throws {
         try assertRefused(["bench", "--only", ""], "--only is empty or lists an empty name")
         try assertRefused(["bench", "--only", ","], "--only is empty or lists an empty name")

@@ -53,6 +53,7 @@ struct ModelPoolStudy: DistributedCommand {
 
     func validate() throws {
         try requirePath(out, "--out")
+        try data.requireFolderDataset(dataset)
         try requireStudyCounts(runs: numEval, epochs: epochs, models: models)
         // A malformed list is refused with the experiment's own message when it runs.
         if let iterations, let largest = (try? ModelPoolExperiment.integers(in: iterations, option: "--iterations"))?.max() {

@@ -52,6 +52,7 @@ struct GeneralizationCommand: DistributedCommand {
     func validate() throws {
         if let testPerClass { try requirePositive(testPerClass, "--test-per-class") }
         try requirePath(out, "--out")
+        try data.requireFolderDataset(dataset)
         try requireStudyCounts(runs: numEval, epochs: epochs, models: models)
         // A malformed setting is refused with the study's own message when it runs.
         for text in settings {

@@ -44,6 +44,7 @@ struct Train: ParsableCommand {
 
     func validate() throws {
         try requirePath(save, "--save")
+        try data.requireFolderDataset(dataset.name)
         try requireNonNegative(epochs, "--epochs")
         try requireAtMost(epochs, CountLimit.epochs, "--epochs")
         try requirePositive(batch, "--batch")
