@@ -63,11 +63,13 @@ func requireAtMost(_ value: Int?, _ limit: Int, _ option: String) throws {
 }
 
 /// Upper bounds far beyond any real run: a day of training is a few thousand
-/// epochs, and the papers' longest condensation is 20,000 iterations.
+/// epochs, the papers' longest condensation is 20,000 iterations and their
+/// longest loops 50 steps.
 enum CountLimit {
     static let epochs = 1_000_000
     static let iterations = 10_000_000
     static let runs = 10_000
+    static let loopSteps = 10_000
 }
 
 /// Refuses an empty or blank path: `--out ''` would otherwise mean the current

@@ -127,6 +127,9 @@ final class BadInputTests: XCTestCase {
         try assertRefused(["evaluate", set, "--models", "ConvNet", "--num-eval", huge], "--num-eval must be at most 10000")
         try assertRefused(["train", "--epochs", huge, "--batch", "1"], "--epochs must be at most 1000000")
         try assertRefused(["condense", "--iterations", huge, "--out", binary.path("c")], "--iterations must be at most 10000000")
+        try assertRefused(["condense", "--iterations", "0", "--out", binary.path("c")], "--iterations must be positive (got 0)")
+        try assertRefused(["condense", "--outer-loop", huge, "--out", binary.path("c")], "--outer-loop must be at most 10000")
+        try assertRefused(["condense", "--inner-loop", huge, "--out", binary.path("c")], "--inner-loop must be at most 10000")
         let study = ["experiment", "generalization", "--models", "ConvNet", "--out", binary.path("study")]
         try assertRefused(study + ["--settings", "dc+iterations=\(huge)"], "--settings dc+iterations=\(huge): iterations must be at most")
         try assertRefused(study + ["--settings", "dc", "--epochs", huge], "--epochs must be at most")

@@ -38,7 +38,7 @@ struct Condense: DistributedCommand {
         name: .customLong("pool-adapt"),
         help: "Adapt the pool's probabilities during the run: 'loss' or 'loss:beta=B,rate=R,floor=F' (see docs/adaptive-pool.md).")
     var poolAdapt: String?
-    @Option(parsing: .unconditional, help: "Iterations (default 1000 for DC/DSA, 20000 for DM).")
+    @Option(parsing: .unconditional, help: "Iterations (default 1000 for DC/DSA, 20000 for DM; at most \(CountLimit.iterations)).")
     var iterations: Int?
     @Option(help: "Synthetic initialisation: noise or real (default noise for DC, real for DSA/DM).")
     var initialization: SyntheticInitialization?
@@ -48,9 +48,9 @@ struct Condense: DistributedCommand {
     var lrNet: Float?
     @Option(name: .customLong("batch-real"), parsing: .unconditional, help: "Real images per class per step.")
     var batchReal = 256
-    @Option(name: .customLong("outer-loop"), parsing: .unconditional, help: "Outer-loop steps per iteration (DC/DSA; default by ipc).")
+    @Option(name: .customLong("outer-loop"), parsing: .unconditional, help: "Outer-loop steps per iteration (DC/DSA; default by ipc; at most \(CountLimit.loopSteps)).")
     var outerLoop: Int?
-    @Option(name: .customLong("inner-loop"), parsing: .unconditional, help: "Inner-loop epochs per outer step (DC/DSA; default by ipc).")
+    @Option(name: .customLong("inner-loop"), parsing: .unconditional, help: "Inner-loop epochs per outer step (DC/DSA; default by ipc; at most \(CountLimit.loopSteps)).")
     var innerLoop: Int?
     // The options one method ignores are optional, so that one given for it can be refused.
     @Option(
@@ -76,13 +76,16 @@ struct Condense: DistributedCommand {
         try data.requireFolderDataset(dataset.name)
         try requirePositive(ipc, "--ipc")
         try requireNonNegative(poolWarmup, "--pool-warmup")
-        try requireNonNegative(iterations, "--iterations")
+        // Both methods refuse 0 iterations when built; said here, by the option's name.
+        try requirePositive(iterations, "--iterations")
         try requireAtMost(iterations, CountLimit.iterations, "--iterations")
         try requirePositive(lrImage, "--lr-img")
         try requirePositive(lrNet, "--lr-net")
         try requirePositive(batchReal, "--batch-real")
         try requirePositive(outerLoop, "--outer-loop")
+        try requireAtMost(outerLoop, CountLimit.loopSteps, "--outer-loop")
         try requirePositive(innerLoop, "--inner-loop")
+        try requireAtMost(innerLoop, CountLimit.loopSteps, "--inner-loop")
         try requirePositive(checkpointEvery, "--checkpoint-every")
         // Before any data is loaded; the pool's members are checked when the method is built.
         try requireNetwork(model, "--model")

@@ -25,9 +25,9 @@ struct Evaluate: DistributedCommand {
     var source: String?
     @Option(parsing: .unconditional, help: "Comma-separated architectures to train.")
     var models = "ConvNet,MLP,LeNet,AlexNet,VGG11,ResNet18"
-    @Option(name: .customLong("num-eval"), parsing: .unconditional, help: "Networks trained per architecture.")
+    @Option(name: .customLong("num-eval"), parsing: .unconditional, help: "Networks trained per architecture (at most \(CountLimit.runs)).")
     var numEval = 5
-    @Option(parsing: .unconditional, help: "Training epochs (default 300, or 1000 with augmentation).")
+    @Option(parsing: .unconditional, help: "Training epochs (default 300, or 1000 with augmentation; at most \(CountLimit.epochs)).")
     var epochs: Int?
     @Option(
         name: .customLong("protocol"),

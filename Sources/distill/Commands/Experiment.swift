@@ -31,11 +31,11 @@ struct ModelPoolStudy: DistributedCommand {
     var dataset = DatasetKind.fashionMNIST.name
     @Option(parsing: .unconditional, help: "Comma-separated images-per-class counts (default 1,10; quick: 1).")
     var ipc: String?
-    @Option(parsing: .unconditional, help: "Comma-separated, increasing iteration counts to keep and evaluate (default 1000,2000,3000; quick: 10).")
+    @Option(parsing: .unconditional, help: "Comma-separated, increasing iteration counts to keep and evaluate (default 1000,2000,3000; quick: 10; at most \(CountLimit.iterations)).")
     var iterations: String?
-    @Option(name: .customLong("num-eval"), parsing: .unconditional, help: "Networks trained per architecture (default 5; quick: 1).")
+    @Option(name: .customLong("num-eval"), parsing: .unconditional, help: "Networks trained per architecture (default 5; quick: 1; at most \(CountLimit.runs)).")
     var numEval: Int?
-    @Option(parsing: .unconditional, help: "Training epochs at evaluation (default 300; quick: 50).")
+    @Option(parsing: .unconditional, help: "Training epochs at evaluation (default 300; quick: 50; at most \(CountLimit.epochs)).")
     var epochs: Int?
     @Option(parsing: .unconditional, help: "Comma-separated evaluation architectures.")
     var models: String?

@@ -25,7 +25,7 @@ struct Train: ParsableCommand {
     @Option(help: "Dataset: \(DatasetArgument.allValueStrings.joined(separator: ", ")).")
     var dataset: DatasetArgument = .fashionMNIST
 
-    @Option(parsing: .unconditional, help: "Training epochs (the protocol runs passes 0…epochs, so epochs + 1 in all).")
+    @Option(parsing: .unconditional, help: "Training epochs (the protocol runs passes 0…epochs, so epochs + 1 in all; at most \(CountLimit.epochs)).")
     var epochs = 2
 
     @Option(parsing: .unconditional, help: "Batch size.")
