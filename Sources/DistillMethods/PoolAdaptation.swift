@@ -46,10 +46,15 @@ public struct PoolAdaptation: Sendable, Equatable, Codable, CustomStringConverti
                 text, reason: "the rule must be one of \(Rule.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         self.init(rule: rule)
+        var given = Set<String>()
         for setting in parts.count > 1 ? parts[1].split(separator: ",", omittingEmptySubsequences: false) : [] {
             let pair = setting.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard pair.count == 2, let value = Double(pair[1]), value.isFinite else {
                 throw PoolError.malformedAdaptation(text, reason: "'\(setting)' is not NAME=NUMBER")
+            }
+            // A second value would silently replace the first.
+            guard given.insert(pair[0]).inserted else {
+                throw PoolError.malformedAdaptation(text, reason: "\(pair[0]) is given twice")
             }
             switch pair[0] {
             case "beta": sharpness = value

@@ -8,16 +8,37 @@ import Foundation
 /// the command with one line; a kernel set this CPU lacks falls back to the
 /// best it has, with a notice.
 enum EngineSettings {
+    /// OpenBLAS's x86-64 core types (its DYNAMIC_ARCH names, matched without
+    /// case as OpenBLAS matches them). For any other name OpenBLAS prints a
+    /// warning of its own and picks the kernels itself, so a typo would
+    /// silently change the kernels.
+    static let blasCoreTypes = [
+        "Katmai", "Coppermine", "Northwood", "Prescott", "Banias", "Atom", "Core2", "Penryn", "Dunnington", "Nehalem",
+        "Athlon", "Opteron", "Opteron_SSE3", "Barcelona", "Nano", "Sandybridge", "Bulldozer", "Piledriver", "Haswell",
+        "Steamroller", "Excavator", "Zen", "SkylakeX", "Cooperlake", "SapphireRapids",
+    ]
+
     /// Problems that must stop the command, and notices to print, for `environment`.
     static func check(_ environment: [String: String]) -> (problems: [String], notices: [String]) {
         var problems: [String] = [], notices: [String] = []
-        let kernels = VectorKernels.fromEnvironment(environment)
-        if let notice = kernels.notice {
-            if VectorKernels(name: environment["DISTILL_KERNELS"] ?? "") == nil { problems.append(notice) } else {
-                notices.append(notice)
-            }
+        /// The problem with `variable` when it is set to none of `accepted`.
+        func unknownValue(_ variable: String, _ accepted: [String]) -> String? {
+            guard let value = environment[variable], !value.isEmpty,
+                !accepted.contains(where: { $0.caseInsensitiveCompare(value) == .orderedSame })
+            else { return nil }
+            return "\(variable)=\(value) is not one of \(accepted.joined(separator: ", "))"
         }
-        if let notice = ConvolutionAlgorithm.fromEnvironment(environment).notice { problems.append(notice) }
+        // Only a known kernel set falls back (with a notice) when this CPU lacks it.
+        if let problem = unknownValue("DISTILL_KERNELS", VectorKernels.allCases.map(\.variableValue)) {
+            problems.append(problem)
+        } else if let notice = VectorKernels.fromEnvironment(environment).notice {
+            notices.append(notice)
+        }
+        let choices = [
+            ("DISTILL_CONV_ALGORITHM", ConvolutionAlgorithm.allCases.map(\.rawValue)),
+            ("DISTILL_SMALL_SGEMM", ["0", "1"]), ("DISTILL_BLAS_CORETYPE", blasCoreTypes),
+        ]
+        problems += choices.compactMap { unknownValue($0, $1) }
         if let problem = Parallel.threadVariableProblem(environment["DISTILL_THREADS"]) { problems.append(problem) }
         return (problems, notices)
     }

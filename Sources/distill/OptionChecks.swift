@@ -54,3 +54,49 @@ func networkNames(in list: String) -> [String] {
     }
     return names.map { $0.trimmingCharacters(in: .whitespaces) }
 }
+
+/// Refuses a count above `limit`. Counts whose products the engine computes
+/// (epochs × batches, runs × architectures, iterations × steps) are bounded
+/// so those products, progress and time estimates stay in range.
+func requireAtMost(_ value: Int?, _ limit: Int, _ option: String) throws {
+    if let value, value > limit { throw ValidationError("\(option) must be at most \(limit) (got \(value))") }
+}
+
+/// Upper bounds far beyond any real run: a day of training is a few thousand
+/// epochs, the papers' longest condensation is 20,000 iterations and their
+/// longest loops 50 steps.
+enum CountLimit {
+    static let epochs = 1_000_000
+    static let iterations = 10_000_000
+    static let runs = 10_000
+    static let loopSteps = 10_000
+}
+
+/// Refuses an empty or blank path: `--out ''` would otherwise mean the current
+/// or root directory, and `--save ''` would fail only after the training.
+func requirePath(_ path: String?, _ option: String) throws {
+    if let path, path.trimmingCharacters(in: .whitespaces).isEmpty {
+        throw ValidationError("\(option) is empty; give a path")
+    }
+}
+
+/// The networks of a `--models` list, each a zoo network or ConvNet spec named
+/// once: a repeated name would train twice and be reported as one.
+func checkedNetworkNames(in list: String, _ option: String = "--models") throws -> [String] {
+    let names = networkNames(in: list)
+    var seen = Set<String>()
+    for name in names {
+        guard !name.isEmpty else {
+            throw ValidationError("\(option) is empty or lists an empty name; give comma-separated networks such as ConvNet,MLP")
+        }
+        guard seen.insert(name).inserted else { throw ValidationError("\(option) lists \(name) twice") }
+        try requireNetwork(name, option)
+    }
+    return names
+}
+
+/// Refuses an option the user gave where it would be ignored, e.g.
+/// `requireApplies("--kd-tau", given: kdTau != nil, when: kd, "with --kd")`.
+func requireApplies(_ option: String, given: Bool, when applies: Bool, _ condition: String) throws {
+    if given, !applies { throw ValidationError("\(option) only applies \(condition)") }
+}

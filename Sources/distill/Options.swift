@@ -24,6 +24,15 @@ struct DataOptions: ParsableArguments {
     func validate() throws {
         if let imageSize, imageSize < 1 { throw ValidationError("--image-size must be ≥ 1, got \(imageSize)") }
         if let maxMemory, !(maxMemory > 0) { throw ValidationError("--max-memory must be > 0 GiB, got \(maxMemory)") }
+        try requirePath(dataDirectory, "--data-dir")
+    }
+
+    /// Refuses the image-folder options for `dataset` when it is not a folder:PATH dataset, which ignores them.
+    func requireFolderDataset(_ dataset: String) throws {
+        let isFolder = dataset.hasPrefix(ImageFolder.namePrefix)
+        for (option, given) in [("--image-size", imageSize != nil), ("--skip-bad-images", skipBadImages), ("--max-memory", maxMemory != nil)] {
+            try requireApplies(option, given: given, when: isFolder, "to folder:PATH datasets (\(dataset) is not one)")
+        }
     }
 
     var locator: DataLocator {

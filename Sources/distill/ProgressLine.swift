@@ -29,10 +29,12 @@ struct ProgressLine {
 
 /// `1h02m`, `3m05s` or `12s`.
 func formatDuration(_ seconds: Double) -> String {
-    guard seconds.isFinite, seconds >= 0 else { return "?" }
+    // Past Int's range the conversion would trap; no estimate that long means anything.
+    guard seconds.isFinite, seconds >= 0, seconds < 1e15 else { return "?" }
     let total = Int(seconds.rounded())
-    if total >= 3600 { return String(format: "%dh%02dm", total / 3600, total % 3600 / 60) }
-    if total >= 60 { return String(format: "%dm%02ds", total / 60, total % 60) }
+    // %ld: hours beyond Int32 would print negative with %d.
+    if total >= 3600 { return String(format: "%ldh%02ldm", total / 3600, total % 3600 / 60) }
+    if total >= 60 { return String(format: "%ldm%02lds", total / 60, total % 60) }
     return "\(total)s"
 }
 

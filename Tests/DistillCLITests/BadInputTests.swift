@@ -98,6 +98,95 @@ final class BadInputTests: XCTestCase {
         try assertRefused(["condense", "--iterations", "1", "--out", binary.path("c")], "more data bytes than any file holds")
     }
 
+    func testEmptyPathsAreRefusedBeforeAnyWork() throws {
+        let set = try writeSet("set.safetensors")
+        try assertRefused(["export", set, "--format", "folder", "--out", ""], "--out is empty; give a path")
+        try assertRefused(["export", set, "--format", "npz", "--out", " "], "--out is empty")
+        try assertRefused(["export", "--random-real", "1", "--format", "npz", "--out", "r.npz", "--data-dir", ""], "--data-dir is empty")
+        try assertRefused(["evaluate", set, "--out", ""], "--out is empty")
+        try assertRefused(["evaluate", ""], "the synthetic set is empty")
+        try assertRefused(["evaluate", set, "--kd", "--teacher-weights", ""], "--teacher-weights is empty")
+        try assertRefused(["condense", "--out", ""], "--out is empty")
+        try assertRefused(["train", "--save", ""], "--save is empty")
+        try assertRefused(["render", set, "--out", ""], "--out is empty")
+        try assertRefused(["forward", "--model", "ConvNet", "--weights", "", "--input", set, "--out", "l.safetensors"], "--weights is empty")
+        try assertRefused(["forward", "--model", "ConvNet", "--weights", set, "--input", set, "--out", ""], "--out is empty")
+        try assertRefused(["selftest", "--golden", ""], "--golden is empty")
+        try assertRefused(["experiment", "model-pool", "--quick", "--out", ""], "--out is empty")
+        try assertRefused(["experiment", "generalization", "--settings", "dc", "--out", ""], "--out is empty")
+        // Nothing written besides the set (hidden files hold the runs' output).
+        let written = try FileManager.default.contentsOfDirectory(atPath: binary.scratch).filter { !$0.hasPrefix(".") }
+        XCTAssertEqual(written, ["set.safetensors"])
+    }
+
+    func testCountsAreBoundedBeforeAnythingRunsOrIsAllocated() throws {
+        let set = try writeSet("set.safetensors")
+        let huge = String(Int.max)
+        try assertRefused(
+            ["evaluate", set, "--models", "ConvNet", "--epochs", huge], "--epochs must be at most 1000000 (got \(huge))")
+        try assertRefused(["evaluate", set, "--models", "ConvNet", "--num-eval", huge], "--num-eval must be at most 10000")
+        try assertRefused(["train", "--epochs", huge, "--batch", "1"], "--epochs must be at most 1000000")
+        try assertRefused(["condense", "--iterations", huge, "--out", binary.path("c")], "--iterations must be at most 10000000")
+        try assertRefused(["condense", "--iterations", "0", "--out", binary.path("c")], "--iterations must be positive (got 0)")
+        try assertRefused(["condense", "--outer-loop", huge, "--out", binary.path("c")], "--outer-loop must be at most 10000")
+        try assertRefused(["condense", "--inner-loop", huge, "--out", binary.path("c")], "--inner-loop must be at most 10000")
+        let study = ["experiment", "generalization", "--models", "ConvNet", "--out", binary.path("study")]
+        try assertRefused(study + ["--settings", "dc+iterations=\(huge)"], "--settings dc+iterations=\(huge): iterations must be at most")
+        try assertRefused(study + ["--settings", "dc", "--epochs", huge], "--epochs must be at most")
+        try assertRefused(study + ["--settings", "dc", "--num-eval", huge], "--num-eval must be at most")
+        let pool = ["experiment", "model-pool", "--quick", "--out", binary.path("e")]
+        try assertRefused(pool + ["--epochs", huge], "--epochs must be at most")
+        try assertRefused(pool + ["--num-eval", huge], "--num-eval must be at most")
+        try assertRefused(pool + ["--iterations", "10,\(huge)"], "--iterations must be at most")
+    }
+
+    func testModelListsRefuseEmptyAndRepeatedNames() throws {
+        let set = try writeSet("set.safetensors")
+        try assertRefused(["evaluate", set, "--models", "ConvNet,ConvNet"], "--models lists ConvNet twice")
+        let study = ["experiment", "generalization", "--settings", "dc", "--out", binary.path("study")]
+        try assertRefused(study + ["--models", ""], "--models is empty or lists an empty name")
+        try assertRefused(study + ["--models", "ConvNet,,"], "--models is empty or lists an empty name")
+        try assertRefused(study + ["--models", "MLP,ConvNet,MLP"], "--models lists MLP twice")
+        try assertRefused(["experiment", "model-pool", "--quick", "--models", "ConvNet,ConvNet", "--out", binary.path("e")], "twice")
+    }
+
+    func testOptionsTheRunWouldIgnoreAreRefused() throws {
+        let set = try writeSet("set.safetensors")
+        let evaluate = ["evaluate", set, "--models", "ConvNet", "--num-eval", "1", "--epochs", "0"]
+        for option in [["--teacher", "Nope"], ["--kd-alpha", "0.3"], ["--kd-tau", "3"], ["--kd-tau-decay", "0.5"], ["--kd-guard"]] {
+            try assertRefused(evaluate + option, "\(option[0]) only applies with --kd")
+        }
+        try assertRefused(evaluate + ["--dataset", "cifar10"], "--dataset only applies to --random-real")
+        let export = ["export", set, "--format", "npz", "--out", binary.path("r.npz")]
+        for option in [["--split", "test"], ["--seed", "1"], ["--dataset", "cifar10"]] {
+            try assertRefused(export + option, "\(option[0]) only applies to --random-real")
+        }
+        try assertRefused(["train", "--image-size", "5"], "--image-size only applies to folder:PATH datasets")
+        let condense = ["condense", "--iterations", "1", "--out", binary.path("c")]
+        try assertRefused(condense + ["--dsa-strategy", "bogus"], "--dsa-strategy only applies to --method dsa or dm")
+        try assertRefused(condense + ["--method", "dsa", "--dsa-strategy", "bogus"], "--dsa-strategy: ")
+        try assertRefused(condense + ["--method", "dsa", "--dsa-strategy", ""], "--dsa-strategy is empty")
+        for option in [["--lr-net", "5"], ["--outer-loop", "3"], ["--inner-loop", "3"], ["--distance", "cos"]] {
+            try assertRefused(condense + ["--method", "dm"] + option, "\(option[0]) only applies to --method dc or dsa")
+        }
+        try assertRefused(condense + ["--pool-adapt", "loss:beta=1,beta=2"], "beta is given twice")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: binary.path("c")))
+    }
+
+    func testAnEmptyBenchListIsRefused() throws {
+        try assertRefused(["bench", "--only", ""], "--only is empty or lists an empty name")
+        try assertRefused(["bench", "--only", ","], "--only is empty or lists an empty name")
+    }
+
+    func testDivergedTrainingIsAFailureNotAUsageError() throws {
+        let result = try binary.run(["train", "--epochs", "1", "--batch", "1", "--lr", "1e38"])
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertFalse(result.errors.contains("Usage:"), result.errors)
+        let errorLines = result.errors.split(separator: "\n").filter { $0.hasPrefix("Error:") }
+        XCTAssertEqual(errorLines.count, 1, result.errors)
+        XCTAssertTrue(errorLines.first?.contains("training diverged in epoch 0 (loss ") ?? false, result.errors)
+    }
+
     // MARK: - Helpers
 
     private func assertRefused(_ arguments: [String], _ mentions: String, line: UInt = #line) throws {

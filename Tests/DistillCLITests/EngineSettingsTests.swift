@@ -25,12 +25,17 @@ final class EngineSettingsTests: XCTestCase {
             ("DISTILL_CONV_ALGORITHM", "fft", "DISTILL_CONV_ALGORITHM=fft is not one of precise, winograd4"),
             ("DISTILL_THREADS", "0", "DISTILL_THREADS=0 is not a whole number from 1 to 256"),
             ("DISTILL_THREADS", "two", "DISTILL_THREADS=two is not a whole number from 1 to 256"),
+            ("DISTILL_SMALL_SGEMM", "abc", "DISTILL_SMALL_SGEMM=abc is not one of 0, 1"),
+            ("DISTILL_SMALL_SGEMM", "2", "DISTILL_SMALL_SGEMM=2 is not one of 0, 1"),
+            ("DISTILL_BLAS_CORETYPE", "bogus", "DISTILL_BLAS_CORETYPE=bogus is not one of Katmai, "),
         ]
         for (variable, value, message) in cases {
             let result = try distill(["models"], environment: [variable: value])
             XCTAssertNotEqual(result.status, 0, "\(variable)=\(value)")
             XCTAssertTrue(result.errors.hasPrefix("distill: \(message)"), result.errors)
             XCTAssertEqual(result.errors.split(separator: "\n").count, 1, result.errors)
+            // The command stops, so the line must not claim a fallback.
+            XCTAssertFalse(result.errors.contains("using"), result.errors)
         }
     }
 

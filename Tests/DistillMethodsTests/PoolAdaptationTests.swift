@@ -47,7 +47,7 @@ final class PoolAdaptationTests: XCTestCase {
             ("accuracy", "the rule must be one of loss"), ("loss:beta", "'beta' is not NAME=NUMBER"),
             ("loss:beta=0", "beta must be > 0"), ("loss:rate=2", "rate must be in (0, 1]"),
             ("loss:floor=-1", "floor must be in [0, 1]"), ("loss:eta=1", "unknown setting 'eta'"),
-            ("loss:beta=nan", "is not NAME=NUMBER"),
+            ("loss:beta=nan", "is not NAME=NUMBER"), ("loss:beta=1,beta=2", "beta is given twice"),
         ] {
             XCTAssertThrowsError(try PoolAdaptation(parsing: text), text) { error in
                 XCTAssertTrue("\(error)".contains(fragment), "\(text): \(error)")

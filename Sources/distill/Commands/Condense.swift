@@ -38,24 +38,27 @@ struct Condense: DistributedCommand {
         name: .customLong("pool-adapt"),
         help: "Adapt the pool's probabilities during the run: 'loss' or 'loss:beta=B,rate=R,floor=F' (see docs/adaptive-pool.md).")
     var poolAdapt: String?
-    @Option(parsing: .unconditional, help: "Iterations (default 1000 for DC/DSA, 20000 for DM).")
+    @Option(parsing: .unconditional, help: "Iterations (default 1000 for DC/DSA, 20000 for DM; at most \(CountLimit.iterations)).")
     var iterations: Int?
     @Option(help: "Synthetic initialisation: noise or real (default noise for DC, real for DSA/DM).")
     var initialization: SyntheticInitialization?
     @Option(name: .customLong("lr-img"), parsing: .unconditional, help: "Learning rate of the synthetic images.")
     var lrImage: Float?
-    @Option(name: .customLong("lr-net"), parsing: .unconditional, help: "Learning rate of the network's inner-loop training (DC/DSA).")
-    var lrNet: Float = 0.01
+    @Option(name: .customLong("lr-net"), parsing: .unconditional, help: "Learning rate of the network's inner-loop training (DC/DSA; default 0.01).")
+    var lrNet: Float?
     @Option(name: .customLong("batch-real"), parsing: .unconditional, help: "Real images per class per step.")
     var batchReal = 256
-    @Option(name: .customLong("outer-loop"), parsing: .unconditional, help: "Outer-loop steps per iteration (DC/DSA; default by ipc).")
+    @Option(name: .customLong("outer-loop"), parsing: .unconditional, help: "Outer-loop steps per iteration (DC/DSA; default by ipc; at most \(CountLimit.loopSteps)).")
     var outerLoop: Int?
-    @Option(name: .customLong("inner-loop"), parsing: .unconditional, help: "Inner-loop epochs per outer step (DC/DSA; default by ipc).")
+    @Option(name: .customLong("inner-loop"), parsing: .unconditional, help: "Inner-loop epochs per outer step (DC/DSA; default by ipc; at most \(CountLimit.loopSteps)).")
     var innerLoop: Int?
-    @Option(name: .customLong("dsa-strategy"), help: "DSA augmentation strategy (DSA/DM).")
-    var dsaStrategy = "color_crop_cutout_flip_scale_rotate"
-    @Option(help: "Gradient distance: ours, mse or cos (DC/DSA).")
-    var distance: MatchingDistance = .ours
+    // The options one method ignores are optional, so that one given for it can be refused.
+    @Option(
+        name: .customLong("dsa-strategy"),
+        help: "DSA augmentation strategy (DSA/DM): '_'-joined groups of color, crop, cutout, flip, scale, rotate, or none (default all six).")
+    var dsaStrategy: String?
+    @Option(help: "Gradient distance: ours, mse or cos (DC/DSA; default ours).")
+    var distance: MatchingDistance?
     @Option(parsing: .unconditional, help: "Seed; the same seed gives the same synthetic set.")
     var seed: UInt64 = 0
     @Option(help: "Output directory.")
@@ -69,30 +72,53 @@ struct Condense: DistributedCommand {
     @OptionGroup var data: DataOptions
 
     func validate() throws {
+        try requirePath(out, "--out")
+        try data.requireFolderDataset(dataset.name)
         try requirePositive(ipc, "--ipc")
         try requireNonNegative(poolWarmup, "--pool-warmup")
-        try requireNonNegative(iterations, "--iterations")
+        // Both methods refuse 0 iterations when built; said here, by the option's name.
+        try requirePositive(iterations, "--iterations")
+        try requireAtMost(iterations, CountLimit.iterations, "--iterations")
         try requirePositive(lrImage, "--lr-img")
         try requirePositive(lrNet, "--lr-net")
         try requirePositive(batchReal, "--batch-real")
         try requirePositive(outerLoop, "--outer-loop")
+        try requireAtMost(outerLoop, CountLimit.loopSteps, "--outer-loop")
         try requirePositive(innerLoop, "--inner-loop")
+        try requireAtMost(innerLoop, CountLimit.loopSteps, "--inner-loop")
         try requirePositive(checkpointEvery, "--checkpoint-every")
         // Before any data is loaded; the pool's members are checked when the method is built.
         try requireNetwork(model, "--model")
         if let poolAdapt {
             do { _ = try PoolAdaptation(parsing: poolAdapt) } catch let error as PoolError { throw ValidationError(error.description) }
         }
+        let trainsNetwork = method != .dm
+        for (option, given) in [
+            ("--lr-net", lrNet != nil), ("--outer-loop", outerLoop != nil), ("--inner-loop", innerLoop != nil),
+            ("--distance", distance != nil),
+        ] {
+            try requireApplies(option, given: given, when: trainsNetwork, "to --method dc or dsa (DM matches features, not gradients)")
+        }
+        if let dsaStrategy {
+            try requireApplies("--dsa-strategy", given: true, when: method != .dc, "to --method dsa or dm")
+            guard !dsaStrategy.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw ValidationError("--dsa-strategy is empty; give groups such as color_crop, or none")
+            }
+            do { _ = try DSAStrategy(dsaStrategy) } catch { throw ValidationError("--dsa-strategy: \(error)") }
+        }
         guard !(resume && force) else { throw ValidationError("--resume and --force exclude each other") }
     }
 
     func run(in group: any ProcessGroup) throws {
-        let request = CondensationRequest(
+        var request = CondensationRequest(
             dataset: try data.resolve(dataset), method: method.rawValue, imagesPerClass: ipc, mainModel: model, pool: pool,
             poolWarmup: poolWarmup, poolAdapt: poolAdapt, iterations: iterations, initialization: initialization, learningRateImage: lrImage,
-            learningRateNetwork: lrNet, batchReal: batchReal, outerLoop: outerLoop, innerLoop: innerLoop,
-            dsaStrategy: dsaStrategy, distance: distance, seed: seed, checkpointEvery: checkpointEvery, resume: resume,
+            batchReal: batchReal, outerLoop: outerLoop, innerLoop: innerLoop, seed: seed, checkpointEvery: checkpointEvery, resume: resume,
             force: force)
+        // The request's defaults stand for the options not given.
+        if let lrNet { request.learningRateNetwork = lrNet }
+        if let dsaStrategy { request.dsaStrategy = dsaStrategy }
+        if let distance { request.distance = distance }
         var line = ProgressLine()
         let start = Date()
         var firstIteration: Int?

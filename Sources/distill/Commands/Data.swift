@@ -34,6 +34,10 @@ struct DataCommand: AsyncParsableCommand {
 
         @OptionGroup var data: DataOptions
 
+        func validate() throws {
+            try data.requireFolderDataset(dataset.name)
+        }
+
         func run() async throws {
             let directory = data.locator.downloadDirectory(for: dataset)
             let reporter = FetchReporter()

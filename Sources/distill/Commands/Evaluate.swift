@@ -25,9 +25,9 @@ struct Evaluate: DistributedCommand {
     var source: String?
     @Option(parsing: .unconditional, help: "Comma-separated architectures to train.")
     var models = "ConvNet,MLP,LeNet,AlexNet,VGG11,ResNet18"
-    @Option(name: .customLong("num-eval"), parsing: .unconditional, help: "Networks trained per architecture.")
+    @Option(name: .customLong("num-eval"), parsing: .unconditional, help: "Networks trained per architecture (at most \(CountLimit.runs)).")
     var numEval = 5
-    @Option(parsing: .unconditional, help: "Training epochs (default 300, or 1000 with augmentation).")
+    @Option(parsing: .unconditional, help: "Training epochs (default 300, or 1000 with augmentation; at most \(CountLimit.epochs)).")
     var epochs: Int?
     @Option(
         name: .customLong("protocol"),
@@ -46,18 +46,19 @@ struct Evaluate: DistributedCommand {
             "For --kd: the teacher is this file from `distill train --save` (trained on real data), not trained here.",
             valueName: "file"))
     var teacherWeights: String?
-    @Option(name: .customLong("kd-tau"), parsing: .unconditional, help: "KD temperature τ.")
-    var kdTau: Float = 1.5
-    @Option(name: .customLong("kd-alpha"), parsing: .unconditional, help: "KD weight α of the KL term.")
-    var kdAlpha: Float = 0.5
-    @Option(name: .customLong("kd-tau-decay"), parsing: .unconditional, help: "Factor applied to τ after every epoch.")
-    var kdTauDecay: Float = 1.0
+    // The KD options are optional so that one given without --kd can be refused.
+    @Option(name: .customLong("kd-tau"), parsing: .unconditional, help: "For --kd: temperature τ (default 1.5).")
+    var kdTau: Float?
+    @Option(name: .customLong("kd-alpha"), parsing: .unconditional, help: "For --kd: weight α of the KL term (default 0.5).")
+    var kdAlpha: Float?
+    @Option(name: .customLong("kd-tau-decay"), parsing: .unconditional, help: "For --kd: factor applied to τ after every epoch (default 1).")
+    var kdTauDecay: Float?
     @Flag(name: .customLong("kd-guard"), help: "Fall back to cross-entropy for a student whose KD loss goes non-finite.")
     var kdGuard = false
     @Option(name: .customLong("random-real"), parsing: .unconditional, help: "Evaluate a random real subset with this many images per class instead.")
     var randomReal: Int?
-    @Option(help: "Dataset for --random-real (a synthetic set names its own): a name or folder:PATH.")
-    var dataset: DatasetArgument = .fashionMNIST
+    @Option(help: "Dataset for --random-real (a synthetic set names its own): a name or folder:PATH (default fashion-mnist).")
+    var dataset: DatasetArgument?
     @Option(
         parsing: .unconditional,
         help: "Seed. Network r of the k-th architecture in --models draws from a stream of (seed, k, r): the same list in the same order trains the same networks.")
@@ -72,18 +73,26 @@ struct Evaluate: DistributedCommand {
         guard (source == nil) != (randomReal == nil) else {
             throw ValidationError("give either a synthetic set (RUN_DIR or FILE) or --random-real IPC, not both or neither")
         }
+        try requirePath(source, "the synthetic set")
+        try requirePath(out, "--out")
+        try requirePath(teacherWeights, "--teacher-weights")
+        try requireApplies("--dataset", given: dataset != nil, when: randomReal != nil, "to --random-real (a synthetic set records its own)")
+        if randomReal != nil { try data.requireFolderDataset(realDataset.name) }
         try requirePositive(numEval, "--num-eval")
+        try requireAtMost(numEval, CountLimit.runs, "--num-eval")
         try requireNonNegative(epochs, "--epochs")
+        try requireAtMost(epochs, CountLimit.epochs, "--epochs")
         try requirePositive(randomReal, "--random-real")
         try requirePositive(kdTau, "--kd-tau")
         try requirePositive(kdTauDecay, "--kd-tau-decay")
-        guard (0...1).contains(kdAlpha) else { throw ValidationError("--kd-alpha must be in [0, 1] (got \(kdAlpha))") }
+        if let kdAlpha, !(0...1).contains(kdAlpha) { throw ValidationError("--kd-alpha must be in [0, 1] (got \(kdAlpha))") }
         // Before any network is trained, so a typo in the last name does not cost the first ones.
-        for architecture in architectures {
-            guard !architecture.isEmpty else {
-                throw ValidationError("--models is empty or lists an empty name; give comma-separated networks such as ConvNet,MLP")
-            }
-            try requireNetwork(architecture, "--models")
+        _ = try checkedNetworkNames(in: models)
+        for (option, given) in [
+            ("--teacher", teacher != nil), ("--kd-tau", kdTau != nil), ("--kd-alpha", kdAlpha != nil),
+            ("--kd-tau-decay", kdTauDecay != nil), ("--kd-guard", kdGuard),
+        ] {
+            try requireApplies(option, given: given, when: kd, "with --kd; add --kd to use it")
         }
         if teacherWeights != nil {
             guard kd else { throw ValidationError("--teacher-weights names a KD teacher; add --kd to use it") }
@@ -94,20 +103,23 @@ struct Evaluate: DistributedCommand {
         if kd, teacherWeights == nil { try requireNetwork(teacher ?? "ConvNet", "--teacher") }
     }
 
-    /// The `--models` list; `''` gives one empty name, which validation refuses.
+    /// The dataset `--random-real` draws from.
+    private var realDataset: DatasetArgument { dataset ?? .fashionMNIST }
+
+    /// The `--models` list, checked by validation.
     private var architectures: [String] { networkNames(in: models) }
 
     /// The KD settings; reads and fingerprints a `--teacher-weights` file.
     private func distillationSettings() throws -> DistillationSettings? {
         guard kd else { return nil }
-        if let teacherWeights {
-            return try DistillationSettings(
-                teacherWeightsAt: teacherWeights, temperature: kdTau, alpha: kdAlpha, temperatureDecay: kdTauDecay,
-                fallsBackOnNonFiniteLoss: kdGuard)
-        }
-        return DistillationSettings(
-            teacher: teacher ?? "ConvNet", temperature: kdTau, alpha: kdAlpha, temperatureDecay: kdTauDecay,
-            fallsBackOnNonFiniteLoss: kdGuard)
+        var settings = try teacherWeights.map { try DistillationSettings(teacherWeightsAt: $0) }
+            ?? DistillationSettings(teacher: teacher ?? "ConvNet")
+        // The library's defaults stand for the options not given.
+        if let kdTau { settings.temperature = kdTau }
+        if let kdAlpha { settings.alpha = kdAlpha }
+        if let kdTauDecay { settings.temperatureDecay = kdTauDecay }
+        settings.fallsBackOnNonFiniteLoss = kdGuard
+        return settings
     }
 
     func run(in group: any ProcessGroup) throws {
@@ -119,7 +131,7 @@ struct Evaluate: DistributedCommand {
             training = try TrainingSet(syntheticAt: source, locator: data.locator)
         } else {
             training = try TrainingSet(
-                randomRealImagesPerClass: randomReal!, of: data.resolve(dataset), seed: seed, locator: data.locator)
+                randomRealImagesPerClass: randomReal!, of: data.resolve(realDataset), seed: seed, locator: data.locator)
         }
         let directory = out ?? training.defaultOutputDirectory
         // Find an unwritable --out before the networks train, not after; rank 0 alone writes.

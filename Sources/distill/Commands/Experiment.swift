@@ -31,11 +31,11 @@ struct ModelPoolStudy: DistributedCommand {
     var dataset = DatasetKind.fashionMNIST.name
     @Option(parsing: .unconditional, help: "Comma-separated images-per-class counts (default 1,10; quick: 1).")
     var ipc: String?
-    @Option(parsing: .unconditional, help: "Comma-separated, increasing iteration counts to keep and evaluate (default 1000,2000,3000; quick: 10).")
+    @Option(parsing: .unconditional, help: "Comma-separated, increasing iteration counts to keep and evaluate (default 1000,2000,3000; quick: 10; at most \(CountLimit.iterations)).")
     var iterations: String?
-    @Option(name: .customLong("num-eval"), parsing: .unconditional, help: "Networks trained per architecture (default 5; quick: 1).")
+    @Option(name: .customLong("num-eval"), parsing: .unconditional, help: "Networks trained per architecture (default 5; quick: 1; at most \(CountLimit.runs)).")
     var numEval: Int?
-    @Option(parsing: .unconditional, help: "Training epochs at evaluation (default 300; quick: 50).")
+    @Option(parsing: .unconditional, help: "Training epochs at evaluation (default 300; quick: 50; at most \(CountLimit.epochs)).")
     var epochs: Int?
     @Option(parsing: .unconditional, help: "Comma-separated evaluation architectures.")
     var models: String?
@@ -51,6 +51,16 @@ struct ModelPoolStudy: DistributedCommand {
     var out: String
     @OptionGroup var data: DataOptions
 
+    func validate() throws {
+        try requirePath(out, "--out")
+        try data.requireFolderDataset(dataset)
+        try requireStudyCounts(runs: numEval, epochs: epochs, models: models)
+        // A malformed list is refused with the experiment's own message when it runs.
+        if let iterations, let largest = (try? ModelPoolExperiment.integers(in: iterations, option: "--iterations"))?.max() {
+            try requireAtMost(largest, CountLimit.iterations, "--iterations")
+        }
+    }
+
     func run(in group: any ProcessGroup) throws {
         let kind = dataset.hasPrefix(ImageFolder.namePrefix)
             ? try data.locator.dataset(named: dataset) : try ModelPoolExperiment.dataset(named: dataset)
@@ -60,7 +70,7 @@ struct ModelPoolStudy: DistributedCommand {
         if let numEval { experiment.evaluationRuns = numEval }
         if let epochs { experiment.epochs = epochs }
         if let batchReal { experiment.batchReal = batchReal }
-        if let models { experiment.architectures = networkNames(in: models).filter { !$0.isEmpty } }
+        if let models { experiment.architectures = try checkedNetworkNames(in: models) }
         experiment.poolAblation = poolAblation
         try experiment.validate()
 
@@ -76,4 +86,13 @@ struct ModelPoolStudy: DistributedCommand {
         print("\(results.iterationsRun) condensation iterations and \(results.evaluationsRun) evaluations run in "
             + formatDuration(results.wallSeconds))
     }
+}
+
+/// The checks both studies make of their evaluation counts and `--models`, before anything is condensed or allocated.
+func requireStudyCounts(runs: Int?, epochs: Int?, models: String?) throws {
+    try requirePositive(runs, "--num-eval")
+    try requireAtMost(runs, CountLimit.runs, "--num-eval")
+    try requireNonNegative(epochs, "--epochs")
+    try requireAtMost(epochs, CountLimit.epochs, "--epochs")
+    if let models { _ = try checkedNetworkNames(in: models) }
 }

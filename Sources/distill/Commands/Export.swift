@@ -34,12 +34,13 @@ struct Export: ParsableCommand {
     var out: String
     @Option(name: .customLong("random-real"), help: "Export a random real subset with this many images per class instead.")
     var randomReal: Int?
-    @Option(help: "Dataset for --random-real: \(DatasetArgument.allValueStrings.joined(separator: ", ")).")
-    var dataset: DatasetArgument = .fashionMNIST
-    @Option(help: "Split --random-real draws from: train (the same draw as evaluate --random-real) or test.")
-    var split: SplitChoice = .train
-    @Option(help: "Seed of the random real subset.")
-    var seed: UInt64 = 0
+    // Optional so that one given with a synthetic set, which ignores them, can be refused.
+    @Option(help: "Dataset for --random-real: \(DatasetArgument.allValueStrings.joined(separator: ", ")) (default fashion-mnist).")
+    var dataset: DatasetArgument?
+    @Option(help: "Split --random-real draws from: train (default; the same draw as evaluate --random-real) or test.")
+    var split: SplitChoice?
+    @Option(help: "Seed of the random real subset (default 0).")
+    var seed: UInt64?
     @OptionGroup var data: DataOptions
 
     func validate() throws {
@@ -47,6 +48,12 @@ struct Export: ParsableCommand {
             throw ValidationError("give either a synthetic set (RUN_DIR or FILE) or --random-real IPC, not both or neither")
         }
         if let randomReal, randomReal < 1 { throw ValidationError("--random-real must be ≥ 1") }
+        try requirePath(source, "the synthetic set")
+        try requirePath(out, "--out")
+        for (option, given) in [("--dataset", dataset != nil), ("--split", split != nil), ("--seed", seed != nil)] {
+            try requireApplies(option, given: given, when: randomReal != nil, "to --random-real (a synthetic set is exported as it is)")
+        }
+        if randomReal != nil { try data.requireFolderDataset(realDataset.name) }
     }
 
     func run() throws {
@@ -74,8 +81,11 @@ struct Export: ParsableCommand {
         return (set, try kind.builtInClassNames ?? data.locator.load(kind, split: .test).classNames)
     }
 
+    private var realDataset: DatasetArgument { dataset ?? .fashionMNIST }
+
     private func randomRealSubset() throws -> (SyntheticSetFile, [String]) {
-        let kind = try data.resolve(dataset)
+        let kind = try data.resolve(realDataset)
+        let (split, seed) = (split ?? .train, seed ?? 0)
         let images: NDArray, labels: [Int], classNames: [String]
         if split == .train {
             let subset = try TrainingSet(randomRealImagesPerClass: randomReal!, of: kind, seed: seed, locator: data.locator)

@@ -36,6 +36,7 @@ struct Forward: ParsableCommand {
     var eval = false
 
     func validate() throws {
+        for (path, option) in [(weights, "--weights"), (input, "--input"), (out, "--out")] { try requirePath(path, option) }
         try requirePositive(classes, "--classes")
     }
 

@@ -12,7 +12,7 @@ struct GeneralizationCommand: DistributedCommand {
         commandName: "generalization",
         abstract: "Condense and evaluate a list of settings across architectures; compare each with the first.",
         discussion: """
-            A setting is METHOD[+pool=POOL][+adapt=RULE][+iterations=N][+protocol=dc|dsa][+kd|+teacher=FILE], e.g. dc, \
+            A setting is METHOD[+pool=POOL][+adapt=RULE][+iterations=N][+protocol=dc|dsa][+kd|+teacher=FILE] (N at most \(CountLimit.iterations)), e.g. dc, \
             dc+pool=paper, dc+pool=total-random+adapt=loss, dm+pool=paper+iterations=2000, dc+protocol=dsa (the DC \
             set evaluated with DSA's protocol: DSA augmentation, 1000 epochs), dc+kd (a ConvNet \
             teacher trained on the synthetic set), dc+teacher=convnet.safetensors (a teacher from `distill \
@@ -33,9 +33,9 @@ struct GeneralizationCommand: DistributedCommand {
     var dataset = DatasetKind.fashionMNIST.name
     @Option(parsing: .unconditional, help: "Images per class.")
     var ipc = 1
-    @Option(name: .customLong("num-eval"), parsing: .unconditional, help: "Networks trained per architecture.")
+    @Option(name: .customLong("num-eval"), parsing: .unconditional, help: "Networks trained per architecture (at most \(CountLimit.runs)).")
     var numEval = 5
-    @Option(parsing: .unconditional, help: "Training epochs at evaluation (default: the protocol's).")
+    @Option(parsing: .unconditional, help: "Training epochs at evaluation (default: the protocol's; at most \(CountLimit.epochs)).")
     var epochs: Int?
     @Option(parsing: .unconditional, help: "Comma-separated evaluation architectures.")
     var models: String?
@@ -51,6 +51,13 @@ struct GeneralizationCommand: DistributedCommand {
 
     func validate() throws {
         if let testPerClass { try requirePositive(testPerClass, "--test-per-class") }
+        try requirePath(out, "--out")
+        try data.requireFolderDataset(dataset)
+        try requireStudyCounts(runs: numEval, epochs: epochs, models: models)
+        // A malformed setting is refused with the study's own message when it runs.
+        for text in settings {
+            try requireAtMost((try? StudySetting(parsing: text))?.iterations, CountLimit.iterations, "--settings \(text): iterations")
+        }
     }
 
     func run(in group: any ProcessGroup) throws {
@@ -60,7 +67,7 @@ struct GeneralizationCommand: DistributedCommand {
             dataset: kind, settings: try settings.map(StudySetting.init(parsing:)),
             comparisons: try compare.map(StudyComparison.init(parsing:)), imagesPerClass: ipc,
             evaluationRuns: numEval, epochs: epochs, batchReal: batchReal, testImagesPerClass: testPerClass, seed: seed)
-        if let models { study.architectures = networkNames(in: models).filter { !$0.isEmpty } }
+        if let models { study.architectures = try checkedNetworkNames(in: models) }
         try study.validate()
         let display = ExperimentDisplay()
         let results: GeneralizationResults

@@ -17,6 +17,8 @@ struct Render: ParsableCommand {
     var scale = 4
 
     func validate() throws {
+        try requirePath(source, "the synthetic set")
+        try requirePath(out, "--out")
         try requirePositive(scale, "--scale")
     }
 

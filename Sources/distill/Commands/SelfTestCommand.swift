@@ -27,6 +27,10 @@ struct SelfTestCommand: ParsableCommand {
     @Flag(help: "Print one JSON object on the last line instead of lines.")
     var json = false
 
+    func validate() throws {
+        try requirePath(golden, "--golden")
+    }
+
     func run() throws {
         let directory = golden ?? Golden.fixturesDirectory
         var isDirectory: ObjCBool = false

@@ -25,7 +25,7 @@ struct Train: ParsableCommand {
     @Option(help: "Dataset: \(DatasetArgument.allValueStrings.joined(separator: ", ")).")
     var dataset: DatasetArgument = .fashionMNIST
 
-    @Option(parsing: .unconditional, help: "Training epochs (the protocol runs passes 0…epochs, so epochs + 1 in all).")
+    @Option(parsing: .unconditional, help: "Training epochs (the protocol runs passes 0…epochs, so epochs + 1 in all; at most \(CountLimit.epochs)).")
     var epochs = 2
 
     @Option(parsing: .unconditional, help: "Batch size.")
@@ -43,7 +43,10 @@ struct Train: ParsableCommand {
     @OptionGroup var data: DataOptions
 
     func validate() throws {
+        try requirePath(save, "--save")
+        try data.requireFolderDataset(dataset.name)
         try requireNonNegative(epochs, "--epochs")
+        try requireAtMost(epochs, CountLimit.epochs, "--epochs")
         try requirePositive(batch, "--batch")
         try requirePositive(lr, "--lr")
     }
@@ -71,9 +74,12 @@ struct Train: ParsableCommand {
         var line = ProgressLine()
         let start = Date()
         var lastUpdate = Date.distantPast
+        var epochReached = 0
         let outcome = train(
             network, images: trainSet.images, labels: trainSet.labels, protocol: trainingProtocol, using: &generator
         ) { progress in
+            // Progress follows each finished batch: after an epoch's last one, a divergence falls in the next.
+            epochReached = progress.batch == progress.batchesPerEpoch ? progress.epoch + 1 : progress.epoch
             guard Date().timeIntervalSince(lastUpdate) > 0.5 || progress.batch == progress.batchesPerEpoch else { return }
             lastUpdate = Date()
             line.update(
@@ -82,7 +88,8 @@ struct Train: ParsableCommand {
         }
         line.finish()
         if outcome.lossDiverged {
-            throw ValidationError("training diverged (loss \(outcome.finalLoss)); try a smaller --lr")
+            // Not a usage error: the options were valid, the run failed.
+            throw PlainMessage(description: "training diverged in epoch \(epochReached) (loss \(outcome.finalLoss)); try a smaller --lr")
         }
         let accuracy = testAccuracy(of: network, on: testSet)
         let seconds = Date().timeIntervalSince(start)
