@@ -25,19 +25,14 @@ extension EvaluationRequest {
 
     /// Refuses, before any network is trained, a teacher file that cannot be
     /// read or that was trained on other data: another image shape or class
-    /// count, or another normalisation than the dataset's or than the one the
-    /// synthetic set records (either way the teacher would see differently scaled inputs).
+    /// count, or another normalisation than the dataset's (the teacher would
+    /// see differently scaled inputs; a synthetic set recording another one is
+    /// refused when it is read).
     /// - Throws: `SafeTensorsError`, `TrainedNetworkFileError`.
     public func checkTeacherWeights(on training: TrainingSet) throws {
         guard let source = distillation?.teacherWeights else { return }
-        let teacher = try source.load()
-        try teacher.checkFits(
+        try source.load().checkFits(
             imageShape: training.kind.imageShape, classCount: training.kind.classCount,
             normalization: training.testSet.normalization, data: training.kind.name)
-        if let recorded = training.recordedNormalization, let path = training.sourcePath {
-            try teacher.checkFits(
-                imageShape: training.kind.imageShape, classCount: training.kind.classCount, normalization: recorded,
-                data: "the synthetic set \(path)")
-        }
     }
 }

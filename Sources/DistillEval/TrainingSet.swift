@@ -53,10 +53,6 @@ public struct TrainingSet: Sendable {
     public var defaultOutputDirectory: String
     /// The synthetic set's file or run directory as given; nil for a random real subset.
     public var sourcePath: String?
-    /// The normalisation the synthetic set records in its `mean` and `std`
-    /// metadata, which must be its dataset's; nil when it records none, and for
-    /// a random real subset, whose images are in the dataset's.
-    public var recordedNormalization: PixelNormalization?
     public var kind: DatasetKind { testSet.kind }
 
     /// A synthetic set written by `distill condense`, checked against its dataset.
@@ -82,7 +78,7 @@ public struct TrainingSet: Sendable {
         guard EvaluationProtocol.setMethods.contains(method) else {
             throw EvaluationError.unknownMethod(file: path, recorded: method)
         }
-        recordedNormalization = try Self.normalization(recordedIn: file, path: path, dataset: kind)
+        try Self.checkNormalization(recordedIn: file, path: path, dataset: kind)
         images = file.images
         labels = file.labels
         testSet = try locator.load(kind, split: .test)
@@ -109,21 +105,19 @@ public struct TrainingSet: Sendable {
         method = "real"
         defaultOutputDirectory = "."
         sourcePath = nil
-        recordedNormalization = nil
     }
 
-    /// The set's recorded normalisation, which must be its dataset's: the test
-    /// images are normalised with the dataset's. Nil when the set records none.
-    private static func normalization(
-        recordedIn file: SyntheticSetFile, path: String, dataset: DatasetKind
-    ) throws -> PixelNormalization? {
+    /// Refuses a set that records another normalisation than its dataset's: it
+    /// would be trained on images scaled otherwise than the test images (and
+    /// than a KD teacher's). A set that records none is taken as in the dataset's.
+    private static func checkNormalization(recordedIn file: SyntheticSetFile, path: String, dataset: DatasetKind) throws {
         let values: (mean: [Float], std: [Float])?
         do {
             values = try file.recordedNormalization()
         } catch let error as SyntheticGridError {
             throw EvaluationError.malformedNormalization(file: path, reason: error.description)
         }
-        guard let values else { return nil }
+        guard let values else { return }
         let recorded = PixelNormalization(mean: values.mean, std: values.std)
         let expected = dataset.normalization
         // Published constants have four decimals; a file written elsewhere may round them to three.
@@ -131,6 +125,5 @@ public struct TrainingSet: Sendable {
         guard close(recorded.mean, expected.mean), close(recorded.std, expected.std) else {
             throw EvaluationError.normalizationMismatch(file: path, dataset: dataset.name, recorded: recorded, expected: expected)
         }
-        return recorded
     }
 }

@@ -26,6 +26,17 @@ public enum SelfTest {
         return standardFiles + extras
     }
 
+    /// The golden files `names` of `directory`, for a check of some of them.
+    /// - Throws: `SelfTestError.unknownFile` for a name no check reads, `.missingFiles` for those absent.
+    public static func files(named names: [String], in directory: String) throws -> [String] {
+        if let unknown = names.first(where: { kind(of: $0) == nil }) { throw SelfTestError.unknownFile(unknown, known: standardFiles) }
+        let missing = names.filter {
+            !FileManager.default.fileExists(atPath: (directory as NSString).appendingPathComponent("\($0).safetensors"))
+        }
+        guard missing.isEmpty else { throw SelfTestError.missingFiles(directory: directory, names: missing) }
+        return names
+    }
+
     /// Every comparison of golden file `name` in `directory`, with the kernel set now active.
     /// - Throws: `SelfTestError`, `GoldenError`, or the reading error.
     public static func check(_ name: String, directory: String = Golden.fixturesDirectory) throws -> [GoldenComparison] {

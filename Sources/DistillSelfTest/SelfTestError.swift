@@ -11,7 +11,7 @@ public enum SelfTestError: Error, CustomStringConvertible, Equatable {
     case structureMismatch(file: String, network: String, reason: String)
     /// No golden file of that name is known.
     case unknownFile(String, known: [String])
-    /// Standard golden files absent from the directory checked.
+    /// Golden files absent from the directory checked: standard ones, or ones named to be checked.
     case missingFiles(directory: String, names: [String])
 
     public var description: String {
@@ -28,7 +28,7 @@ public enum SelfTestError: Error, CustomStringConvertible, Equatable {
         case let .missingFiles(directory, names):
             let files = names.map { (directory as NSString).appendingPathComponent("\($0).safetensors") }
             return "golden file\(files.count == 1 ? "" : "s") \(files.joined(separator: ", ")) missing; "
-                + "every standard file must be checked (copy the whole Tests/Fixtures)"
+                + "copy \(files.count == 1 ? "it" : "them") from Tests/Fixtures, or name the files to check with --only"
         }
     }
 }

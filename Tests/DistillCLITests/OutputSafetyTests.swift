@@ -100,7 +100,7 @@ final class OutputSafetyTests: XCTestCase {
         try distill(["condense", "--ipc", "1", "--iterations", "2", "--batch-real", "4", "--out", run, "--resume", "--lr-img", "0.5", "--pool", "paper"])
             .expectFailure(mentioning: "--lr-img 0.5 (checkpoint: 0.1")
         try Data("{\"seed\": 0, \"iter".utf8).write(to: URL(fileURLWithPath: "\(run)/checkpoint.json"))
-        try condense("--resume").expectFailure(mentioning: "\(run)/checkpoint.json is not a usable checkpoint: not valid JSON")
+        try condense("--resume").expectFailure(mentioning: "\(run)/checkpoint.json is not a usable checkpoint: it is not valid JSON")
     }
 
     func testAResumedRunRemovesTemporaryFilesOfAKilledOne() throws {

@@ -97,13 +97,13 @@ final class TeacherWeightsTests: XCTestCase {
             XCTAssertFalse(evaluated.output.contains("architecture"), "nothing was evaluated: \(evaluated.output)")
         }
 
-        // A synthetic set whose recorded normalisation is not the teacher's.
+        // A synthetic set whose recorded normalisation is not the dataset's, so not the teacher's either.
         let set = SyntheticSetFile(
             images: NDArray(repeating: 0, shape: [10, 1, 28, 28]), labels: Array(0..<10),
             metadata: ["dataset": "fashion-mnist", "mean": "0.5", "std": "0.5"])
         try set.write(to: path("set.safetensors"))
         try distill("evaluate", path("set.safetensors"), "--models", "MLP", "--num-eval", "1", "--epochs", "1", "--kd", "--teacher-weights", file)
-            .expectFailure(mentioning: "but the synthetic set \(path("set.safetensors")) is normalised with mean [0.5]")
+            .expectFailure(mentioning: "\(path("set.safetensors")) records the normalisation mean 0.5, std 0.5, but fashion-mnist images are normalised with")
 
         try distill("evaluate", "--random-real", "1", "--teacher-weights", file)
             .expectFailure(mentioning: "--teacher-weights names a KD teacher; add --kd to use it")

@@ -21,6 +21,9 @@ struct SelfTestCommand: ParsableCommand {
     @Option(help: "Directory holding the golden .safetensors files and tolerances.json.")
     var golden: String?
 
+    @Option(help: "Comma-separated golden files to check, by name without .safetensors (e.g. ops,dc); default every standard file, which must all be there.")
+    var only: String?
+
     @Flag(name: .customLong("all-kernels"), help: "Check under every kernel set this CPU runs, not only the active one.")
     var allKernels = false
 
@@ -29,6 +32,14 @@ struct SelfTestCommand: ParsableCommand {
 
     func validate() throws {
         try requirePath(golden, "--golden")
+        if let names = selectedFiles, names.contains("") || Set(names).count != names.count {
+            throw ValidationError("--only is empty or lists a name twice or empty; give comma-separated golden files such as ops,dc")
+        }
+    }
+
+    /// The `--only` list, empty entries kept for validation to refuse.
+    private var selectedFiles: [String]? {
+        only.map { $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } }
     }
 
     func run() throws {
@@ -43,7 +54,7 @@ struct SelfTestCommand: ParsableCommand {
         else { throw ValidationError("golden directory \(directory) has no tolerances.json") }
         // Read once here so that a malformed file is one message, not a failure of every check.
         _ = try GoldenTolerances(contentsOf: tolerances)
-        let files = try SelfTest.files(in: directory)
+        let files = try selectedFiles.map { try SelfTest.files(named: $0, in: directory) } ?? SelfTest.files(in: directory)
         if let reason = BLAS.load() { throw ValidationError(reason) }
         let kernelSets = allKernels ? VectorKernels.supported : [VectorKernels.active]
         if !json {
