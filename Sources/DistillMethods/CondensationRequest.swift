@@ -136,6 +136,8 @@ public struct CondensationRequest: Sendable, Codable {
         locator: DataLocator, output: CondensationOutput, group: any ProcessGroup = SingleProcess(),
         progress: (IterationReport, Int) -> Void
     ) throws -> String {
+        // A run too large for the machine is refused before its directory is made.
+        try checkFeasible(classCount: dataset.classCount, imageShape: dataset.imageShape)
         let writes = group.isLeader
         let lock = writes ? try RunDirectoryLock(directory: output.directory) : nil
         defer { lock?.release() }

@@ -29,9 +29,13 @@ struct DataOptions: ParsableArguments {
 
     /// Refuses the image-folder options for `dataset` when it is not a folder:PATH dataset, which ignores them.
     func requireFolderDataset(_ dataset: String) throws {
-        let isFolder = dataset.hasPrefix(ImageFolder.namePrefix)
+        try requireNoFolderOptions(unless: dataset.hasPrefix(ImageFolder.namePrefix), "(\(dataset) is not one)")
+    }
+
+    /// Refuses the image-folder options unless `applies`; `context` ends the message.
+    func requireNoFolderOptions(unless applies: Bool, _ context: String) throws {
         for (option, given) in [("--image-size", imageSize != nil), ("--skip-bad-images", skipBadImages), ("--max-memory", maxMemory != nil)] {
-            try requireApplies(option, given: given, when: isFolder, "to folder:PATH datasets (\(dataset) is not one)")
+            try requireApplies(option, given: given, when: applies, "to folder:PATH datasets \(context)")
         }
     }
 

@@ -80,6 +80,7 @@ final class BadInputTests: XCTestCase {
         try assertRefused(
             ["condense", "--ipc", "1000000000", "--outer-loop", "1", "--inner-loop", "1", "--iterations", "1", "--out", binary.path("c")],
             "condensing 10 classes × 1000000000 images of 1×28×28")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: binary.path("c")), "refused before its directory is made")
         try assertRefused(["models", "--input", "1x100000x100000"], "of memory but")
         try assertRefused(["models", "--classes", "1000000000000"], "of memory but")
         try assertRefused(["train", "--model", "ConvNet(width=65536,depth=1000,pool=none)"], "of memory but")
@@ -153,6 +154,7 @@ final class BadInputTests: XCTestCase {
     func testOptionsTheRunWouldIgnoreAreRefused() throws {
         let set = try writeSet("set.safetensors")
         let evaluate = ["evaluate", set, "--models", "ConvNet", "--num-eval", "1", "--epochs", "0"]
+        try assertRefused(["data", "list", "--image-size", "32"], "--image-size only applies to folder:PATH datasets (data list shows")
         for option in [["--teacher", "Nope"], ["--kd-alpha", "0.3"], ["--kd-tau", "3"], ["--kd-tau-decay", "0.5"], ["--kd-guard"]] {
             try assertRefused(evaluate + option, "\(option[0]) only applies with --kd")
         }

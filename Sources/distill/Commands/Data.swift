@@ -13,6 +13,10 @@ struct DataCommand: AsyncParsableCommand {
 
         @OptionGroup var data: DataOptions
 
+        func validate() throws {
+            try data.requireNoFolderOptions(unless: false, "(data list shows the built-in datasets)")
+        }
+
         func run() throws {
             for search in data.locator.searchAll() {
                 if let found = search.found {
