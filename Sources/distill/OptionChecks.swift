@@ -100,3 +100,9 @@ func checkedNetworkNames(in list: String, _ option: String = "--models") throws 
 func requireApplies(_ option: String, given: Bool, when applies: Bool, _ condition: String) throws {
     if given, !applies { throw ValidationError("\(option) only applies \(condition)") }
 }
+
+/// The entries of a comma-separated option such as `--only`, trimmed, with
+/// empty ones kept for validation to refuse.
+func commaSeparated(_ list: String?) -> [String]? {
+    list.map { $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } }
+}

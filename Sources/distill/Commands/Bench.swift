@@ -34,19 +34,14 @@ struct Bench: ParsableCommand {
     func validate() throws {
         try requirePositive(repeats, "--repeats")
         // An empty entry would select nothing and print an empty table; unknown names are refused when the suite is built.
-        if let names = workloadNames, names.contains("") {
+        if let names = commaSeparated(only), names.contains("") {
             throw ValidationError("--only is empty or lists an empty name; give comma-separated workloads such as step_fwd_bwd_256,test_10k")
         }
     }
 
-    /// The `--only` list, empty entries kept for validation to refuse.
-    private var workloadNames: [String]? {
-        only.map { $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } }
-    }
-
     func run() throws {
         let interactive = isatty(STDERR_FILENO) != 0
-        let workloads = try workloadNames.map { try BenchSuite.workloads(named: $0) }
+        let workloads = try commaSeparated(only).map { try BenchSuite.workloads(named: $0) }
             ?? BenchSuite.workloads
         let report = try BenchSuite.run(workloads, repeats: repeats) { status in
             // On a terminal, one line rewritten in place; in a log, one line per workload.

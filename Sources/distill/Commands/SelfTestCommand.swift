@@ -32,14 +32,9 @@ struct SelfTestCommand: ParsableCommand {
 
     func validate() throws {
         try requirePath(golden, "--golden")
-        if let names = selectedFiles, names.contains("") || Set(names).count != names.count {
+        if let names = commaSeparated(only), names.contains("") || Set(names).count != names.count {
             throw ValidationError("--only is empty or lists a name twice or empty; give comma-separated golden files such as ops,dc")
         }
-    }
-
-    /// The `--only` list, empty entries kept for validation to refuse.
-    private var selectedFiles: [String]? {
-        only.map { $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } }
     }
 
     func run() throws {
@@ -54,7 +49,7 @@ struct SelfTestCommand: ParsableCommand {
         else { throw ValidationError("golden directory \(directory) has no tolerances.json") }
         // Read once here so that a malformed file is one message, not a failure of every check.
         _ = try GoldenTolerances(contentsOf: tolerances)
-        let files = try selectedFiles.map { try SelfTest.files(named: $0, in: directory) } ?? SelfTest.files(in: directory)
+        let files = try commaSeparated(only).map { try SelfTest.files(named: $0, in: directory) } ?? SelfTest.files(in: directory)
         if let reason = BLAS.load() { throw ValidationError(reason) }
         let kernelSets = allKernels ? VectorKernels.supported : [VectorKernels.active]
         if !json {
