@@ -136,18 +136,32 @@ public struct DataLocator: Sendable {
     }
 
     /// The dataset called `name`: a built-in name, or `folder:PATH`, which is scanned (see `ImageFolder.resolve`).
-    /// - Parameter imageSize: the image size a synthetic set was made at; overrides the options' size.
-    /// - Throws: `DatasetError.unsupported` for an unknown name; the folder's errors.
+    /// - Parameter imageSize: the image size a synthetic set was made at; its images are read at that size.
+    /// - Throws: `DatasetError.unsupported` for an unknown name; `DatasetError.imageSizeNotApplicable`
+    ///   when the options ask for a size that would be ignored (a built-in dataset, or another size than the set's);
+    ///   the folder's errors.
     public func dataset(named name: String, imageSize: Int? = nil) throws -> DatasetKind {
+        let asked = imageFolderOptions.imageSize
         if name.hasPrefix(ImageFolder.namePrefix) {
             var options = imageFolderOptions
-            if let imageSize { options.imageSize = imageSize }
+            if let imageSize {
+                if let asked, asked != imageSize {
+                    throw DatasetError.imageSizeNotApplicable(
+                        asked: asked, reason: "the synthetic set was made from \(name) at \(imageSize)×\(imageSize), the size it is used at")
+                }
+                options.imageSize = imageSize
+            }
             return .folder(try ImageFolder.resolve(root: String(name.dropFirst(ImageFolder.namePrefix.count)), options: options))
         }
         guard let kind = DatasetKind(name: name) else {
             throw DatasetError.unsupported(
                 dataset: name,
                 reason: "it is not a dataset distill knows; use one of \(DatasetKind.allCases.map(\.name).joined(separator: ", ")) or folder:PATH")
+        }
+        if let asked {
+            let shape = kind.imageShape
+            throw DatasetError.imageSizeNotApplicable(
+                asked: asked, reason: "\(name) is not a folder:PATH dataset; its images are \(shape[1])×\(shape[2])")
         }
         return kind
     }

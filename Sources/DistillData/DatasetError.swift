@@ -21,6 +21,8 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible, LocalizedEr
     case unsupported(dataset: String, reason: String)
     /// A per-class sample asked for more images than the class holds.
     case notEnoughImages(dataset: String, split: String, classIndex: Int, className: String, requested: Int, available: Int)
+    /// An image size was asked for (`--image-size`) where it would be ignored; `reason` says why.
+    case imageSizeNotApplicable(asked: Int, reason: String)
 
     public var description: String {
         switch self {
@@ -36,6 +38,8 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible, LocalizedEr
         case .notEnoughImages(let dataset, let split, let classIndex, let className, let requested, let available):
             return "cannot sample \(requested) images of class \(classIndex) (\(className)) from the \(dataset) \(split) "
                 + "split: it has only \(available); ask for at most \(available)"
+        case .imageSizeNotApplicable(let asked, let reason):
+            return "--image-size \(asked) does not apply: \(reason); leave --image-size out"
         }
     }
 

@@ -18,10 +18,12 @@ extension EvaluationPlan {
     }
 
     /// Every training of the grid, in report order: per architecture, per run, plain then KD.
-    var cells: [Cell] {
-        architectures.indices.flatMap { architectureIndex in
+    var cells: [Cell] { Self.cells(architectureCount: architectures.count, runs: runs, distilled: distillation != nil) }
+
+    static func cells(architectureCount: Int, runs: Int, distilled: Bool) -> [Cell] {
+        (0..<architectureCount).flatMap { architectureIndex in
             (0..<runs).flatMap { run in
-                [false, true].filter { !$0 || distillation != nil }.map {
+                [false, true].filter { !$0 || distilled }.map {
                     Cell(architectureIndex: architectureIndex, run: run, distilled: $0)
                 }
             }

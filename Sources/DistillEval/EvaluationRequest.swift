@@ -33,6 +33,23 @@ public struct EvaluationRequest: Sendable {
         return TrainingProtocol(epochs: epochs, augmentation: chosen.augmentation(dataset: training.kind, architecture: architecture))
     }
 
+    /// The trainings without KD that `plain` holds, by their index in this
+    /// request's grid, to pass as `finishedRuns`: a network's seed depends only
+    /// on the seed, its architecture's position and its run, so the networks a
+    /// KD evaluation trains without KD are those of the evaluation of the same
+    /// set without KD. Empty unless `plain` was made with this request's
+    /// architectures, run count, seed and protocols on `training`.
+    public func plainRuns(of plain: EvaluationReport, on training: TrainingSet) -> [Int: RunResult] {
+        guard plain.seed == seed, plain.runsPerArchitecture == runs, plain.results.map(\.architecture) == architectures,
+            plain.results.allSatisfy({ $0.plain.runs.count == runs && $0.trainingProtocol == trainingProtocol(for: $0.architecture, on: training) })
+        else { return [:] }
+        let cells = EvaluationPlan.cells(architectureCount: architectures.count, runs: runs, distilled: distillation != nil)
+        return Dictionary(
+            uniqueKeysWithValues: cells.enumerated().filter { !$0.element.distilled }.map {
+                ($0.offset, plain.results[$0.element.architectureIndex].plain.runs[$0.element.run])
+            })
+    }
+
     /// Trains and tests the whole grid, its trainings shared among `group`'s ranks,
     /// skipping those in `finishedRuns` (see `EvaluationPlan.run`).
     /// - Throws: before any training, `MemoryBudgetError` for a network too large to train here,

@@ -87,11 +87,15 @@ struct EvaluationCache {
 
     /// Evaluates `training` with `request` as the evaluation `name`, reusing the
     /// trainings a stopped run kept and keeping each new one as it finishes.
-    /// The entry's time is this run's wall time plus the reused trainings' own.
+    /// The entry's time is this run's wall time plus the kept trainings' own.
     /// Collective: every rank calls it; the caller stores the entry.
+    ///
+    /// - Parameter trainedElsewhere: results of cells another evaluation already
+    ///   holds (the same on every rank), not trained again; their time is that evaluation's.
     func evaluate(
         _ request: EvaluationRequest, on training: TrainingSet, as name: String, key: Key, group: any ProcessGroup,
-        resumed: (_ reusedTrainings: Int) -> Void, progress: (EvaluationProgress) -> Void
+        trainedElsewhere: [Int: RunResult] = [:], resumed: (_ reusedTrainings: Int) -> Void,
+        progress: (EvaluationProgress) -> Void
     ) throws -> Entry {
         // A place the results cannot be written to is found before the trainings, not after them.
         if group.isLeader {
@@ -104,7 +108,7 @@ struct EvaluationCache {
         // The optional progress parameter counts as escaping, though `run` only calls it before returning.
         let report = try withoutActuallyEscaping(progress) { progress in
             try request.run(
-                on: training, group: group, finishedRuns: kept, progress: progress,
+                on: training, group: group, finishedRuns: trainedElsewhere.merging(kept) { _, kept in kept }, progress: progress,
                 runFinished: { try keep($1, cell: $0, of: name, key: key) })
         }
         let seconds = Date().timeIntervalSince(started) + kept.values.reduce(0) { $0 + $1.seconds }

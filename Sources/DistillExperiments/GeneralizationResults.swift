@@ -12,8 +12,9 @@ public struct GeneralizationResults: Sendable, Codable {
         /// The evaluated set and the condensation's log, relative to the study directory.
         public var synthetic: String
         public var log: String
-        /// Logged iteration time of the condensation (a resumed run counts its earlier stretches).
-        public var condensationSeconds: Double
+        /// Logged iteration time of the condensation (a resumed run counts its earlier stretches);
+        /// nil when its log lacks some iterations, as for a set copied into the study directory.
+        public var condensationSeconds: Double?
         public var evaluationSeconds: Double
         public var report: EvaluationReport
 
@@ -141,7 +142,8 @@ public struct GeneralizationResults: Sendable, Codable {
     }
 
     /// Hours, minutes and seconds alike in every row, so a column reads at a glance.
-    private func duration(_ seconds: Double) -> String {
+    private func duration(_ seconds: Double?) -> String {
+        guard let seconds else { return "–" }
         let whole = Int(seconds.rounded())
         return String(format: "%d:%02d:%02d", whole / 3600, whole / 60 % 60, whole % 60)
     }

@@ -162,8 +162,17 @@ public struct GeneralizationStudy: Sendable, Codable, Equatable {
                 events(.stage("evaluate \(setting): \(architectures.joined(separator: ", "))\(setting.knowledgeDistillation ? ", with KD from a ConvNet trained on the set" : "")\(setting.teacherWeights.map { ", with KD from \($0) (trained on real data)" } ?? "")"))
                 var training = try TrainingSet(syntheticAt: synthetic, locator: locator, expectedDataset: dataset)
                 training.testSet = testSet
+                // A KD evaluation also trains every network without KD, as the same set's plain row did: those are reused.
+                let plainName = "\(name)-iter\(iterations)\(protocolSuffix)"
+                var plainKey = key
+                plainKey.distillation = nil
+                let plain = setting.distilled ? try group.leaderDecides({ cache.lookup(plainName, key: plainKey) }) : nil
+                let trainedElsewhere = plain.map { request.plainRuns(of: $0.report, on: training) } ?? [:]
+                if !trainedElsewhere.isEmpty {
+                    events(.stage("evaluate \(setting): reused the \(trainedElsewhere.count) trainings without KD of \(EvaluationCache.relativePath(plainName))"))
+                }
                 entry = try cache.evaluate(
-                    request, on: training, as: cacheName, key: key, group: group,
+                    request, on: training, as: cacheName, key: key, group: group, trainedElsewhere: trainedElsewhere,
                     resumed: { events(.stage("evaluate \(setting): reused \($0) trainings kept in \(EvaluationCache.runsPath(cacheName))")) },
                     progress: { events(.evaluation($0)) })
             }

@@ -59,7 +59,7 @@ struct HTMLReport {
             body.append("<h3>ipc \(condensation.imagesPerClass), \(escapeHTML(condensation.setting.rawValue)) (pool \(escapeHTML(condensation.pool)))</h3>")
             for snapshot in condensation.snapshots {
                 let file = try SyntheticSetFile(contentsOf: (directory as NSString).appendingPathComponent(snapshot.file))
-                let caption = "iteration \(snapshot.iteration), \(String(format: "%.0f", snapshot.seconds)) s"
+                let caption = "iteration \(snapshot.iteration)" + (snapshot.seconds.map { String(format: ", %.0f s", $0) } ?? "")
                 body.append(try SyntheticSetFigure(file: file, caption: caption, fallbackClassNames: classNames).html())
             }
         }
@@ -103,7 +103,7 @@ struct HTMLReport {
     private func timingTable() -> ResultTable {
         var rows: [[String]] = results.condensations.flatMap { condensation in
             condensation.snapshots.map {
-                [condensation.directory, "condense to iteration \($0.iteration)", String(format: "%.1f", $0.seconds)]
+                [condensation.directory, "condense to iteration \($0.iteration)", $0.seconds.map { String(format: "%.1f", $0) } ?? "–"]
             }
         }
         rows += results.evaluations.map {

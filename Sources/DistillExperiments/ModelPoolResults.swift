@@ -43,8 +43,8 @@ public struct CondensationRecord: Sendable, Codable, Equatable {
         /// The synthetic set and its picture, relative to the experiment directory.
         public var file: String
         public var grid: String
-        /// Condensation seconds spent to reach this iteration, from the run's log.
-        public var seconds: Double
+        /// Condensation seconds spent to reach this iteration, from the run's log; nil when the log lacks some iterations.
+        public var seconds: Double?
     }
 }
 

@@ -84,15 +84,18 @@ struct SnapshotCondensation {
     }
 
     /// Seconds the condensation spent on its first `iteration` iterations, from its log
-    /// (so a resumed run counts the time spent before it was stopped).
-    func seconds(upTo iteration: Int) -> Double {
-        guard let data = FileManager.default.contents(atPath: output.logPath) else { return 0 }
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").reduce(0) { total, line in
+    /// (so a resumed run counts the time spent before it was stopped); nil when the
+    /// log lacks some of them, as for a set copied in from elsewhere, whose time is not known here.
+    func seconds(upTo iteration: Int) -> Double? {
+        guard let data = FileManager.default.contents(atPath: output.logPath) else { return nil }
+        var seconds: [Int: Double] = [:]
+        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
             guard let report = try? JSONDecoder().decode(IterationReport.self, from: Data(line.utf8)),
                 report.iteration < iteration
-            else { return total }
-            return total + report.seconds
+            else { continue }
+            seconds[report.iteration] = report.seconds
         }
+        return seconds.count == iteration ? seconds.values.reduce(0, +) : nil
     }
 
     /// Records the request in the directory, or checks that the recorded one is the same.

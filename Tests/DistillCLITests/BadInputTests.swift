@@ -160,10 +160,14 @@ final class BadInputTests: XCTestCase {
         }
         try assertRefused(evaluate + ["--dataset", "cifar10"], "--dataset only applies to --random-real")
         let export = ["export", set, "--format", "npz", "--out", binary.path("r.npz")]
-        for option in [["--split", "test"], ["--seed", "1"], ["--dataset", "cifar10"]] {
+        for option in [["--split", "test"], ["--seed", "1"], ["--dataset", "cifar10"], ["--image-size", "64"]] {
             try assertRefused(export + option, "\(option[0]) only applies to --random-real")
         }
         try assertRefused(["train", "--image-size", "5"], "--image-size only applies to folder:PATH datasets")
+        // A set records its dataset, known only once the file is read.
+        try assertRefused(
+            evaluate + ["--image-size", "64"],
+            "--image-size 64 does not apply: fashion-mnist is not a folder:PATH dataset; its images are 28×28; leave --image-size out")
         let condense = ["condense", "--iterations", "1", "--out", binary.path("c")]
         try assertRefused(condense + ["--dsa-strategy", "bogus"], "--dsa-strategy only applies to --method dsa or dm")
         try assertRefused(condense + ["--method", "dsa", "--dsa-strategy", "bogus"], "--dsa-strategy: ")

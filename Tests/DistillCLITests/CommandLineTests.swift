@@ -116,6 +116,15 @@ final class CommandLineTests: XCTestCase {
 
         let evaluated = try distill("evaluate", run, "--models", "ConvNet", "--num-eval", "1", "--epochs", "1")
         XCTAssertEqual(evaluated.status, 0, evaluated.errors)
+        // The set is used at the size it was made at: the same size may be named, another is refused.
+        let sameSize = try distill("evaluate", run, "--image-size", "16", "--models", "MLP", "--num-eval", "1", "--epochs", "0")
+        XCTAssertEqual(sameSize.status, 0, sameSize.errors)
+        let otherSize = try distill("evaluate", run, "--image-size", "8", "--models", "MLP", "--num-eval", "1", "--epochs", "0")
+        XCTAssertNotEqual(otherSize.status, 0)
+        XCTAssertTrue(
+            otherSize.errors.contains(
+                "--image-size 8 does not apply: the synthetic set was made from folder:\(folder) at 16×16, the size it is used at; leave --image-size out"),
+            otherSize.errors)
         XCTAssertFalse(evaluated.errors.contains("decoding train"), "statistics come from the cache: \(evaluated.errors)")
         let baseline = try distill(
             "evaluate", "--random-real", "1", "--dataset", "folder:\(folder)", "--image-size", "8", "--models", "MLP",

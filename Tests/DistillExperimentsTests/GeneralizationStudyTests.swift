@@ -366,4 +366,37 @@ final class GeneralizationStudyTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: entryPath))
         XCTAssertFalse(FileManager.default.fileExists(atPath: runs), "the whole entry replaces the kept trainings")
     }
+
+    /// A KD row trains no network without KD that the same set's plain row
+    /// trained: it takes them from that row's entry, and its report equals the
+    /// one a study without the plain row computes by training them all.
+    func testKDRowReusesThePlainRowsTrainings() throws {
+        let data = try TinyFashionMNIST()
+        defer { data.remove() }
+        func study(_ settings: [String], in name: String) throws -> (GeneralizationResults, trainedWithoutKD: Int, stages: [String]) {
+            let study = GeneralizationStudy(
+                settings: try settings.map(StudySetting.init(parsing:)), architectures: ["ConvNet", "MLP"], evaluationRuns: 2,
+                epochs: 2, batchReal: 4, testImagesPerClass: 5, seed: 3)
+            var trainedWithoutKD = 0
+            var stages: [String] = []
+            let results = try study.run(in: (data.root as NSString).appendingPathComponent(name), locator: data.locator, command: name) {
+                if case .stage(let line) = $0 { stages.append(line) }
+                if case .evaluation(let progress) = $0, progress.finishedAccuracy != nil, !progress.distilled { trainedWithoutKD += 1 }
+            }
+            return (results, trainedWithoutKD, stages)
+        }
+        let both = try study(["dc+iterations=1", "dc+iterations=1+kd"], in: "both")
+        XCTAssertEqual(both.trainedWithoutKD, 4, "2 architectures × 2 runs, once")
+        XCTAssertTrue(
+            both.stages.contains("evaluate dc+iterations=1+kd: reused the 4 trainings without KD of evaluations/dc-none-it1-iter1.json"),
+            "\(both.stages)")
+        let alone = try study(["dc+iterations=1+kd"], in: "alone")
+        XCTAssertEqual(alone.trainedWithoutKD, 4)
+        // Times differ from run to run; the accuracies may not.
+        func accuracies(_ summaries: [AccuracySummary?]) -> [[Double?]] { summaries.map { $0?.runs.map(\.accuracy) ?? [] } }
+        let kd = both.0.rows[1].report.results
+        XCTAssertEqual(accuracies(kd.map(\.plain)), accuracies(alone.0.rows[0].report.results.map(\.plain)), "reusing changes no result")
+        XCTAssertEqual(accuracies(kd.map(\.distilled)), accuracies(alone.0.rows[0].report.results.map(\.distilled)))
+        XCTAssertEqual(kd.map(\.plain), both.0.rows[0].report.results.map(\.plain))
+    }
 }

@@ -50,7 +50,8 @@ struct Export: ParsableCommand {
         if let randomReal, randomReal < 1 { throw ValidationError("--random-real must be ≥ 1") }
         try requirePath(source, "the synthetic set")
         try requirePath(out, "--out")
-        for (option, given) in [("--dataset", dataset != nil), ("--split", split != nil), ("--seed", seed != nil)] {
+        let options = [("--dataset", dataset != nil), ("--split", split != nil), ("--seed", seed != nil), ("--image-size", data.imageSize != nil)]
+        for (option, given) in options {
             try requireApplies(option, given: given, when: randomReal != nil, "to --random-real (a synthetic set is exported as it is)")
         }
         if randomReal != nil { try data.requireFolderDataset(realDataset.name) }
