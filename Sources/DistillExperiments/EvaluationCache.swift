@@ -4,6 +4,7 @@ import DistillCluster
 import DistillData
 import DistillEval
 import DistillIO
+import DistillTensor
 import Foundation
 
 /// Evaluation results kept as JSON in the experiment directory
@@ -38,6 +39,8 @@ struct EvaluationCache {
         var key: Key
         var seconds: Double
         var report: EvaluationReport
+        /// `Numerics.description` of the process that finished the evaluation; nil in entries older than the field.
+        var numerics: String?
     }
 
     /// One finished training of an evaluation still in progress.
@@ -112,7 +115,7 @@ struct EvaluationCache {
                 runFinished: { try keep($1, cell: $0, of: name, key: key) })
         }
         let seconds = Date().timeIntervalSince(started) + kept.values.reduce(0) { $0 + $1.seconds }
-        return Entry(key: key, seconds: seconds, report: report)
+        return Entry(key: key, seconds: seconds, report: report, numerics: Numerics.description)
     }
 
     /// The trainings of `name` kept by an earlier, stopped run with the same `key`,

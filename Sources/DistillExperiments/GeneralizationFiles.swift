@@ -41,6 +41,7 @@ public enum GeneralizationFiles {
         }
         return [progress].compactMap { $0 } + [
             "Command: `\(results.command)`",
+            numericsLine(results.rows),
             "Seed \(study.seed); \(study.evaluationRuns) networks per architecture, trained with the protocol of the set's method "
                 + "(DC: no augmentation; DSA and DM: DSA augmentation) or the one `+protocol=` names, for "
                 + (study.epochs.map { "\($0) epochs" } ?? "its epochs (300; 1000 with DSA augmentation)")
@@ -48,6 +49,17 @@ public enum GeneralizationFiles {
                 + "; \(study.batchReal) real images per class per step. `+kd` rows are students taught by a ConvNet trained on the same synthetic set; "
                 + "`+teacher=FILE` rows by a network trained on the real training set, so they use real data at evaluation.",
         ]
+    }
+
+    /// Which numerics computed the rows' evaluations: one engine for all, or each with its rows.
+    static func numericsLine(_ rows: [GeneralizationResults.Row]) -> String {
+        let groups = Dictionary(grouping: rows) { $0.numerics ?? "not recorded" }
+        if groups.count <= 1 { return "Evaluated with: \(groups.keys.first ?? "–")." }
+        let ordered = rows.map { $0.numerics ?? "not recorded" }.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        return "Evaluated with several numerics, which can move a network's accuracy by about a point: "
+            + ordered.map { numerics in
+                "\(numerics) (" + groups[numerics]!.map { "`\($0.setting.label)`" }.joined(separator: ", ") + ")"
+            }.joined(separator: "; ") + "."
     }
 
     static func html(_ results: GeneralizationResults, directory: String, classNames: [String]?) throws -> String {

@@ -17,6 +17,8 @@ public struct GeneralizationResults: Sendable, Codable {
         public var condensationSeconds: Double?
         public var evaluationSeconds: Double
         public var report: EvaluationReport
+        /// The engine's numerics the evaluation ran with (`Numerics.description`); nil when not recorded.
+        public var numerics: String?
 
         /// The summaries the row reports, by architecture: the KD students' for a `+kd` setting.
         public func summary(of architecture: String) -> AccuracySummary? {

@@ -180,7 +180,7 @@ public struct GeneralizationStudy: Sendable, Codable, Equatable {
                 GeneralizationResults.Row(
                     setting: setting, synthetic: relative, log: "\(name)/log.jsonl",
                     condensationSeconds: condensation.seconds(upTo: iterations), evaluationSeconds: entry.seconds,
-                    report: entry.report))
+                    report: entry.report, numerics: entry.numerics))
             let pending = Array(settings.dropFirst(rows.count))
             let soFar = GeneralizationResults(
                 study: self, command: command, rows: rows, pending: pending, wallSeconds: Date().timeIntervalSince(start))

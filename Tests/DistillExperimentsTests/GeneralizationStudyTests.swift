@@ -106,7 +106,10 @@ final class GeneralizationStudyTests: XCTestCase {
         XCTAssertEqual(first.rows.map(\.setting.description), study.settings.map(\.description))
         XCTAssertEqual(first.rows[0].synthetic, first.rows[2].synthetic)
         XCTAssertEqual(first.rows[2].report.distillation, DistillationSettings())
-        for fragment in ["| dc+iterations=2 |", "mean of 2 others", "Minus the baseline (dc+iterations=2)", "| dc+iterations=2+kd |"] {
+        for fragment in [
+            "| dc+iterations=2 |", "mean of 2 others", "Minus the baseline (dc+iterations=2)", "| dc+iterations=2+kd |",
+            "Evaluated with: \(Numerics.description).",
+        ] {
             XCTAssertTrue(table.contains(fragment), "table.md lacks \(fragment):\n\(table)")
         }
         // A compared pair is paired by run like the differences to the baseline: the KD students minus the

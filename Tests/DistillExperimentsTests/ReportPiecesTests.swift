@@ -239,6 +239,20 @@ final class ReportPiecesTests: XCTestCase {
         XCTAssertNotEqual(rows(try studyResults(["dc", "dc+pool=paper"], seed: 1).differenceTable())["dc+pool=paper"], pool)
     }
 
+    /// The legend names the numerics of the evaluations: once when all rows share them, else each with its rows.
+    func testLegendNamesTheNumericsEachRowWasEvaluatedWith() throws {
+        var results = try studyResults(["dc", "dsa", "dc+pool=paper"])
+        for index in results.rows.indices { results.rows[index].numerics = "avx2 kernels" }
+        XCTAssertTrue(GeneralizationFiles.legend(results).contains("Evaluated with: avx2 kernels."))
+        results.rows[1].numerics = "avx512 kernels"
+        results.rows[2].numerics = nil
+        XCTAssertTrue(
+            GeneralizationFiles.legend(results).contains(
+                "Evaluated with several numerics, which can move a network's accuracy by about a point: "
+                    + "avx2 kernels (`dc`); avx512 kernels (`dsa`); not recorded (`dc+pool=paper`)."),
+            "\(GeneralizationFiles.legend(results))")
+    }
+
     private func results(runs: Int, cells: [(TableMethod, String, [Double?])]) -> ModelPoolResults {
         ModelPoolResults(
             experiment: ModelPoolExperiment(
