@@ -148,7 +148,9 @@ public struct GeneralizationStudy: Sendable, Codable, Equatable {
                 distillation: try setting.distillation(), seed: seed, evaluationProtocol: setting.evaluationProtocol)
             let teacherSuffix = setting.teacherWeights.map { "-teacher-" + ($0 as NSString).lastPathComponent } ?? ""
             let protocolSuffix = setting.evaluationProtocol.map { "-protocol-\($0.rawValue)" } ?? ""
-            let cacheName = "\(name)-iter\(iterations)\(protocolSuffix)\(setting.knowledgeDistillation ? "-kd" : "")\(teacherSuffix)"
+            // A KD row's name extends the plain row's: the plain row is the one whose trainings it can reuse.
+            let plainName = "\(name)-iter\(iterations)\(protocolSuffix)"
+            let cacheName = plainName + (setting.knowledgeDistillation ? "-kd" : "") + teacherSuffix
             let key = EvaluationCache.Key(
                 synthetic: relative, architectures: architectures, runs: evaluationRuns, epochs: epochs,
                 testImagesPerClass: testImagesPerClass, distillation: request.distillation, seed: seed,
@@ -163,7 +165,6 @@ public struct GeneralizationStudy: Sendable, Codable, Equatable {
                 var training = try TrainingSet(syntheticAt: synthetic, locator: locator, expectedDataset: dataset)
                 training.testSet = testSet
                 // A KD evaluation also trains every network without KD, as the same set's plain row did: those are reused.
-                let plainName = "\(name)-iter\(iterations)\(protocolSuffix)"
                 var plainKey = key
                 plainKey.distillation = nil
                 let plain = setting.distilled ? try group.leaderDecides({ cache.lookup(plainName, key: plainKey) }) : nil
