@@ -35,6 +35,9 @@ public struct DataLocator: Sendable {
         case environment = "$DISTILL_DATA"
         case userCache = "~/.cache/distill"
         case system = "system package"
+
+        /// Whether the user named this location, so that what it holds (or fails to) is never passed over.
+        public var isNamedByUser: Bool { self == .dataDirectory || self == .environment }
     }
 
     /// What one search location holds.
@@ -121,9 +124,20 @@ public struct DataLocator: Sendable {
 
     /// The first complete copy of `kind`.
     /// - Throws: `DatasetError.notFound` listing every location looked at and the command that gets the data.
+    ///   `DatasetError.unusableDataDirectory` when a directory the user named cannot hold data,
+    ///   `DatasetError.incompleteCopy` when it holds part of the dataset: either would otherwise leave
+    ///   the data to come from a later location without a word.
     public func locate(_ kind: DatasetKind) throws -> DatasetSource {
         if case .folder(let folder) = kind { return .imageFolder(folder) }
+        try checkNamedRoots(mustExist: true)
         let result = search(kind)
+        for candidate in result.candidates where candidate.origin.isNamedByUser {
+            if case .incomplete(let missing) = candidate.status {
+                throw DatasetError.incompleteCopy(
+                    dataset: kind.name, directory: candidate.directory, origin: candidate.origin.rawValue, missing: missing)
+            }
+            if case .complete = candidate.status { break }
+        }
         if let found = result.found, case .complete(let source) = found.status { return source }
         let searched = result.candidates.map { candidate -> String in
             switch candidate.status {
@@ -133,6 +147,21 @@ public struct DataLocator: Sendable {
             }
         }
         throw DatasetError.notFound(dataset: kind.name, searched: searched, fix: Self.fix(for: kind))
+    }
+
+    /// Throws `DatasetError.unusableDataDirectory` when `--data-dir` or `$DISTILL_DATA` names something
+    /// that is not a directory, or (with `mustExist`, when data is read from it) nothing at all.
+    public func checkNamedRoots(mustExist: Bool) throws {
+        for root in roots where root.origin.isNamedByUser {
+            var isDirectory: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory)
+            if exists && !isDirectory.boolValue {
+                throw DatasetError.unusableDataDirectory(path: root.path, origin: root.origin.rawValue, reason: "it is not a directory")
+            }
+            if !exists && mustExist {
+                throw DatasetError.unusableDataDirectory(path: root.path, origin: root.origin.rawValue, reason: "it does not exist")
+            }
+        }
     }
 
     /// The dataset called `name`: a built-in name, or `folder:PATH`, which is scanned (see `ImageFolder.resolve`).

@@ -21,6 +21,10 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible, LocalizedEr
     case unsupported(dataset: String, reason: String)
     /// A per-class sample asked for more images than the class holds.
     case notEnoughImages(dataset: String, split: String, classIndex: Int, className: String, requested: Int, available: Int)
+    /// A data directory the user named (`origin`: `--data-dir` or `$DISTILL_DATA`) cannot be searched.
+    case unusableDataDirectory(path: String, origin: String, reason: String)
+    /// A data directory the user named holds part of the dataset.
+    case incompleteCopy(dataset: String, directory: String, origin: String, missing: [String])
     /// An image size was asked for (`--image-size`) where it would be ignored; `reason` says why.
     case imageSizeNotApplicable(asked: Int, reason: String)
 
@@ -38,6 +42,11 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible, LocalizedEr
         case .notEnoughImages(let dataset, let split, let classIndex, let className, let requested, let available):
             return "cannot sample \(requested) images of class \(classIndex) (\(className)) from the \(dataset) \(split) "
                 + "split: it has only \(available); ask for at most \(available)"
+        case .unusableDataDirectory(let path, let origin, let reason):
+            return "\(origin) \(path) cannot hold datasets: \(reason); name a directory (distill data fetch creates one)"
+        case .incompleteCopy(let dataset, let directory, let origin, let missing):
+            return "\(dataset) in \(directory) (from \(origin)) is incomplete: it lacks \(missing.joined(separator: ", ")); "
+                + "run `distill data fetch \(dataset)` with the same \(origin), or remove the folder"
         case .imageSizeNotApplicable(let asked, let reason):
             return "--image-size \(asked) does not apply: \(reason); leave --image-size out"
         }

@@ -73,8 +73,13 @@ enum ImageFolderDecoder {
                 continue
             }
         }
-        guard !decoded.images.isEmpty else {
-            throw DatasetError.corrupt(path: files.first?.path ?? "", reason: "no image of the \(split.rawValue) split could be decoded", dataset: nil)
+        // With every image of a class skipped, the class would silently drop out of training or of the accuracy.
+        let decodedLabels = Set(decoded.labels)
+        if let lost = files.first(where: { !decodedLabels.contains($0.label) }) {
+            throw DatasetError.corrupt(
+                path: (lost.path as NSString).deletingLastPathComponent,
+                reason: "none of its images could be decoded; every class needs at least one in the \(split.rawValue) split",
+                dataset: nil)
         }
         progress?(String(format: "decoded %d %@ images in %.1f s", decoded.images.count, split.rawValue, Date().timeIntervalSince(start)))
         return decoded

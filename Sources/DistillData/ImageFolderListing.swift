@@ -37,14 +37,15 @@ struct ImageFolderListing {
                 dataset: name, searched: ["test", "val"].map { (root as NSString).appendingPathComponent($0) }, fix: fix)
         }
         classNames = try Self.subdirectories(of: trainDirectory)
-        guard !classNames.isEmpty else {
-            throw DatasetError.corrupt(path: trainDirectory, reason: "it holds no class folders", dataset: nil)
+        guard classNames.count >= 2 else {
+            throw DatasetError.corrupt(
+                path: trainDirectory,
+                reason: "it holds \(classNames.isEmpty ? "no class folders" : "one class folder"); a classification dataset needs at least 2 classes",
+                dataset: nil)
         }
-        train = try Self.files(in: trainDirectory, classNames: classNames, allowsMissingClasses: false)
-        test = try Self.files(in: testDirectory, classNames: classNames, allowsMissingClasses: true)
-        guard !test.isEmpty else {
-            throw DatasetError.corrupt(path: testDirectory, reason: "it holds no PNG or JPEG images", dataset: nil)
-        }
+        train = try Self.files(in: trainDirectory, classNames: classNames)
+        // A class without test images would be left out of the accuracy without a word.
+        test = try Self.files(in: testDirectory, classNames: classNames)
     }
 
     /// Hex MD5 of every file's relative path and size, and the image size: the statistics cache key.
@@ -72,7 +73,8 @@ struct ImageFolderListing {
         }
     }
 
-    private static func files(in directory: String, classNames: [String], allowsMissingClasses: Bool) throws -> [ImageFile] {
+    /// Every class must have its folder in `directory`, holding at least one image.
+    private static func files(in directory: String, classNames: [String]) throws -> [ImageFile] {
         let present = try subdirectories(of: directory)
         if let unknown = present.first(where: { !classNames.contains($0) }) {
             throw DatasetError.corrupt(
@@ -80,12 +82,16 @@ struct ImageFolderListing {
                 reason: "class '\(unknown)' has no folder under train/", dataset: nil)
         }
         var files: [ImageFile] = []
-        for (label, name) in classNames.enumerated() where present.contains(name) {
+        for (label, name) in classNames.enumerated() {
             let classDirectory = (directory as NSString).appendingPathComponent(name)
+            guard present.contains(name) else {
+                throw DatasetError.corrupt(
+                    path: classDirectory, reason: "it is missing; every class of train/ needs a folder of images here", dataset: nil)
+            }
             let images = try contents(of: classDirectory).filter {
                 extensions.contains(($0 as NSString).pathExtension.lowercased())
             }
-            if images.isEmpty && !allowsMissingClasses {
+            if images.isEmpty {
                 throw DatasetError.corrupt(path: classDirectory, reason: "it holds no PNG or JPEG images", dataset: nil)
             }
             for image in images {

@@ -107,7 +107,7 @@ struct SnapshotCondensation {
             do {
                 recorded = try JSONDecoder().decode(CondensationRequest.self, from: data)
             } catch let error as DecodingError {
-                throw ExperimentError.unreadableRunFile(path: requestPath, reason: error.plainReason())
+                throw ExperimentError.unreadableRunFile(path: requestPath, reason: error.plainReason(json: data))
             }
             guard try encoder.encode(recorded) == encoder.encode(request) else {
                 throw ExperimentError.conflictingRun(

@@ -107,7 +107,9 @@ extension DecodingError {
     /// What is wrong with the decoded bytes as a short phrase naming the field
     /// ("'__metadata__.dataset' must be a string"), without Foundation's debug
     /// text. `whole` names the document for faults at its top level.
-    public func plainReason(whole: String = "it") -> String {
+    /// - Parameter json: the bytes that were decoded: a decoder that reports a number that does not
+    ///   fit its field the way it reports broken JSON (Linux's does) is told apart by parsing them.
+    public func plainReason(whole: String = "it", json: Data? = nil) -> String {
         func place(_ path: [CodingKey]) -> String {
             "'" + path.enumerated().map { index, key in
                 key.intValue.map { "[\($0)]" } ?? (index == 0 ? "" : ".") + key.stringValue
@@ -115,7 +117,13 @@ extension DecodingError {
         }
         switch self {
         case .dataCorrupted(let context):
-            if context.codingPath.isEmpty { return "\(whole) is not valid JSON (empty, truncated or damaged)" }
+            if context.codingPath.isEmpty {
+                if let json, (try? JSONSerialization.jsonObject(with: json, options: .fragmentsAllowed)) != nil {
+                    return "\(whole) is valid JSON, but a number in it does not fit its field (a fraction where a whole "
+                        + "number belongs, a negative or too large count, or a value beyond the type's range)"
+                }
+                return "\(whole) is not valid JSON (empty, truncated or damaged)"
+            }
             // Without an underlying error the description is one of distill's own plain reasons.
             return context.underlyingError == nil
                 ? "\(place(context.codingPath)): \(context.debugDescription)"

@@ -225,7 +225,7 @@ extension SafeTensorsFile {
         do {
             return try JSONDecoder().decode(RawHeader.self, from: json)
         } catch let error as DecodingError {
-            let reason = error.plainReason(whole: "the header")
+            let reason = error.plainReason(whole: "the header", json: json)
             let codingPath: [CodingKey]
             switch error {
             case let .typeMismatch(_, c), let .valueNotFound(_, c), let .keyNotFound(_, c), let .dataCorrupted(c):

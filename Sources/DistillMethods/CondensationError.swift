@@ -13,7 +13,7 @@ public enum CondensationError: Error, Equatable, CustomStringConvertible, Locali
     /// The real images are not square, which the zoo networks require.
     case nonSquareImages(shape: [Int])
     /// A checkpointed state does not fit this run's data or settings.
-    case stateMismatch(expectedShape: [Int], actualShape: [Int])
+    case stateMismatch(expectedShape: [Int], actualShape: [Int], expectedImagesPerClass: Int, actualImagesPerClass: Int)
     /// `--resume` was asked for but the run directory holds no checkpoint.
     case missingCheckpoint(path: String)
     /// The checkpoint file cannot be read as one, or holds values no run can have.
@@ -38,8 +38,8 @@ public enum CondensationError: Error, Equatable, CustomStringConvertible, Locali
             return "invalid \(name) \(value): \(requirement)"
         case .nonSquareImages(let shape):
             return "images of shape \(shape) are not square; the networks take C×S×S images"
-        case .stateMismatch(let expected, let actual):
-            return "the saved synthetic images have shape \(actual) but this run needs \(expected); "
+        case .stateMismatch(let expected, let actual, let expectedIPC, let actualIPC):
+            return "the saved synthetic images have shape \(actual) at ipc \(actualIPC) but this run needs \(expected) at ipc \(expectedIPC); "
                 + "resume with the same dataset and ipc"
         case .missingCheckpoint(let path):
             return "no checkpoint at \(path) to resume from; run without --resume to start afresh"

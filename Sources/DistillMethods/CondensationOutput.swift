@@ -36,6 +36,14 @@ public struct CondensationOutput: Sendable {
         [checkpointPath, logPath, syntheticPath].contains { FileManager.default.fileExists(atPath: $0) }
     }
 
+    /// Throws `NotARegularFileError` when one of the run's file names is taken by
+    /// something else (a directory, a FIFO, a device): checked before the first
+    /// iteration, as a run found it only at its first checkpoint, after the
+    /// checkpoint was written and with the log lines held until then lost.
+    public func checkDestinations() throws {
+        for path in [syntheticPath, gridPath, logPath, checkpointPath] { try AtomicWrite.checkDestination(path) }
+    }
+
     /// The state saved by the last `saveCheckpoint`.
     /// - Throws: `CondensationError.missingCheckpoint` when there is none, `.invalidCheckpoint` when it is not one.
     public func loadCheckpoint() throws -> CondensationState {
@@ -61,7 +69,7 @@ public struct CondensationOutput: Sendable {
         do {
             return try JSONDecoder().decode(CheckpointFile.self, from: data)
         } catch let error as DecodingError {
-            throw CondensationError.invalidCheckpoint(path: checkpointPath, reason: error.plainReason())
+            throw CondensationError.invalidCheckpoint(path: checkpointPath, reason: error.plainReason(json: data))
         }
     }
 

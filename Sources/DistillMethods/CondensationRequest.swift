@@ -144,6 +144,7 @@ public struct CondensationRequest: Sendable, Codable {
         if writes {
             AtomicWrite.removeStaleTemporaries(in: output.directory)
             try AtomicWrite.probeDirectory(output.directory)
+            try output.checkDestinations()
         }
         if !resume && !force && output.holdsRun {
             throw CondensationError.runExists(
@@ -229,8 +230,10 @@ public struct CondensationRequest: Sendable, Codable {
                 name: "seed", value: String(seed), requirement: "the checkpoint was made with seed \(state.seed); resume with the same seed")
         }
         let expected = [dataset.classCount * imagesPerClass] + dataset.imageShape
-        guard state.synthetic.images.shape == expected else {
-            throw CondensationError.stateMismatch(expectedShape: expected, actualShape: state.synthetic.images.shape)
+        guard state.synthetic.images.shape == expected, state.synthetic.imagesPerClass == imagesPerClass else {
+            throw CondensationError.stateMismatch(
+                expectedShape: expected, actualShape: state.synthetic.images.shape, expectedImagesPerClass: imagesPerClass,
+                actualImagesPerClass: state.synthetic.imagesPerClass)
         }
         return state
     }

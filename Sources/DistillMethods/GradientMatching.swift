@@ -163,6 +163,8 @@ func checkData(_ data: some RealImageSource) throws {
 func checkState(_ state: CondensationState, data: some RealImageSource, imagesPerClass: Int) throws {
     let expected = [data.classCount * imagesPerClass] + data.imageShape
     guard state.synthetic.images.shape == expected, state.synthetic.imagesPerClass == imagesPerClass else {
-        throw CondensationError.stateMismatch(expectedShape: expected, actualShape: state.synthetic.images.shape)
+        throw CondensationError.stateMismatch(
+            expectedShape: expected, actualShape: state.synthetic.images.shape, expectedImagesPerClass: imagesPerClass,
+            actualImagesPerClass: state.synthetic.imagesPerClass)
     }
 }

@@ -49,7 +49,7 @@ public struct GoldenTolerances: Sendable {
         do {
             values = try JSONDecoder().decode([String: Double?].self, from: data)
         } catch let error as DecodingError {
-            throw GoldenError.malformedTolerances(file: path, reason: error.plainReason())
+            throw GoldenError.malformedTolerances(file: path, reason: error.plainReason(json: data))
         }
         if let (key, value) = values.compactMapValues({ $0 }).sorted(by: { $0.key < $1.key })
             .first(where: { !$0.value.isFinite || $0.value < 0 }) {

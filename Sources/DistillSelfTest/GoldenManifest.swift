@@ -133,7 +133,7 @@ public struct GoldenManifest: Sendable {
         do {
             networks = try JSONDecoder().decode([String: GoldenNetwork].self, from: Data(json.utf8))
         } catch let error as DecodingError {
-            throw GoldenError.malformedManifest(file: file, reason: error.plainReason(whole: "the manifest"))
+            throw GoldenError.malformedManifest(file: file, reason: error.plainReason(whole: "the manifest", json: Data(json.utf8)))
         }
         self.file = file
     }

@@ -13,6 +13,21 @@ struct UnsavedResultsError: Error, CustomStringConvertible {
     }
 }
 
+extension UnsavedResultsError {
+    /// How an experiment reports `error`, raised after some of its results were shown: as
+    /// results that could not be written when it is a write's failure, else as itself (a damaged
+    /// kept set, say, is not a failed write).
+    static func ifWriting(_ error: Error, to directory: String) -> Error {
+        let writing: Bool
+        switch ErrorMessages.plain(error) {
+        case let failure as FileSystemError: writing = failure.action != "read"
+        case is NotARegularFileError: writing = true
+        default: writing = false
+        }
+        return writing ? UnsavedResultsError(directory: directory, cause: error) : error
+    }
+}
+
 /// A message already in plain words.
 struct PlainMessage: Error, CustomStringConvertible {
     let description: String

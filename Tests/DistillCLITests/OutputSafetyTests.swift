@@ -86,6 +86,20 @@ final class OutputSafetyTests: XCTestCase {
         XCTAssertTrue(result.output.contains("# Model-pool experiment"), result.output)
     }
 
+    func testADamagedKeptSetIsNamedAsItselfNotAsAFailedWrite() throws {
+        let directory = path("kept")
+        let arguments = [
+            "experiment", "model-pool", "--quick", "--iterations", "1", "--models", "ConvNet", "--epochs", "1",
+            "--batch-real", "2", "--out", directory,
+        ]
+        try distill(arguments).expectSuccess()
+        let kept = "\(directory)/ipc1-baseline/synthetic-iter1.safetensors"
+        try Data(try Data(contentsOf: URL(fileURLWithPath: kept)).prefix(100)).write(to: URL(fileURLWithPath: kept))
+        let result = try distill(arguments)
+        try result.expectFailure(mentioning: kept)
+        XCTAssertFalse(result.output.contains("could not be written"), result.output)
+    }
+
     func testASecondCondenseIntoADirectoryInUseFailsAtOnce() throws {
         let lock = try RunDirectoryLock(directory: run)
         try condense().expectFailure(mentioning: "\(run) is in use by process \(getpid())")

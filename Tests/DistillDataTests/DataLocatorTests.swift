@@ -15,6 +15,9 @@ final class DataLocatorTests: XCTestCase {
 
     override func setUp() {
         root = ArchiveWriters.temporaryDirectory()
+        for named in ["explicit", "env"] {
+            try? FileManager.default.createDirectory(atPath: "\(root)/\(named)", withIntermediateDirectories: true)
+        }
     }
 
     override func tearDown() {
@@ -70,6 +73,37 @@ final class DataLocatorTests: XCTestCase {
 
         try FileManager.default.createDirectory(atPath: root + "/env/cifar10", withIntermediateDirectories: true)
         XCTAssertEqual(locator.search(.cifar10).candidates[1].status, .incomplete(missing: ["cifar-10-binary.tar.gz"]))
+    }
+
+    func testADirectoryTheUserNamedIsNeverPassedOver() throws {
+        writeFashion(into: root + "/system/fashion-mnist")
+        let partial = root + "/env/fashion-mnist"
+        writeFashion(into: partial)
+        try FileManager.default.removeItem(atPath: partial + "/train-images-idx3-ubyte.gz")
+        // Before, the system copy was read without a word.
+        XCTAssertThrowsError(try locator.locate(.fashionMNIST)) { error in
+            XCTAssertEqual(
+                "\(error)",
+                "fashion-mnist in \(partial) (from $DISTILL_DATA) is incomplete: it lacks train-images-idx3-ubyte[.gz]; "
+                    + "run `distill data fetch fashion-mnist` with the same $DISTILL_DATA, or remove the folder")
+        }
+        // A complete copy before it is used as ever.
+        writeFashion(into: root + "/explicit/fashion-mnist")
+        XCTAssertNoThrow(try locator.locate(.fashionMNIST))
+
+        try FileManager.default.removeItem(atPath: root + "/explicit")
+        try Data("a file".utf8).write(to: URL(fileURLWithPath: root + "/explicit"))
+        for mustExist in [false, true] {
+            XCTAssertThrowsError(try locator.checkNamedRoots(mustExist: mustExist)) { error in
+                XCTAssertEqual(
+                    "\(error)", "--data-dir \(root)/explicit cannot hold datasets: it is not a directory; name a directory (distill data fetch creates one)")
+            }
+        }
+        try FileManager.default.removeItem(atPath: root + "/explicit")
+        XCTAssertNoThrow(try locator.checkNamedRoots(mustExist: false), "data list and data fetch take a directory still to be made")
+        XCTAssertThrowsError(try locator.locate(.fashionMNIST)) { error in
+            XCTAssertEqual(error as? DatasetError, .unusableDataDirectory(path: root + "/explicit", origin: "--data-dir", reason: "it does not exist"))
+        }
     }
 
     func testMissingDataErrorSaysWhereItLookedAndHowToFix() {

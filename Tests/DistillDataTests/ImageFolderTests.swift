@@ -50,6 +50,7 @@ final class ImageFolderTests: XCTestCase {
         try write(png: Array(0..<16), width: 4, height: 4, channels: 1, at: "train/a/0.png")
         try write(png: Array(100..<116), width: 4, height: 4, channels: 1, at: "train/b/0.png")
         try write(png: Array(50..<66), width: 4, height: 4, channels: 1, at: "test/a/0.png")
+        try write(png: Array(60..<76), width: 4, height: 4, channels: 1, at: "test/b/0.png")
         let first = try ImageFolder.resolve(root: root, options: ImageFolderOptions())
         XCTAssertTrue(FileManager.default.fileExists(atPath: "\(root!)/.distill-stats.json"))
         // Same byte count, undecodable content: only a cache hit can describe the folder now.
@@ -69,6 +70,7 @@ final class ImageFolderTests: XCTestCase {
         let flat: [UInt8] = (0..<(16 * 16)).flatMap { _ -> [UInt8] in [200, 100, 50] }
         try write(jpeg: flat, width: 16, height: 16, channels: 3, at: "train/b/colour.jpg")
         try write(png: wide, width: 8, height: 4, channels: 1, at: "test/a/0.png")
+        try write(png: wide, width: 8, height: 4, channels: 1, at: "test/b/0.png")
         let folder = try ImageFolder.resolve(root: root, options: ImageFolderOptions(imageSize: 2))
         XCTAssertEqual(folder.channels, 3)
         let train = try DataLocator().load(.folder(folder), split: .train)
@@ -92,6 +94,7 @@ final class ImageFolderTests: XCTestCase {
         try write(png: Array(0..<16), width: 4, height: 4, channels: 1, at: "train/a/0.png")
         try write(png: Array(10..<26), width: 4, height: 4, channels: 1, at: "train/a/1.png")
         try write(png: Array(100..<116), width: 4, height: 4, channels: 1, at: "train/b/0.png")
+        try write(png: Array(0..<16), width: 4, height: 4, channels: 1, at: "test/a/0.png")
         try write(png: Array(0..<16), width: 4, height: 4, channels: 1, at: "test/b/0.png")
         var truncated = try Data(contentsOf: URL(fileURLWithPath: "\(root!)/train/a/1.png"))
         truncated.removeLast(20)
@@ -112,6 +115,7 @@ final class ImageFolderTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("\(root!)/train"), "\(error)")
         }
         try write(png: Array(0..<16), width: 4, height: 4, channels: 1, at: "train/a/0.png")
+        try write(png: Array(20..<36), width: 4, height: 4, channels: 1, at: "train/b/0.png")
         XCTAssertThrowsError(try ImageFolder.resolve(root: root, options: ImageFolderOptions())) { error in
             XCTAssertTrue("\(error)".contains("\(root!)/val"), "\(error)")
         }
@@ -120,6 +124,7 @@ final class ImageFolderTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("class 'zebra' has no folder under train/"), "\(error)")
         }
         try FileManager.default.moveItem(atPath: "\(root!)/test/zebra", toPath: "\(root!)/test/a")
+        try write(png: Array(0..<16), width: 4, height: 4, channels: 1, at: "test/b/0.png")
         XCTAssertThrowsError(
             try ImageFolder.resolve(root: root, options: ImageFolderOptions(imageSize: 1000, memoryLimit: 1 << 20))
         ) { error in
@@ -128,6 +133,26 @@ final class ImageFolderTests: XCTestCase {
         let kind = try DataLocator().dataset(named: "folder:\(root!)")
         XCTAssertEqual(kind.name, "folder:\(root!)")
         XCTAssertEqual(kind.imageShape, [1, 4, 4])
+    }
+
+    func testEveryClassNeedsTestImagesAndADatasetNeedsTwoClasses() throws {
+        try write(png: Array(0..<16), width: 4, height: 4, channels: 1, at: "train/a/0.png")
+        try write(png: Array(0..<16), width: 4, height: 4, channels: 1, at: "test/a/0.png")
+        func assertCorrupt(_ path: String, _ reason: String, options: ImageFolderOptions = ImageFolderOptions()) {
+            XCTAssertThrowsError(try DataLocator().load(.folder(try ImageFolder.resolve(root: root, options: options)))) { error in
+                XCTAssertTrue("\(error)".hasPrefix("corrupt data in \(root!)/\(path): \(reason);"), "\(error)")
+            }
+        }
+        assertCorrupt("train", "it holds one class folder; a classification dataset needs at least 2 classes")
+        try write(png: Array(20..<36), width: 4, height: 4, channels: 1, at: "train/b/0.png")
+        // Before, the accuracy left class b out without a word: 100 % after one epoch.
+        assertCorrupt("test/b", "it is missing; every class of train/ needs a folder of images here")
+        try FileManager.default.createDirectory(atPath: "\(root!)/test/b", withIntermediateDirectories: false)
+        assertCorrupt("test/b", "it holds no PNG or JPEG images")
+        try Data("not a png".utf8).write(to: URL(fileURLWithPath: "\(root!)/test/b/0.png"))
+        assertCorrupt(
+            "test/b", "none of its images could be decoded; every class needs at least one in the test split",
+            options: ImageFolderOptions(skipsBadImages: true))
     }
 
     func testDecoderNamesTheFileAndTheFault() throws {

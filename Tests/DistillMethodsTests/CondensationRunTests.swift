@@ -136,7 +136,8 @@ final class CondensationRunTests: XCTestCase {
         var state = try dm().initialState(seed: 1)
         XCTAssertThrowsError(try dc().step(&state)) {
             XCTAssertEqual(
-                $0 as? CondensationError, .stateMismatch(expectedShape: [2, 1, 28, 28], actualShape: [4, 1, 28, 28]))
+                $0 as? CondensationError, .stateMismatch(
+                    expectedShape: [2, 1, 28, 28], actualShape: [4, 1, 28, 28], expectedImagesPerClass: 1, actualImagesPerClass: 2))
         }
     }
 

@@ -91,6 +91,8 @@ final class CondensationSafetyTests: XCTestCase {
             ("past this run's 3 iterations", { $0["iteration"] = 1 << 62 }),
             ("learning rate -1.0 is not a finite positive number", { Self.edit(&$0, optimizer: "learningRate", -1) }),
             ("momentum 1.5 is not in [0, 1)", { Self.edit(&$0, optimizer: "momentum", 1.5) }),
+            // Linux's decoder reports a number that does not fit its field as broken JSON.
+            ("is valid JSON, but a number in it does not fit its field", { $0["iteration"] = 1.5 }),
         ]
         for (message, edit) in edits {
             var object = saved
@@ -106,6 +108,21 @@ final class CondensationSafetyTests: XCTestCase {
         }
     }
 
+    func testACheckpointOfAnotherIPCWithTheSameImageCountSaysSo() throws {
+        try run(request(iterations: 1))
+        var object = try XCTUnwrap(
+            JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: output.checkpointPath))) as? [String: Any])
+        var synthetic = try XCTUnwrap(object["synthetic"] as? [String: Any])
+        synthetic["imagesPerClass"] = 2
+        object["synthetic"] = synthetic
+        try JSONSerialization.data(withJSONObject: object).write(to: URL(fileURLWithPath: output.checkpointPath))
+        XCTAssertThrowsError(try run(request(iterations: 2, resume: true))) { error in
+            // Before, both shapes were printed alike: "have shape [10, 1, 28, 28] but this run needs [10, 1, 28, 28]".
+            XCTAssertTrue("\(error)".contains("at ipc 2 but this run needs"), "\(error)")
+            XCTAssertTrue("\(error)".contains("at ipc 1; resume with the same dataset and ipc"), "\(error)")
+        }
+    }
+
     func testATruncatedCheckpointIsNamedInOneLine() throws {
         try run(request(iterations: 1))
         let bytes = try Data(contentsOf: URL(fileURLWithPath: output.checkpointPath))
@@ -116,6 +133,25 @@ final class CondensationSafetyTests: XCTestCase {
                 XCTAssertTrue(text.hasPrefix("\(output.checkpointPath) is not a usable checkpoint: "), text)
                 XCTAssertFalse(text.contains("\n") || text.contains("DecodingError"), text)
             }
+        }
+    }
+
+    func testAnOutputNameTakenByAnotherKindOfFileIsRefusedBeforeTheFirstIteration() throws {
+        for name in ["synthetic.png", "synthetic.safetensors", "log.jsonl"] {
+            try? FileManager.default.removeItem(atPath: directory)
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            let taken = "\(directory)/\(name)"
+            if name == "synthetic.png" {
+                XCTAssertEqual(mkfifo(taken, 0o600), 0)
+            } else {
+                try FileManager.default.createDirectory(atPath: taken, withIntermediateDirectories: false)
+            }
+            XCTAssertThrowsError(try run(request(iterations: 2, checkpointEvery: 1))) { error in
+                XCTAssertEqual(
+                    error as? NotARegularFileError,
+                    NotARegularFileError(path: taken, kind: name == "synthetic.png" ? "a FIFO (named pipe)" : "a directory"))
+            }
+            XCTAssertFalse(FileManager.default.fileExists(atPath: output.checkpointPath), "no iteration ran: \(name)")
         }
     }
 

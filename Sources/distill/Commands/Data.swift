@@ -18,6 +18,7 @@ struct DataCommand: AsyncParsableCommand {
         }
 
         func run() throws {
+            try data.locator.checkNamedRoots(mustExist: false)
             for search in data.locator.searchAll() {
                 if let found = search.found {
                     print("\(search.kind.name.padding(toLength: 14, withPad: " ", startingAt: 0)) present  \(found.directory) (\(found.origin.rawValue))")

@@ -79,7 +79,7 @@ struct ModelPoolStudy: DistributedCommand {
         do {
             results = try experiment.run(in: out, locator: data.locator, group: group, events: display.show)
         } catch where display.shownResults {
-            throw UnsavedResultsError(directory: out, cause: error)
+            throw UnsavedResultsError.ifWriting(error, to: out)
         }
         display.finish()
         guard group.isLeader else { return }

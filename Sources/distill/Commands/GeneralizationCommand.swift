@@ -76,7 +76,7 @@ struct GeneralizationCommand: DistributedCommand {
                 in: out, locator: data.locator, command: Self.shellCommand(CommandLine.arguments.dropFirst()), group: group,
                 events: display.show)
         } catch where display.shownResults {
-            throw UnsavedResultsError(directory: out, cause: error)
+            throw UnsavedResultsError.ifWriting(error, to: out)
         }
         display.finish()
         guard group.isLeader else { return }
