@@ -91,7 +91,8 @@ public enum NPYArray: Sendable, Equatable {
         else { throw fail("dtype '\(descr)' is big-endian or unknown; save little-endian arrays") }
         let kind = descr[descr.index(descr.startIndex, offsetBy: 1)]
         // A header may declare any shape; its byte count is multiplied out with overflow checks, as the safetensors reader does.
-        let sizes = shape.reduce((count: 1, bytes: kind == "U" ? 4 * width : width, overflow: width > Int.max / 4)) { running, extent in
+        let itemBytes = width.multipliedReportingOverflow(by: kind == "U" ? 4 : 1)
+        let sizes = shape.reduce((count: 1, bytes: itemBytes.partialValue, overflow: itemBytes.overflow)) { running, extent in
             let count = running.count.multipliedReportingOverflow(by: extent)
             let bytes = running.bytes.multipliedReportingOverflow(by: extent)
             return (count.partialValue, bytes.partialValue, running.overflow || count.overflow || bytes.overflow)

@@ -39,6 +39,12 @@ final class NPZDamageTests: XCTestCase {
                 XCTAssertTrue("\(error)".hasSuffix("] holds more elements than any file can"), "\(error)")
             }
         }
+        var strings = NPYArray.float32(shape: [1], values: [0]).encoded()
+        let header = "{'descr': '<U4611686018427387904', 'fortran_order': False, 'shape': (1,), }\n"
+        strings.replaceSubrange(8..., with: [UInt8(header.utf8.count), 0] + Array(header.utf8))
+        XCTAssertThrowsError(try NPYArray(npy: strings, name: "class_names", file: "f.npz")) { error in
+            XCTAssertEqual("\(error)", "array 'class_names' in f.npz: shape [1] holds more elements than any file can")
+        }
     }
 
     func testAMemberWhoseCRCDoesNotMatchIsRefused() throws {
