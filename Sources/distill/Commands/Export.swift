@@ -20,8 +20,9 @@ struct Export: ParsableCommand {
         abstract: "Write a synthetic set (or a random real subset) for PyTorch: an image folder of PNGs or a NumPy .npz.",
         discussion: """
             folder: --out/CLASS/i.png, de-normalised, loadable with torchvision.datasets.ImageFolder (class \
-            folders keep the label order); --out must be a new or empty folder, and is written all at once. npz: images (float32, normalised, NCHW), labels (int64), mean, \
-            std, class_names and dataset, in --out/synthetic.npz (real.npz for --random-real) or in --out \
+            folders keep the label order); --out must be a new or empty folder, and is written all at \
+            once. npz: images (float32, normalised, NCHW), labels (int64), mean, std, class_names and \
+            dataset, in --out/synthetic.npz (real.npz for --random-real) or in --out \
             itself when it ends in .npz. --random-real with --split test exports test images, so that \
             `--random-real 6000` and `--random-real 1000 --split test` write Fashion-MNIST whole.
             """)
