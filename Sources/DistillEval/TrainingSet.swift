@@ -18,7 +18,7 @@ public enum EvaluationError: Error, CustomStringConvertible, LocalizedError, Equ
     public var description: String {
         switch self {
         case let .unknownDataset(file, recorded):
-            return "\(file) records dataset \(recorded.map { "'\($0)'" } ?? "nothing"); "
+            return "\(file) \(recorded.map { "records dataset '\($0)'" } ?? "records no dataset"); "
                 + "expected one of \(DatasetKind.allCases.map(\.name).joined(separator: ", "))"
         case let .shapeMismatch(file, dataset, expected, actual):
             return "\(file) holds images of shape \(actual), but \(dataset) images are \(expected); "
@@ -71,7 +71,8 @@ public struct TrainingSet: Sendable {
             throw EvaluationError.shapeMismatch(
                 file: path, dataset: kind.name, expected: kind.imageShape, actual: Array(file.images.shape.dropFirst()))
         }
-        try file.checkLabels(classes: kind.classCount, file: path)
+        // The same class checks as render and export: names for each class, an image of each.
+        try file.checkClasses(ofDataset: kind.classCount, namedBy: kind.builtInClassNames, file: path)
         if let error = NonFiniteValueError(file: path, tensor: "images", values: file.images.scalars) { throw error }
         // A set that records no method keeps the protocol such sets have always had: DC's.
         method = file.metadata["method"] ?? "dc"

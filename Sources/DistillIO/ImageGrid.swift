@@ -37,15 +37,19 @@ public enum ImageGrid {
                 for x in 0..<(w * scale) {
                     for channel in 0..<c {
                         let value = values[((index * c + channel) * h + y / scale) * w + x / scale]
-                        // `max(NaN, 0)` is NaN, which UInt8 cannot take; a diverged image shows black there.
-                        let shifted = value * std[channel] + mean[channel]
-                        let pixel = shifted.isNaN ? 0 : min(max(shifted, 0), 1)
-                        pixels[((originY + y) * width + originX + x) * c + channel] = UInt8((pixel * 255).rounded())
+                        pixels[((originY + y) * width + originX + x) * c + channel] = pixel(value, mean: mean[channel], std: std[channel])
                     }
                 }
             }
         }
         return PNG.encode(pixels: pixels, width: width, height: height, channels: c)
+    }
+
+    /// One normalised value as an 8-bit pixel: de-normalised, clamped to [0, 1] (±infinity
+    /// to its end) and scaled to 0...255; NaN, which `max(NaN, 0)` keeps and UInt8 cannot take, is black.
+    public static func pixel(_ value: Float, mean: Float, std: Float) -> UInt8 {
+        let shifted = value * std + mean
+        return UInt8(((shifted.isNaN ? 0 : min(max(shifted, 0), 1)) * 255).rounded())
     }
 
     /// The picture size `png` produces: `columns · (w · scale + gap) + gap` by

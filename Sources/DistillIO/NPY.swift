@@ -7,12 +7,24 @@ import Foundation
 public enum NPYArray: Sendable, Equatable {
     case float32(shape: [Int], values: [Float])
     case int64(shape: [Int], values: [Int64])
+    /// NumPy's `bool` (`|b1`), kept apart from integers so that bool labels are not taken for class numbers.
+    case bool(shape: [Int], values: [Bool])
     /// Fixed-width Unicode strings (`<U…`), as NumPy stores a list of str.
     case strings(shape: [Int], values: [String])
 
     public var shape: [Int] {
         switch self {
-        case .float32(let shape, _), .int64(let shape, _), .strings(let shape, _): return shape
+        case .float32(let shape, _), .int64(let shape, _), .bool(let shape, _), .strings(let shape, _): return shape
+        }
+    }
+
+    /// The element type in NumPy's words, for messages ("found bool").
+    public var typeName: String {
+        switch self {
+        case .float32: return "float32"
+        case .int64: return "int64"
+        case .bool: return "bool"
+        case .strings: return "str"
         }
     }
 
@@ -27,6 +39,9 @@ public enum NPYArray: Sendable, Equatable {
         case .int64(_, let values):
             descr = "<i8"
             values.withUnsafeBytes { body.append(contentsOf: $0) }
+        case .bool(_, let values):
+            descr = "|b1"
+            body.append(contentsOf: values.map { $0 ? 1 : 0 })
         case .strings(_, let values):
             let width = max(1, values.map { $0.unicodeScalars.count }.max() ?? 1)
             descr = "<U\(width)"
@@ -47,6 +62,7 @@ public enum NPYArray: Sendable, Equatable {
     }
 
     /// Reads `.npy` bytes: float32/float64 (as float32), any integer kind (as int64), bool, and Unicode strings.
+    /// A shape whose size in bytes overflows `Int` is refused, not multiplied out.
     /// - Throws: `NPZError.malformedArray` naming `name` and what is wrong.
     public init(npy data: Data, name: String, file: String) throws {
         let bytes = [UInt8](data)
@@ -69,15 +85,22 @@ public enum NPYArray: Sendable, Equatable {
         guard let shape = Optional(parts.compactMap { Int($0) }), shape.count == parts.count, shape.allSatisfy({ $0 >= 0 }) else {
             throw fail("shape (\(shapeText)) is not a tuple of sizes")
         }
-        let count = shape.reduce(1, *)
         let body = Array(bytes[bodyStart...])
         guard descr.first == "<" || descr.first == "|" || descr.first == "=", descr.count >= 3,
-            let width = Int(descr.dropFirst(2))
+            let width = Int(descr.dropFirst(2)), width > 0
         else { throw fail("dtype '\(descr)' is big-endian or unknown; save little-endian arrays") }
         let kind = descr[descr.index(descr.startIndex, offsetBy: 1)]
-        let itemBytes = kind == "U" ? 4 * width : width
-        guard body.count >= count * itemBytes else {
-            throw fail("holds \(body.count) data bytes, shape \(shape) of '\(descr)' needs \(count * itemBytes)")
+        // A header may declare any shape; its byte count is multiplied out with overflow checks, as the safetensors reader does.
+        let itemBytes = width.multipliedReportingOverflow(by: kind == "U" ? 4 : 1)
+        let sizes = shape.reduce((count: 1, bytes: itemBytes.partialValue, overflow: itemBytes.overflow)) { running, extent in
+            let count = running.count.multipliedReportingOverflow(by: extent)
+            let bytes = running.bytes.multipliedReportingOverflow(by: extent)
+            return (count.partialValue, bytes.partialValue, running.overflow || count.overflow || bytes.overflow)
+        }
+        guard !sizes.overflow else { throw fail("shape \(shape) holds more elements than any file can") }
+        let count = sizes.count
+        guard body.count >= sizes.bytes else {
+            throw fail("holds \(body.count) data bytes, shape \(shape) of '\(descr)' needs \(sizes.bytes)")
         }
         func load<T>(_ type: T.Type, items: Int = count) -> [T] {
             body.withUnsafeBytes { raw in (0..<items).map { raw.loadUnaligned(fromByteOffset: $0 * MemoryLayout<T>.size, as: T.self) } }
@@ -89,7 +112,8 @@ public enum NPYArray: Sendable, Equatable {
         case ("i", 4): self = .int64(shape: shape, values: load(Int32.self).map(Int64.init))
         case ("i", 2): self = .int64(shape: shape, values: load(Int16.self).map(Int64.init))
         case ("i", 1): self = .int64(shape: shape, values: load(Int8.self).map(Int64.init))
-        case ("u", 1), ("b", 1): self = .int64(shape: shape, values: load(UInt8.self).map(Int64.init))
+        case ("u", 1): self = .int64(shape: shape, values: load(UInt8.self).map(Int64.init))
+        case ("b", 1): self = .bool(shape: shape, values: load(UInt8.self).map { $0 != 0 })
         case ("u", 2): self = .int64(shape: shape, values: load(UInt16.self).map(Int64.init))
         case ("u", 4): self = .int64(shape: shape, values: load(UInt32.self).map(Int64.init))
         case ("U", _):

@@ -32,14 +32,16 @@ extension SyntheticSetFile {
     }
 
     /// The set as `.npz` bytes.
-    /// - Throws: `SyntheticGridError` when the metadata lacks the normalisation; `NPZError.tooLarge`.
+    /// - Throws: `SyntheticGridError` when the metadata lacks the normalisation or records one
+    ///   `render` would refuse (a mean not finite, a std not finite and positive); `NPZError.tooLarge`.
     public func npz(classNames: [String], file: String) throws -> Data {
         let channels = images.shape[1]
+        let (mean, std) = try requiredNormalization()
         var arrays: [(String, NPYArray)] = [
             (NPZKey.images, .float32(shape: images.shape, values: images.scalars)),
             (NPZKey.labels, .int64(shape: [labels.count], values: labels.map(Int64.init))),
-            (NPZKey.mean, .float32(shape: [channels], values: try normalization("mean", channels: channels))),
-            (NPZKey.std, .float32(shape: [channels], values: try normalization("std", channels: channels))),
+            (NPZKey.mean, .float32(shape: [channels], values: mean)),
+            (NPZKey.std, .float32(shape: [channels], values: std)),
             (NPZKey.classNames, .strings(shape: [classNames.count], values: classNames)),
         ]
         if let dataset { arrays.append((NPZKey.dataset, .strings(shape: [], values: [dataset]))) }
@@ -51,7 +53,8 @@ extension SyntheticSetFile {
 
     /// Reads a set from a `.npz` with the arrays `NPZKey` names (`images` and `labels`
     /// required; `dataset` needed to evaluate it; `mean`/`std` to draw or export it).
-    /// - Throws: `NPZError` for a missing or malformed array.
+    /// - Throws: `NPZError` for a missing or malformed array (labels that are not integers, a `dataset`
+    ///   that is not one string); `SyntheticSetFileError.empty` for no images, as for safetensors.
     public init(npzAt path: String) throws {
         let arrays = try NPZ.read(contentsOf: path)
         func array(_ name: String) throws -> NPYArray {
@@ -62,30 +65,43 @@ extension SyntheticSetFile {
         guard case .float32(let shape, let values) = try array(NPZKey.images), shape.count == 4 else {
             throw fail(NPZKey.images, "must be float32 (or float64) of shape [N, C, H, W]")
         }
-        guard case .int64(let labelShape, let labels) = try array(NPZKey.labels), labelShape == [shape[0]] else {
-            throw fail(NPZKey.labels, "must be integers of shape [\(shape[0])], one per image")
+        let labelArray = try array(NPZKey.labels)
+        guard case .int64(let labelShape, let labels) = labelArray, labelShape == [shape[0]] else {
+            // Bool labels would read as classes 0 and 1; the type is named so the cause is plain.
+            let found = if case .int64 = labelArray { "" } else { " (found \(labelArray.typeName))" }
+            throw fail(NPZKey.labels, "must be integers of shape [\(shape[0])], one per image\(found)")
         }
         var metadata = ["method": "external"]
-        if case .strings(_, let name)? = arrays[NPZKey.dataset], let first = name.first { metadata["dataset"] = first }
+        switch arrays[NPZKey.dataset] {
+        case nil: break
+        case .strings(_, let names)? where names.count == 1: metadata["dataset"] = names[0]
+        case .strings(_, let names)?:
+            throw fail(NPZKey.dataset, "must hold one dataset name, holds \(names.count)")
+        case let other?:
+            throw fail(NPZKey.dataset, "must be a string array (np.array('fashion-mnist')), found \(other.typeName)")
+        }
         for key in [NPZKey.mean, NPZKey.std] {
             if case .float32(_, let values)? = arrays[key] { metadata[key] = values.map { "\($0)" }.joined(separator: ",") }
         }
         if case .int64(_, let size)? = arrays[NPZKey.imageSize], let first = size.first { metadata["image_size"] = String(first) }
         if case .strings(_, let names)? = arrays[NPZKey.classNames] { metadata["class_names"] = names.joined(separator: "\n") }
-        self.init(images: NDArray(shape: shape, scalars: values), labels: labels.map { Int($0) }, metadata: metadata)
+        try self.init(
+            checkedImages: NDArray(shape: shape, scalars: values), labels: labels.map { Int($0) }, metadata: metadata, file: path)
     }
 
     /// Writes each image, de-normalised with the recorded mean and std and clamped to
-    /// [0, 1], as `directory/CLASS/i.png` (i counting within the class from 0), written
-    /// atomically with libpng on all cores. The class folders are `classFolderNames(classNames)`.
+    /// [0, 1] as `render` draws it (NaN black, ±infinity clamped), as `directory/CLASS/i.png`
+    /// (i counting within the class from 0), written atomically with libpng on all cores.
+    /// The class folders are `classFolderNames(classNames)`.
     /// - Returns: the number of files written.
+    /// - Throws: `ExportError`, or `SyntheticGridError` for a normalisation `render` refuses.
     public func writeImageFolder(to directory: String, classNames: [String]) throws -> Int {
         let (count, channels, height, width) = (images.shape[0], images.shape[1], images.shape[2], images.shape[3])
         guard channels == 1 || channels == 3 else { throw ExportError.channels(shape: images.shape) }
         if let label = labels.first(where: { !classNames.indices.contains($0) }) {
             throw ExportError.labelOutOfRange(label: label, classes: classNames.count)
         }
-        let mean = try normalization("mean", channels: channels), std = try normalization("std", channels: channels)
+        let (mean, std) = try requiredNormalization()
         let folders = Self.classFolderNames(classNames)
         // Each image's number within its class, fixed before the writes run in parallel.
         var seen = [Int](repeating: 0, count: classNames.count)
@@ -101,8 +117,8 @@ extension SyntheticSetFile {
                 var pixels = [UInt8](repeating: 0, count: plane * channels)
                 for channel in 0..<channels {
                     for position in 0..<plane {
-                        let value = values[(index * channels + channel) * plane + position] * std[channel] + mean[channel]
-                        pixels[position * channels + channel] = UInt8((min(max(value, 0), 1) * 255).rounded())
+                        let value = values[(index * channels + channel) * plane + position]
+                        pixels[position * channels + channel] = ImageGrid.pixel(value, mean: mean[channel], std: std[channel])
                     }
                 }
                 do {

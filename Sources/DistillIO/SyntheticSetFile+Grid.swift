@@ -112,6 +112,14 @@ extension SyntheticSetFile {
     /// How many image values are NaN or infinite.
     public var nonFinitePixelCount: Int { images.scalars.reduce(0) { $0 + ($1.isFinite ? 0 : 1) } }
 
+    /// What a command's summary line adds about non-finite pixels ("; 2 values are not finite: TREATMENT"),
+    /// empty when there are none. The treatment defaults to how PNGs show them.
+    public func nonFinitePixelNote(_ treatment: String = "NaN drawn black, ±inf clamped") -> String {
+        let count = nonFinitePixelCount
+        guard count > 0 else { return "" }
+        return "; \(count == 1 ? "1 value is" : "\(count) values are") not finite: \(treatment)"
+    }
+
     /// The size in pixels of `gridPNG(scale:)`'s picture.
     public func gridSize(scale: Int) -> (width: Int, height: Int) {
         let classes = Set(labels).count
@@ -141,6 +149,12 @@ extension SyntheticSetFile {
     private func drawableNormalization() throws -> (mean: [Float], std: [Float]) {
         let channels = images.shape[1]
         guard channels == 1 || channels == 3 else { throw SyntheticGridError.unsupportedChannels(channels) }
+        return try requiredNormalization()
+    }
+
+    /// The recorded normalisation, which drawing and exporting need, checked like `recordedNormalization()`.
+    /// - Throws: `SyntheticGridError.missingNormalization` when the metadata records none.
+    func requiredNormalization() throws -> (mean: [Float], std: [Float]) {
         guard let recorded = try recordedNormalization() else { throw SyntheticGridError.missingNormalization(key: "mean") }
         return recorded
     }

@@ -31,10 +31,7 @@ public struct SyntheticSetFile: Sendable {
             self = try SyntheticSetFile(npzAt: path)
             return
         }
-        var isDirectory: ObjCBool = false
-        let file =
-            FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
-            ? (path as NSString).appendingPathComponent(Self.fileName) : path
+        let file = Self.file(at: path)
         let contents = try SafeTensorsFile(contentsOf: file)
         let images = try contents.floats("images")
         let labels = try contents.integers("labels")
@@ -44,11 +41,25 @@ public struct SyntheticSetFile: Sendable {
         guard labels.shape.count == 1 else {
             throw SyntheticSetFileError.wrongRank(file: file, tensor: "labels", shape: labels.shape, expected: "[N]")
         }
-        guard images.shape[0] == labels.values.count else {
-            throw SyntheticSetFileError.countMismatch(file: file, images: images.shape[0], labels: labels.values.count)
+        try self.init(checkedImages: images, labels: labels.values.map { Int($0) }, metadata: contents.metadata, file: file)
+    }
+
+    /// A set read from `file` (safetensors or `.npz`), after the checks every reader shares:
+    /// one label per image and at least one image.
+    /// - Throws: `SyntheticSetFileError.countMismatch` or `.empty`.
+    init(checkedImages images: NDArray, labels: [Int], metadata: [String: String], file: String) throws {
+        guard images.shape[0] == labels.count else {
+            throw SyntheticSetFileError.countMismatch(file: file, images: images.shape[0], labels: labels.count)
         }
         guard images.shape[0] > 0 else { throw SyntheticSetFileError.empty(file: file) }
-        self.init(images: images, labels: labels.values.map { Int($0) }, metadata: contents.metadata)
+        self.init(images: images, labels: labels, metadata: metadata)
+    }
+
+    /// The file `init(contentsOf:)` reads for `path`: `synthetic.safetensors` inside a directory, else `path` itself.
+    public static func file(at path: String) -> String {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+            ? (path as NSString).appendingPathComponent(fileName) : path
     }
 
     /// Refuses a label outside 0..<`classes` (any negative one when `classes` is nil,

@@ -12,6 +12,10 @@ public enum SyntheticSetFileError: Error, Equatable, CustomStringConvertible, Lo
     case empty(file: String)
     /// A label outside the dataset's classes (`classes` nil when the set does not say how many there are).
     case labelOutOfRange(file: String, label: Int, classes: Int?)
+    /// The `class_names` metadata lists another number of classes than the set's dataset has.
+    case classNamesMismatch(file: String, names: Int, dataset: String, classes: Int)
+    /// A class of the dataset with no image in the set (`name` when known).
+    case missingClass(file: String, label: Int, name: String?)
 
     public var description: String {
         switch self {
@@ -25,6 +29,12 @@ public enum SyntheticSetFileError: Error, Equatable, CustomStringConvertible, Lo
         case let .labelOutOfRange(file, label, classes):
             return "\(file) has label \(label) but "
                 + (classes.map { "the dataset has \($0) classes (labels 0 to \($0 - 1))" } ?? "labels start at 0")
+        case let .classNamesMismatch(file, names, dataset, classes):
+            return "\(file) lists \(names) class names in its 'class_names' metadata, but \(dataset) has \(classes) classes; "
+                + "a synthetic set names every class of its dataset"
+        case let .missingClass(file, label, name):
+            return "\(file) has no image of class \(label)\(name.map { " (\($0))" } ?? ""); "
+                + "a synthetic set needs at least one image per class"
         }
     }
 

@@ -14,15 +14,15 @@ enum ZipArchive {
         var directory = Data()
         for (name, data) in members {
             guard data.count < Int(UInt32.max), archive.count < Int(UInt32.max) else { throw NPZError.tooLarge(file: file) }
-            let crc = data.withUnsafeBytes { crc32(0, $0.bindMemory(to: Bytef.self).baseAddress, uInt($0.count)) }
+            let crc = checksum(data)
             let nameBytes = Data(name.utf8)
             let offset = UInt32(archive.count)
             // version 2.0, no flags, stored, no date: local header, then the bytes.
             archive.append(le32(0x0403_4B50) + le16(20) + le16(0) + le16(0) + le16(0) + le16(0x21))
-            archive.append(le32(UInt32(crc)) + le32(UInt32(data.count)) + le32(UInt32(data.count)))
+            archive.append(le32(crc) + le32(UInt32(data.count)) + le32(UInt32(data.count)))
             archive.append(le16(UInt16(nameBytes.count)) + le16(0) + nameBytes + data)
             directory.append(le32(0x0201_4B50) + le16(20) + le16(20) + le16(0) + le16(0) + le16(0) + le16(0x21))
-            directory.append(le32(UInt32(crc)) + le32(UInt32(data.count)) + le32(UInt32(data.count)))
+            directory.append(le32(crc) + le32(UInt32(data.count)) + le32(UInt32(data.count)))
             directory.append(le16(UInt16(nameBytes.count)) + le16(0) + le16(0) + le16(0) + le16(0) + le32(0) + le32(offset))
             directory.append(nameBytes)
         }
@@ -34,8 +34,9 @@ enum ZipArchive {
         return archive
     }
 
-    /// The members of a zip archive by name, decompressed.
-    /// - Throws: `NPZError.notZip` / `.malformedArchive` saying what is wrong.
+    /// The members of a zip archive by name, decompressed, each checked against its recorded CRC-32
+    /// (as `numpy.load` does), so a damaged member is refused rather than read as numbers.
+    /// - Throws: `NPZError.notZip` / `.malformedArchive` saying what is wrong, also for a name used twice.
     static func members(of data: Data, file: String) throws -> [String: Data] {
         let bytes = [UInt8](data)
         func u16(_ at: Int) -> Int { Int(bytes[at]) | Int(bytes[at + 1]) << 8 }
@@ -51,23 +52,28 @@ enum ZipArchive {
         var position = directoryOffset
         for _ in 0..<count {
             guard position + 46 <= end, u32(position) == 0x0201_4B50 else { throw fail("a central directory entry is damaged") }
-            let method = u16(position + 10), compressed = u32(position + 20), size = u32(position + 24)
+            let method = u16(position + 10), crc = UInt32(u32(position + 16)), compressed = u32(position + 20), size = u32(position + 24)
             let nameLength = u16(position + 28), extra = u16(position + 30), comment = u16(position + 32)
             let localOffset = u32(position + 42)
             guard position + 46 + nameLength <= end else { throw fail("a member name runs past the directory") }
             let name = String(decoding: bytes[(position + 46)..<(position + 46 + nameLength)], as: UTF8.self)
             position += 46 + nameLength + extra + comment
+            // Which copy a reader would take is up to the reader (Python's zipfile takes the last); refuse the choice.
+            guard members[name] == nil else { throw fail("member '\(name)' appears twice") }
             guard localOffset + 30 <= bytes.count, u32(localOffset) == 0x0403_4B50 else {
                 throw fail("member '\(name)' has no local header where the directory says")
             }
             let dataStart = localOffset + 30 + u16(localOffset + 26) + u16(localOffset + 28)
             guard dataStart + compressed <= bytes.count else { throw fail("member '\(name)' runs past the end of the file") }
             let stored = Data(bytes[dataStart..<(dataStart + compressed)])
+            let member: Data
             switch method {
-            case 0: members[name] = stored
-            case 8: members[name] = try inflate(stored, size: size, member: name, file: file)
+            case 0: member = stored
+            case 8: member = try inflate(stored, size: size, member: name, file: file)
             default: throw fail("member '\(name)' uses compression method \(method); only stored and deflate are read")
             }
+            guard checksum(member) == crc else { throw fail("member '\(name)' fails its CRC-32 check") }
+            members[name] = member
         }
         return members
     }
@@ -93,6 +99,11 @@ enum ZipArchive {
             throw NPZError.malformedArchive(file: file, reason: "member '\(member)' does not inflate to its recorded \(size) bytes")
         }
         return output
+    }
+
+    /// The zip format's CRC-32 of `data`, from zlib.
+    private static func checksum(_ data: Data) -> UInt32 {
+        UInt32(data.withUnsafeBytes { crc32(0, $0.bindMemory(to: Bytef.self).baseAddress, uInt($0.count)) })
     }
 
     private static func le16(_ value: UInt16) -> Data { Data([UInt8(value & 0xFF), UInt8(value >> 8)]) }

@@ -35,10 +35,10 @@ final class BadInputTests: XCTestCase {
     }
 
     func testRenderDrawsNonFinitePixelsAndRefusesNonFiniteNormalisation() throws {
-        var scalars = [Float](repeating: 0.5, count: 2 * 784)
+        var scalars = [Float](repeating: 0.5, count: 10 * 784)
         scalars[3] = .nan
         scalars[4] = .infinity
-        let diverged = try writeSet("nan.safetensors", images: NDArray(shape: [2, 1, 28, 28], scalars: scalars))
+        let diverged = try writeSet("nan.safetensors", images: NDArray(shape: [10, 1, 28, 28], scalars: scalars))
         let drawn = try binary.run(["render", diverged, "--out", binary.path("nan.png"), "--scale", "1"])
         XCTAssertEqual(drawn.status, 0, drawn.errors)
         XCTAssertTrue(drawn.output.contains("2 values are not finite"), drawn.output)
@@ -87,7 +87,7 @@ final class BadInputTests: XCTestCase {
         let set = try writeSet("set.safetensors")
         try assertRefused(
             ["evaluate", set, "--models", "ConvNet(width=65536,depth=1000,pool=none)"],
-            "training ConvNet(width=65536,depth=1000,pool=none) on 1×28×28 images in batches of 2 needs")
+            "training ConvNet(width=65536,depth=1000,pool=none) on 1×28×28 images in batches of 10 needs")
         try assertRefused(["train", "--model", "ConvNet(width=100000000)"], "invalid ConvNet width '100000000'")
         try assertRefused(["train", "--model", "ConvNet(depth=10000000,pool=none)"], "invalid ConvNet depth '10000000'")
     }
@@ -205,9 +205,9 @@ final class BadInputTests: XCTestCase {
         XCTAssertTrue(errorLines.first?.contains(mentions) ?? false, "\(arguments): \(result.errors)", line: line)
     }
 
-    /// A one-image-per-class-style set in the scratch directory, with Fashion-MNIST's normalisation by default.
+    /// A one-image-per-class set in the scratch directory, with Fashion-MNIST's normalisation by default.
     private func writeSet(
-        _ name: String, images: NDArray = NDArray(shape: [2, 1, 28, 28], scalars: .init(repeating: 0, count: 2 * 784)),
+        _ name: String, images: NDArray = NDArray(shape: [10, 1, 28, 28], scalars: .init(repeating: 0, count: 10 * 784)),
         labels: [Int]? = nil, mean: String = "0.2860", std: String = "0.3530"
     ) throws -> String {
         let count = images.rank > 0 ? images.shape[0] : 0
@@ -230,16 +230,16 @@ final class BadInputTests: XCTestCase {
         let fifo = binary.path("fifo.safetensors")
         XCTAssertEqual(mkfifo(fifo, 0o644), 0)
         try assertRefused(["evaluate", fifo], "it is a FIFO (named pipe), not a regular file")
-        var scalars = [Float](repeating: 0, count: 2 * 784)
+        var scalars = [Float](repeating: 0, count: 10 * 784)
         scalars[3] = .nan
-        let diverged = try writeSet("nan.safetensors", images: NDArray(shape: [2, 1, 28, 28], scalars: scalars))
+        let diverged = try writeSet("nan.safetensors", images: NDArray(shape: [10, 1, 28, 28], scalars: scalars))
         try assertRefused(["evaluate", diverged], "nan.safetensors: images holds a non-finite value (nan) at index 3")
         let halves = try writeSet("halves.safetensors", mean: "0.5", std: "0.5")
         try assertRefused(["evaluate", halves], "halves.safetensors records the normalisation mean 0.5, std 0.5")
     }
 
     func testRenderRefusesLabelsOutsideTheClasses() throws {
-        let set = try writeSet("label.safetensors", labels: [0, 99])
+        let set = try writeSet("label.safetensors", labels: [0, 99] + Array(2..<10))
         try assertRefused(["render", set, "--out", binary.path("x.png")], "label.safetensors has label 99 but the dataset has 10 classes")
     }
 

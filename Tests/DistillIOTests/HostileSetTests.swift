@@ -117,6 +117,9 @@ extension SyntheticSetFileError {
         case .countMismatch(_, let images, let labels): return .countMismatch(file: path, images: images, labels: labels)
         case .empty: return .empty(file: path)
         case .labelOutOfRange(_, let label, let classes): return .labelOutOfRange(file: path, label: label, classes: classes)
+        case .classNamesMismatch(_, let names, let dataset, let classes):
+            return .classNamesMismatch(file: path, names: names, dataset: dataset, classes: classes)
+        case .missingClass(_, let label, let name): return .missingClass(file: path, label: label, name: name)
         }
     }
 }

@@ -20,8 +20,9 @@ struct Export: ParsableCommand {
         abstract: "Write a synthetic set (or a random real subset) for PyTorch: an image folder of PNGs or a NumPy .npz.",
         discussion: """
             folder: --out/CLASS/i.png, de-normalised, loadable with torchvision.datasets.ImageFolder (class \
-            folders keep the label order). npz: images (float32, normalised, NCHW), labels (int64), mean, \
-            std, class_names and dataset, in --out/synthetic.npz (real.npz for --random-real) or in --out \
+            folders keep the label order); --out must be a new or empty folder, and is written all at \
+            once. npz: images (float32, normalised, NCHW), labels (int64), mean, std, class_names and \
+            dataset, in --out/synthetic.npz (real.npz for --random-real) or in --out \
             itself when it ends in .npz. --random-real with --split test exports test images, so that \
             `--random-real 6000` and `--random-real 1000 --split test` write Fashion-MNIST whole.
             """)
@@ -58,28 +59,40 @@ struct Export: ParsableCommand {
     }
 
     func run() throws {
+        let npzPath = out.lowercased().hasSuffix(".npz")
+            ? out : (out as NSString).appendingPathComponent(source == nil ? "real.npz" : "synthetic.npz")
+        // Before the set is read or drawn: the output must not replace the input, nor join files already in the folder.
+        if let source { try OutputIsInputError.check(format == .npz ? npzPath : out, against: SyntheticSetFile.file(at: source)) }
+        if format == .folder { try AtomicWrite.checkNewDirectory(out) }
         let (set, classNames) = try source.map(synthetic) ?? randomRealSubset()
         switch format {
         case .folder:
-            let count = try set.writeImageFolder(to: out, classNames: classNames)
-            print("wrote \(count) PNGs into \(out)/CLASS/i.png (\(classNames.count) classes)")
+            let count = try AtomicWrite.writeDirectory(out) { try set.writeImageFolder(to: $0, classNames: classNames) }
+            print("wrote \(count) PNGs into \(out)/CLASS/i.png (\(classNames.count) classes\(set.nonFinitePixelNote()))")
         case .npz:
-            let path = out.lowercased().hasSuffix(".npz")
-                ? out : (out as NSString).appendingPathComponent(source == nil ? "real.npz" : "synthetic.npz")
-            try AtomicWrite.write(set.npz(classNames: classNames, file: path), to: path)
-            print("wrote \(path) (\(set.labels.count) images, \(classNames.count) classes)")
+            try AtomicWrite.write(set.npz(classNames: classNames, file: npzPath), to: npzPath)
+            let note = set.nonFinitePixelNote("written as they are")
+            print("wrote \(npzPath) (\(set.labels.count) images, \(classNames.count) classes\(note))")
         }
     }
 
-    /// The set in `path` with its class names: those the file records, else its dataset's.
+    /// The set in `path` with its class names (those the file records, else its dataset's),
+    /// its classes checked as render and evaluate check them.
     private func synthetic(at path: String) throws -> (SyntheticSetFile, [String]) {
         let set = try SyntheticSetFile(contentsOf: path)
-        if let names = set.metadata["class_names"] { return (set, names.components(separatedBy: "\n")) }
-        guard let name = set.dataset else {
-            return (set, (0...(set.labels.max() ?? 0)).map(String.init))
+        let builtIn = set.dataset.flatMap(DatasetKind.init(name:))
+        let names: [String]
+        if let recorded = set.classNames {
+            names = recorded
+        } else if let name = set.dataset {
+            let kind = try data.locator.dataset(named: name, imageSize: set.metadata["image_size"].flatMap { Int($0) })
+            names = try kind.builtInClassNames ?? data.locator.load(kind, split: .test).classNames
+        } else {
+            names = (0...(set.labels.max() ?? 0)).map(String.init)
         }
-        let kind = try data.locator.dataset(named: name, imageSize: set.metadata["image_size"].flatMap { Int($0) })
-        return (set, try kind.builtInClassNames ?? data.locator.load(kind, split: .test).classNames)
+        // Without recorded names, `names` are the dataset's (or the labels'), so their count is the dataset's class count.
+        try set.checkClasses(ofDataset: builtIn?.classCount ?? (set.classNames == nil ? names.count : nil), namedBy: names, file: path)
+        return (set, names)
     }
 
     private var realDataset: DatasetArgument { dataset ?? .fashionMNIST }

@@ -9,9 +9,9 @@ struct Render: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Draw a synthetic set as a PNG grid: one row per class, de-normalised with the file's mean and std.")
 
-    @Argument(help: "A run directory or a synthetic .safetensors file.")
+    @Argument(help: "A run directory, or a synthetic .safetensors or .npz file.")
     var source: String
-    @Option(help: "Output PNG file.")
+    @Option(help: "Output PNG file (ending in .png; not the set itself).")
     var out: String
     @Option(parsing: .unconditional, help: "Pixel upscaling: each image pixel becomes an N×N block.")
     var scale = 4
@@ -24,15 +24,17 @@ struct Render: ParsableCommand {
 
     func run() throws {
         try AtomicWrite.probeFile(out)
+        try OutputIsInputError.check(out, against: SyntheticSetFile.file(at: source))
+        // Checked after the file-kind checks, so `--out DIR` is named as the directory it is.
+        guard out.lowercased().hasSuffix(".png") else {
+            throw PlainMessage(description: "--out \(out): render writes a PNG picture; give a file name ending in .png")
+        }
         let file = try SyntheticSetFile(contentsOf: source)
-        // The same labels as evaluate accepts: the recorded class names or the dataset's classes bound them.
-        let classes = file.classNames?.count ?? file.dataset.flatMap(DatasetKind.init(name:))?.classCount
-        try file.checkLabels(classes: classes, file: source)
+        // The same classes as evaluate and export accept: the recorded class names or the dataset's.
+        let dataset = file.dataset.flatMap(DatasetKind.init(name:))
+        try file.checkClasses(ofDataset: dataset?.classCount, namedBy: dataset?.builtInClassNames, file: source)
         try AtomicWrite.write(file.gridPNG(scale: scale), to: out)
         let size = file.gridSize(scale: scale)
-        let nonFinite = file.nonFinitePixelCount
-        let values = nonFinite == 1 ? "1 value is" : "\(nonFinite) values are"
-        let note = nonFinite == 0 ? "" : "; \(values) not finite: NaN drawn black, ±inf clamped"
-        print("wrote \(out) (\(size.width)×\(size.height), \(file.labels.count) images\(note))")
+        print("wrote \(out) (\(size.width)×\(size.height), \(file.labels.count) images\(file.nonFinitePixelNote()))")
     }
 }

@@ -1,0 +1,132 @@
+// Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
+
+import DistillIO
+import DistillTensor
+import Foundation
+import XCTest
+
+/// Damaged or ambiguous `.npz` files: each is refused with one line naming the file and the fault.
+final class NPZDamageTests: XCTestCase {
+    private var path = ""
+
+    override func setUp() {
+        path = FileManager.default.temporaryDirectory.appendingPathComponent("distill-\(UUID().uuidString).npz").path
+    }
+
+    override func tearDown() { try? FileManager.default.removeItem(atPath: path) }
+
+    private func write(_ arrays: [(String, NPYArray)]) throws {
+        try NPZ.encode(arrays, file: path).write(to: URL(fileURLWithPath: path))
+    }
+
+    private func assertRefused(_ mentions: String, line: UInt = #line) {
+        XCTAssertThrowsError(try SyntheticSetFile(contentsOf: path), line: line) { error in
+            XCTAssertTrue("\(error)".contains(mentions), "\(error)", line: line)
+            XCTAssertFalse("\(error)".contains("\n"), "\(error)", line: line)
+        }
+    }
+
+    private let images = NPYArray.float32(shape: [2, 1, 1, 1], values: [0, 1])
+    private let labels = NPYArray.int64(shape: [2], values: [0, 1])
+
+    func testAShapeWhoseSizeOverflowsIsRefusedNotMultiplied() {
+        for shape in ["99999999999, 1, 999999999, 28", "9223372036854775807, 2", "4611686018427387904,"] {
+            var npy = NPYArray.float32(shape: [1], values: [0]).encoded()
+            let header = "{'descr': '<f4', 'fortran_order': False, 'shape': (\(shape)), }\n"
+            npy.replaceSubrange(8..., with: [UInt8(header.utf8.count), 0] + Array(header.utf8) + [0, 0, 0, 0])
+            XCTAssertThrowsError(try NPYArray(npy: npy, name: "images", file: "f.npz"), shape) { error in
+                XCTAssertTrue("\(error)".hasPrefix("array 'images' in f.npz: shape ["), "\(error)")
+                XCTAssertTrue("\(error)".hasSuffix("] holds more elements than any file can"), "\(error)")
+            }
+        }
+        var strings = NPYArray.float32(shape: [1], values: [0]).encoded()
+        let header = "{'descr': '<U4611686018427387904', 'fortran_order': False, 'shape': (1,), }\n"
+        strings.replaceSubrange(8..., with: [UInt8(header.utf8.count), 0] + Array(header.utf8))
+        XCTAssertThrowsError(try NPYArray(npy: strings, name: "class_names", file: "f.npz")) { error in
+            XCTAssertEqual("\(error)", "array 'class_names' in f.npz: shape [1] holds more elements than any file can")
+        }
+    }
+
+    func testAMemberWhoseCRCDoesNotMatchIsRefused() throws {
+        for deflated in [false, true] {
+            let member = images.encoded()
+            var archive = Self.zip([("labels.npy", labels.encoded(), false), ("images.npy", member, deflated)])
+            // The last data byte of images.npy: the float 1.0's top byte, inside the stored or deflated bytes.
+            let index = archive.range(of: member.suffix(8))!.upperBound - 1
+            archive[index] ^= 0xFF
+            try archive.write(to: URL(fileURLWithPath: path))
+            assertRefused("\(path) is a damaged .npz: member 'images.npy' fails its CRC-32 check")
+        }
+    }
+
+    func testDeflatedMembersWithTheirCRCAreRead() throws {
+        try Self.zip([("labels.npy", labels.encoded(), true), ("images.npy", images.encoded(), true)])
+            .write(to: URL(fileURLWithPath: path))
+        XCTAssertEqual(try SyntheticSetFile(contentsOf: path).labels, [0, 1])
+    }
+
+    func testAMemberNamedTwiceIsRefused() throws {
+        try write([("images", images), ("labels", labels), ("images", .float32(shape: [2, 1, 1, 1], values: [5, 5]))])
+        assertRefused("\(path) is a damaged .npz: member 'images.npy' appears twice")
+    }
+
+    func testNoImagesIsRefusedAsForSafetensors() throws {
+        try write([("images", .float32(shape: [0, 1, 28, 28], values: [])), ("labels", .int64(shape: [0], values: []))])
+        assertRefused("\(path) holds no images; condense a set with at least one image per class")
+    }
+
+    func testBoolLabelsAreNotClassNumbers() throws {
+        try write([("images", images), ("labels", .bool(shape: [2], values: [true, false]))])
+        assertRefused("array 'labels' in \(path): must be integers of shape [2], one per image (found bool)")
+    }
+
+    func testADatasetThatIsNotOneNameIsNamed() throws {
+        try write([("images", images), ("labels", labels), ("dataset", .int64(shape: [], values: [5]))])
+        assertRefused("array 'dataset' in \(path): must be a string array (np.array('fashion-mnist')), found int64")
+        try write([("images", images), ("labels", labels), ("dataset", .strings(shape: [2], values: ["mnist", "cifar10"]))])
+        assertRefused("array 'dataset' in \(path): must hold one dataset name, holds 2")
+        try write([("images", images), ("labels", labels), ("dataset", .strings(shape: [1], values: ["mnist"]))])
+        XCTAssertEqual(try SyntheticSetFile(contentsOf: path).dataset, "mnist")
+    }
+
+    /// A zip of `members`, each stored or deflated (as raw-deflate stored blocks, which any inflater reads).
+    private static func zip(_ members: [(name: String, data: Data, deflated: Bool)]) -> Data {
+        func le16(_ value: Int) -> Data { Data([UInt8(value & 0xFF), UInt8((value >> 8) & 0xFF)]) }
+        func le32(_ value: Int) -> Data { le16(value & 0xFFFF) + le16(value >> 16) }
+        var archive = Data(), directory = Data()
+        for (name, data, deflated) in members {
+            var body = data
+            if deflated {
+                body = Data()
+                var chunks = stride(from: 0, to: data.count, by: 65_535).map { data[$0..<min($0 + 65_535, data.count)] }
+                if chunks.isEmpty { chunks = [data[...]] }
+                for (index, chunk) in chunks.enumerated() {
+                    body.append(UInt8(index == chunks.count - 1 ? 1 : 0))
+                    body.append(le16(chunk.count) + le16(~chunk.count & 0xFFFF) + chunk)
+                }
+            }
+            let crc = Int(CRC32.of(data))
+            let fields = le16(deflated ? 8 : 0) + le16(0) + le16(0x21) + le32(crc) + le32(body.count) + le32(data.count)
+                + le16(name.utf8.count) + le16(0)
+            let offset = archive.count
+            archive.append(le32(0x0403_4B50) + le16(20) + le16(0) + fields + Data(name.utf8) + body)
+            directory.append(le32(0x0201_4B50) + le16(20) + le16(20) + le16(0) + fields + le16(0) + le16(0) + le16(0) + le32(0))
+            directory.append(le32(offset) + Data(name.utf8))
+        }
+        let directoryOffset = archive.count
+        return archive + directory + le32(0x0605_4B50) + le16(0) + le16(0) + le16(members.count) + le16(members.count)
+            + le32(directory.count) + le32(directoryOffset) + le16(0)
+    }
+}
+
+/// The zip format's CRC-32 (polynomial 0xEDB88320), computed here so the test does not lean on the reader's zlib.
+private enum CRC32 {
+    static func of(_ data: Data) -> UInt32 {
+        var crc: UInt32 = 0xFFFF_FFFF
+        for byte in data {
+            crc ^= UInt32(byte)
+            for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+        }
+        return ~crc
+    }
+}
