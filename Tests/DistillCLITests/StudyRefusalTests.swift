@@ -30,7 +30,6 @@ final class StudyRefusalTests: XCTestCase {
             study(["dc+iterations=2", "dc+protocol=dc+iterations=2"]),
             "--settings 'dc+iterations=2' and 'dc+iterations=2+protocol=dc' is not valid: both are dc+iterations=2+protocol=dc once defaults are filled in")
         try binary.expectRefused(study(["dm+iterations=2", "dm+iterations=2+protocol=dsa"]), "list each setting once")
-        try binary.expectRefused(study(["dc", "dc+iterations=1000"]), "both are dc+iterations=1000+protocol=dc")
     }
 
     func testAnAdaptationWithinASettingIsNamedAsTheSetting() throws {
