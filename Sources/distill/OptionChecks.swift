@@ -20,7 +20,8 @@ func requireNonNegative(_ value: Int?, _ option: String) throws {
 }
 
 /// `--seed`'s value, for `@Option(transform:)`: a negative seed is refused as
-/// such rather than as an invalid value of an unsigned type.
+/// such rather than as an invalid value of an unsigned type. (ArgumentParser
+/// shows no default for a transformed option, so the help text states it.)
 func seedArgument(_ text: String) throws -> UInt64 {
     if let seed = UInt64(text) { return seed }
     if text.hasPrefix("-"), text.dropFirst().allSatisfy(\.isNumber) {

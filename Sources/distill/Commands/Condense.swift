@@ -32,7 +32,7 @@ struct Condense: DistributedCommand {
     var model = "ConvNet"
     @Option(help: "Model pool: none, paper, main-model, total-random, or 'ARCH:P,ARCH:P,…'.")
     var pool = "none"
-    @Option(name: .customLong("pool-warmup"), parsing: .unconditional, help: "Iterations that use the main model only.")
+    @Option(name: .customLong("pool-warmup"), parsing: .unconditional, help: "Iterations that use the main model only (with a pool of several members; fewer than --iterations).")
     var poolWarmup = 0
     @Option(
         name: .customLong("pool-adapt"),
@@ -59,7 +59,7 @@ struct Condense: DistributedCommand {
     var dsaStrategy: String?
     @Option(help: "Gradient distance: ours, mse or cos (DC/DSA; default ours).")
     var distance: MatchingDistance?
-    @Option(parsing: .unconditional, help: "Seed; the same seed gives the same synthetic set.", transform: seedArgument)
+    @Option(parsing: .unconditional, help: "Seed; the same seed gives the same synthetic set. (default: 0)", transform: seedArgument)
     var seed: UInt64 = 0
     @Option(help: "Output directory.")
     var out: String

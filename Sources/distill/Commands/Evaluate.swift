@@ -63,7 +63,7 @@ struct Evaluate: DistributedCommand {
     var dataset: DatasetArgument?
     @Option(
         parsing: .unconditional,
-        help: "Seed. Network r of the k-th architecture in --models draws from a stream of (seed, k, r): the same list in the same order trains the same networks.", transform: seedArgument)
+        help: "Seed. Network r of the k-th architecture in --models draws from a stream of (seed, k, r): the same list in the same order trains the same networks. (default: 0)", transform: seedArgument)
     var seed: UInt64 = 0
     @Option(help: "Directory for evaluation.csv and evaluation.json.")
     var out: String?

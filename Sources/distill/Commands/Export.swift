@@ -88,7 +88,8 @@ struct Export: ParsableCommand {
     /// only for a built-in dataset whose names distill does not know.
     private func requireDataOptionsApply(to set: SyntheticSetFile, at path: String) throws {
         guard set.metadata["class_names"] == nil, let name = set.dataset else {
-            let context = "(\(path) records its class names, so no dataset is read)"
+            let records = set.metadata["class_names"] != nil ? "records its class names" : "records no dataset"
+            let context = "(\(path) \(records), so no dataset is read)"
             try data.requireNoFolderOptions(unless: false, context)
             try requireApplies("--data-dir", given: data.dataDirectory != nil, when: false, "when a dataset is read \(context)")
             return
