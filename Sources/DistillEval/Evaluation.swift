@@ -159,6 +159,8 @@ public struct EvaluationReport: Sendable, Equatable {
     public var distillation: DistillationSettings?
     /// What the KD teacher read from `distillation.teacherWeights` was trained on; nil otherwise.
     public var realDataTeacher: TrainedNetworkInfo?
+    /// The set (or random real subset) evaluated, as `distill evaluate` records it; nil where the caller keeps it.
+    public var source: EvaluatedSource?
 
     public init(
         results: [ArchitectureResult], seed: UInt64, runsPerArchitecture: Int, distillation: DistillationSettings?,

@@ -2,7 +2,7 @@
 
 extension EvaluationReport: Codable {
     private enum CodingKeys: String, CodingKey {
-        case results, seed, runsPerArchitecture, distillation, realDataTeacher, teacherTrainedOnRealData
+        case results, seed, runsPerArchitecture, distillation, realDataTeacher, teacherTrainedOnRealData, source
     }
 
     /// Reads reports written before `realDataTeacher` existed too (their teachers
@@ -16,6 +16,7 @@ extension EvaluationReport: Codable {
             runsPerArchitecture: try container.decode(Int.self, forKey: .runsPerArchitecture),
             distillation: try container.decodeIfPresent(DistillationSettings.self, forKey: .distillation),
             realDataTeacher: try container.decodeIfPresent(TrainedNetworkInfo.self, forKey: .realDataTeacher))
+        source = try container.decodeIfPresent(EvaluatedSource.self, forKey: .source)
     }
 
     /// Writes `teacherTrainedOnRealData` explicitly, so a reader of the JSON sees
@@ -28,5 +29,6 @@ extension EvaluationReport: Codable {
         try container.encodeIfPresent(distillation, forKey: .distillation)
         try container.encodeIfPresent(realDataTeacher, forKey: .realDataTeacher)
         try container.encode(teacherTrainedOnRealData, forKey: .teacherTrainedOnRealData)
+        try container.encodeIfPresent(source, forKey: .source)
     }
 }

@@ -59,6 +59,14 @@ public struct GeneralizationStudy: Sendable, Codable, Equatable {
             throw ExperimentError.invalidSetting(
                 name: "--settings", value: settings.map(\.description).joined(separator: " "), requirement: "list each setting once")
         }
+        // Two spellings of one setting (one naming a default) would be condensed and evaluated alike: two equal rows.
+        for (index, setting) in settings.enumerated() {
+            if let twin = settings[..<index].first(where: { $0.canonical == setting.canonical }) {
+                throw ExperimentError.invalidSetting(
+                    name: "--settings", value: "'\(twin)' and '\(setting)'",
+                    requirement: "both are \(setting.canonical) once defaults are filled in; list each setting once")
+            }
+        }
         // Tables show a teacher by its file name, so two teachers of one name would be two rows of one label.
         for (index, setting) in settings.enumerated() {
             if let twin = settings[..<index].first(where: { $0.label == setting.label }) {
@@ -93,7 +101,14 @@ public struct GeneralizationStudy: Sendable, Codable, Equatable {
             if setting.method != "dm", GradientMatchingConfiguration.publishedLoops[imagesPerClass] == nil {
                 throw ExperimentError.unpublishedLoops(imagesPerClass: imagesPerClass)
             }
-            _ = try setting.condensationRequest(study: self).modelPool()
+            do {
+                _ = try setting.condensationRequest(study: self).modelPool()
+            } catch let error as PoolError {
+                // The pool and its adaptation are parts of the setting here, not --pool or --pool-adapt.
+                let reason: String
+                if case .malformedAdaptation(let rule, let why) = error { reason = "adapt=\(rule): \(why)" } else { reason = error.description }
+                throw ExperimentError.invalidSetting(name: "--settings", value: "'\(setting)'", requirement: reason)
+            }
             // A teacher is first used when its row is reached, hours into a study: one made for other data is refused now.
             if let teacher = try setting.distillation()?.teacherWeights {
                 try teacher.load().checkFits(
@@ -101,6 +116,10 @@ public struct GeneralizationStudy: Sendable, Codable, Equatable {
                     data: dataset.name)
             }
         }
+        // Refused now, not after the condensations: a network (or the KD teacher trained on a set) that cannot take the data.
+        let teacher = settings.contains(where: \.knowledgeDistillation) ? DistillationSettings() : nil
+        try EvaluationRequest(architectures: architectures, runs: evaluationRuns, epochs: epochs, distillation: teacher, seed: seed)
+            .checkFeasible(imageCount: imagesPerClass * dataset.classCount, imageShape: dataset.imageShape, classCount: dataset.classCount)
     }
 
     /// Runs (or continues) the study in `directory` and writes `table.md`, `results.json` and `report.html` there,
@@ -129,6 +148,7 @@ public struct GeneralizationStudy: Sendable, Codable, Equatable {
         let cache = EvaluationCache(directory: directory)
         if group.isLeader { try cache.prepare() }
         let fullTestSet = try locator.load(dataset, split: .test)
+        try checkTestImagesPerClass(in: fullTestSet)
         let testSet = testImagesPerClass.map { fullTestSet.firstImages(perClass: $0) } ?? fullTestSet
         var rows: [GeneralizationResults.Row] = []
         for setting in settings {
@@ -199,5 +219,21 @@ public struct GeneralizationStudy: Sendable, Codable, Equatable {
         if group.isLeader { try GeneralizationFiles.write(results, to: directory, classNames: testSet.classNames) }
         events(.stage("wrote table.md, results.json and report.html to \(directory)"))
         return results
+    }
+}
+
+extension GeneralizationStudy {
+    /// Refuses more test images per class than a class of `testSet` holds:
+    /// the table would claim more test images than the rows were tested on.
+    /// - Throws: `ExperimentError.invalidSetting` naming the smallest class and its count.
+    func checkTestImagesPerClass(in testSet: Dataset) throws {
+        guard let testImagesPerClass,
+            let smallest = (0..<testSet.classCount).min(by: { testSet.indices(ofClass: $0).count < testSet.indices(ofClass: $1).count })
+        else { return }
+        let count = testSet.indices(ofClass: smallest).count
+        guard testImagesPerClass > count else { return }
+        throw ExperimentError.invalidSetting(
+            name: "--test-per-class", value: String(testImagesPerClass),
+            requirement: "the test split of \(dataset.name) holds \(count) images of class \(testSet.classNames[smallest]); give at most \(count)")
     }
 }

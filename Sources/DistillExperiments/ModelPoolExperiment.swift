@@ -119,6 +119,13 @@ public struct ModelPoolExperiment: Sendable, Codable, Equatable {
             let known = Zoo.names.contains(architecture) || ((try? Zoo.convNetSpec(for: architecture)) ?? nil) != nil
             guard known else { throw ExperimentError.unknownArchitecture(architecture, suggestions: Zoo.suggestions(for: architecture)) }
         }
+        // Refused now, not after the condensations: a network (or the KD teacher) that cannot take the data.
+        let request = EvaluationRequest(
+            architectures: architectures, runs: evaluationRuns, epochs: epochs, distillation: distillation, seed: seed)
+        for ipc in imagesPerClass {
+            try request.checkFeasible(
+                imageCount: ipc * dataset.classCount, imageShape: dataset.imageShape, classCount: dataset.classCount)
+        }
     }
 
     /// The dataset called `name`.

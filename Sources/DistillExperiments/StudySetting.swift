@@ -89,6 +89,16 @@ public struct StudySetting: Sendable, Codable, Equatable, CustomStringConvertibl
 
     public var description: String { written(teacher: teacherWeights) }
 
+    /// The setting with its defaults written out (the method's iteration count
+    /// and evaluation protocol): two spellings of one setting, such as `dc` and
+    /// `dc+protocol=dc`, have the same canonical form.
+    public var canonical: String {
+        var filled = self
+        filled.iterations = iterationCount
+        filled.evaluationProtocol = evaluationProtocol ?? EvaluationProtocol(forSetMadeBy: method)
+        return filled.description
+    }
+
     /// The setting as tables, charts and captions show it: a teacher file by its
     /// name alone, since its path (given in the command line) can be as long as the table.
     public var label: String { written(teacher: teacherWeights.map { ($0 as NSString).lastPathComponent }) }
@@ -124,7 +134,7 @@ public struct StudySetting: Sendable, Codable, Equatable, CustomStringConvertibl
     }
 
     /// The iterations the condensation runs.
-    public var iterationCount: Int { iterations ?? (method == "dm" ? 20_000 : 1000) }
+    public var iterationCount: Int { iterations ?? CondensationRequest.defaultIterations(method: method) }
 
     /// The condensation request (iteration count and resume are set by `SnapshotCondensation`).
     func condensationRequest(study: GeneralizationStudy) -> CondensationRequest {

@@ -71,6 +71,9 @@ public struct CondensationRequest: Sendable, Codable {
         self.force = force
     }
 
+    /// The iterations of a run that does not set them: the papers' counts, DC and DSA 1000, DM 20,000.
+    public static func defaultIterations(method: String) -> Int { method == "dm" ? 20_000 : 1000 }
+
     /// Builds the method for `data`.
     /// - Throws: `PoolError`, `ZooError`, `CondensationError`, `AugmentationError` for bad settings;
     ///   `MemoryBudgetError` for a run too large for the machine.
@@ -84,14 +87,14 @@ public struct CondensationRequest: Sendable, Codable {
         switch method {
         case "dc", "dsa":
             let configuration = try GradientMatchingConfiguration(
-                imagesPerClass: imagesPerClass, iterations: iterations ?? 1000, outerLoop: outerLoop,
+                imagesPerClass: imagesPerClass, iterations: iterations ?? Self.defaultIterations(method: method), outerLoop: outerLoop,
                 innerLoop: innerLoop, learningRateImage: learningRateImage ?? 0.1,
                 learningRateNetwork: learningRateNetwork, batchReal: batchReal, distance: distance, pool: modelPool,
                 augmentation: method == "dsa" ? try DSAStrategy(dsaStrategy) : nil, initialization: initialization)
             return (try GradientMatching(configuration: configuration, data: data, group: group), String(decoding: try encoder.encode(configuration), as: UTF8.self))
         case "dm":
             let configuration = try DistributionMatchingConfiguration(
-                imagesPerClass: imagesPerClass, iterations: iterations ?? 20_000,
+                imagesPerClass: imagesPerClass, iterations: iterations ?? Self.defaultIterations(method: method),
                 learningRateImage: learningRateImage ?? 1, batchReal: batchReal, pool: modelPool,
                 augmentation: try DSAStrategy(dsaStrategy), initialization: initialization ?? .real)
             return (try DistributionMatching(configuration: configuration, data: data, group: group), String(decoding: try encoder.encode(configuration), as: UTF8.self))

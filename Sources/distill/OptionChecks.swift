@@ -19,6 +19,17 @@ func requireNonNegative(_ value: Int?, _ option: String) throws {
     if let value, value < 0 { throw ValidationError("\(option) must be 0 or more (got \(value))") }
 }
 
+/// `--seed`'s value, for `@Option(transform:)`: a negative seed is refused as
+/// such rather than as an invalid value of an unsigned type. (ArgumentParser
+/// shows no default for a transformed option, so the help text states it.)
+func seedArgument(_ text: String) throws -> UInt64 {
+    if let seed = UInt64(text) { return seed }
+    if text.hasPrefix("-"), text.dropFirst().allSatisfy(\.isNumber) {
+        throw ValidationError("the seed must be 0 or more")
+    }
+    throw ValidationError("the seed must be a whole number from 0 to \(UInt64.max)")
+}
+
 /// Refuses a name that is neither a zoo network nor a ConvNet spec, listing the known names.
 func requireNetwork(_ name: String, _ option: String) throws {
     do {

@@ -11,19 +11,23 @@ struct DataOptions: ParsableArguments {
         help: "Directory holding datasets (searched before $DISTILL_DATA, ~/.cache/distill and system packages).")
     var dataDirectory: String?
     @Option(
-        name: .customLong("image-size"),
+        name: .customLong("image-size"), parsing: .unconditional,
         help: "For folder:PATH datasets: resize (shorter side, centre crop) to N×N (default: the first training image's shorter side).")
     var imageSize: Int?
     @Flag(name: .customLong("skip-bad-images"), help: "For folder:PATH datasets: report and skip images that cannot be decoded.")
     var skipBadImages = false
     @Option(
-        name: .customLong("max-memory"),
+        name: .customLong("max-memory"), parsing: .unconditional,
         help: "For folder:PATH datasets: GiB the decoded training set may take (default \(ImageFolderOptions.defaultMemoryLimit >> 30)).")
     var maxMemory: Double?
 
     func validate() throws {
-        if let imageSize, imageSize < 1 { throw ValidationError("--image-size must be ≥ 1, got \(imageSize)") }
-        if let maxMemory, !(maxMemory > 0) { throw ValidationError("--max-memory must be > 0 GiB, got \(maxMemory)") }
+        try requirePositive(imageSize, "--image-size")
+        // Its byte count must be an Int: 2^33 GiB is 2^63 bytes.
+        if let maxMemory, !(maxMemory > 0 && maxMemory < Self.maxMemoryBound) {
+            throw ValidationError(
+                "--max-memory must be a finite number of GiB above 0 and below \(Int(Self.maxMemoryBound)) (got \(maxMemory))")
+        }
         try requirePath(dataDirectory, "--data-dir")
     }
 
@@ -38,6 +42,9 @@ struct DataOptions: ParsableArguments {
             try requireApplies(option, given: given, when: applies, "to folder:PATH datasets \(context)")
         }
     }
+
+    /// The first `--max-memory` whose byte count no longer fits in an Int.
+    static let maxMemoryBound = Double(1 << 33)
 
     var locator: DataLocator {
         let reporter = DecodeReporter()

@@ -136,7 +136,7 @@ final class MultiRankTests: XCTestCase {
     func testGeneralizationStudyGivesTheSingleProcessResultsOnThreeRanks() throws {
         let study = [
             "experiment", "generalization", "--settings", "dc+iterations=2", "dc+pool=ConvNet:0.5,MLP:0.5+adapt=loss+iterations=2",
-            "--models", "ConvNet,MLP", "--epochs", "1", "--num-eval", "2", "--batch-real", "2", "--test-per-class", "5",
+            "--models", "ConvNet,MLP", "--epochs", "1", "--num-eval", "2", "--batch-real", "2", "--test-per-class", "2",
         ]
         let single = try distill(ranks: 0, study + ["--out", binary.path("study-single")])
         XCTAssertEqual(single.status, 0, single.errors)

@@ -75,7 +75,7 @@ final class GeneralizationStudyTests: XCTestCase {
         let study = GeneralizationStudy(
             settings: try ["dc+iterations=2", pool, "dc+iterations=2+kd"].map(StudySetting.init(parsing:)),
             comparisons: [try StudyComparison(parsing: "dc+iterations=2+kd vs dc+iterations=2")],
-            architectures: ["ConvNet", "MLP", "LeNet"], evaluationRuns: 2, epochs: 2, batchReal: 4, testImagesPerClass: 5,
+            architectures: ["ConvNet", "MLP", "LeNet"], evaluationRuns: 2, epochs: 2, batchReal: 4, testImagesPerClass: 2,
             seed: 3)
         var condensed = 0
         var table = ""
@@ -166,7 +166,7 @@ final class GeneralizationStudyTests: XCTestCase {
         let directory = (data.root as NSString).appendingPathComponent("study")
         let study = GeneralizationStudy(
             settings: try settings.map(StudySetting.init(parsing:)), architectures: ["ConvNet", "MLP"], evaluationRuns: 1,
-            epochs: 1, batchReal: 4, testImagesPerClass: 5, seed: 3)
+            epochs: 1, batchReal: 4, testImagesPerClass: 2, seed: 3)
         var condensed = 0
         var table = ""
         let results = try study.run(in: directory, locator: data.locator, command: "distill experiment generalization …") {
@@ -203,7 +203,7 @@ final class GeneralizationStudyTests: XCTestCase {
         func attempt(_ settings: [String], compare: [String] = [], _ fragment: String, line: UInt = #line) throws {
             let study = GeneralizationStudy(
                 settings: try settings.map(StudySetting.init(parsing:)), comparisons: try compare.map(StudyComparison.init(parsing:)),
-                architectures: ["ConvNet"], evaluationRuns: 1, epochs: 1, batchReal: 4, testImagesPerClass: 5, seed: 3)
+                architectures: ["ConvNet"], evaluationRuns: 1, epochs: 1, batchReal: 4, testImagesPerClass: 2, seed: 3)
             var worked = false
             XCTAssertThrowsError(
                 try study.run(in: directory, locator: data.locator, command: "refused") {
@@ -233,7 +233,7 @@ final class GeneralizationStudyTests: XCTestCase {
         let directory = (data.root as NSString).appendingPathComponent("study")
         let study = GeneralizationStudy(
             settings: [try StudySetting(parsing: "dc+iterations=1")], architectures: ["ConvNet"],
-            evaluationRuns: 2, epochs: 1, batchReal: 4, testImagesPerClass: 5, seed: 3)
+            evaluationRuns: 2, epochs: 1, batchReal: 4, testImagesPerClass: 2, seed: 3)
         let first = try study.run(in: directory, locator: data.locator, command: "first")
         let entryPath = (directory as NSString).appendingPathComponent("evaluations/dc-none-it1-iter1.json")
         let stored = try Data(contentsOf: URL(fileURLWithPath: entryPath))
@@ -329,7 +329,7 @@ final class GeneralizationStudyTests: XCTestCase {
         let directory = (data.root as NSString).appendingPathComponent("study")
         let study = GeneralizationStudy(
             settings: [try StudySetting(parsing: "dc+iterations=1")], architectures: ["ConvNet", "MLP"],
-            evaluationRuns: 2, epochs: 2, batchReal: 4, testImagesPerClass: 5, seed: 3)
+            evaluationRuns: 2, epochs: 2, batchReal: 4, testImagesPerClass: 2, seed: 3)
         let first = try study.run(in: directory, locator: data.locator, command: "first")
         let evaluations = (directory as NSString).appendingPathComponent("evaluations")
         let entryPath = (evaluations as NSString).appendingPathComponent("dc-none-it1-iter1.json")
@@ -379,7 +379,7 @@ final class GeneralizationStudyTests: XCTestCase {
         func study(_ settings: [String], in name: String) throws -> (GeneralizationResults, trainedWithoutKD: Int, stages: [String]) {
             let study = GeneralizationStudy(
                 settings: try settings.map(StudySetting.init(parsing:)), architectures: ["ConvNet", "MLP"], evaluationRuns: 2,
-                epochs: 2, batchReal: 4, testImagesPerClass: 5, seed: 3)
+                epochs: 2, batchReal: 4, testImagesPerClass: 2, seed: 3)
             var trainedWithoutKD = 0
             var stages: [String] = []
             let results = try study.run(in: (data.root as NSString).appendingPathComponent(name), locator: data.locator, command: name) {

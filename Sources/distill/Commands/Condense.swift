@@ -32,7 +32,7 @@ struct Condense: DistributedCommand {
     var model = "ConvNet"
     @Option(help: "Model pool: none, paper, main-model, total-random, or 'ARCH:P,ARCH:P,…'.")
     var pool = "none"
-    @Option(name: .customLong("pool-warmup"), parsing: .unconditional, help: "Iterations that use the main model only.")
+    @Option(name: .customLong("pool-warmup"), parsing: .unconditional, help: "Iterations that use the main model only (with a pool of several members; fewer than --iterations).")
     var poolWarmup = 0
     @Option(
         name: .customLong("pool-adapt"),
@@ -59,7 +59,7 @@ struct Condense: DistributedCommand {
     var dsaStrategy: String?
     @Option(help: "Gradient distance: ours, mse or cos (DC/DSA; default ours).")
     var distance: MatchingDistance?
-    @Option(parsing: .unconditional, help: "Seed; the same seed gives the same synthetic set.")
+    @Option(parsing: .unconditional, help: "Seed; the same seed gives the same synthetic set. (default: 0)", transform: seedArgument)
     var seed: UInt64 = 0
     @Option(help: "Output directory.")
     var out: String
@@ -104,7 +104,24 @@ struct Condense: DistributedCommand {
             guard !dsaStrategy.trimmingCharacters(in: .whitespaces).isEmpty else {
                 throw ValidationError("--dsa-strategy is empty; give groups such as color_crop, or none")
             }
-            do { _ = try DSAStrategy(dsaStrategy) } catch { throw ValidationError("--dsa-strategy: \(error)") }
+            let strategy: DSAStrategy
+            do { strategy = try DSAStrategy(dsaStrategy) } catch { throw ValidationError("--dsa-strategy: \(error)") }
+            // A repeated group would only be drawn more often than the others, which no paper does.
+            if let twice = strategy.groups.enumerated().first(where: { strategy.groups[..<$0.offset].contains($0.element) }) {
+                throw ValidationError("--dsa-strategy '\(dsaStrategy)' lists \(twice.element.rawValue) twice; give each group once")
+            }
+        }
+        if poolWarmup > 0 {
+            // The warm-up draws the main model only: a pool of one member has nothing else to draw, and a
+            // warm-up as long as the run leaves the pool unused (while the set is labelled with it).
+            if let members = (try? ModelPool(parsing: pool, mainModel: model))?.members.count, members == 1 {
+                throw ValidationError("--pool-warmup only applies with a --pool of more than one member (the pool '\(pool)' has one)")
+            }
+            let total = iterations ?? CondensationRequest.defaultIterations(method: method.rawValue)
+            guard poolWarmup < total else {
+                throw ValidationError(
+                    "--pool-warmup \(poolWarmup) leaves none of the \(total) iterations to the pool; give fewer warm-up iterations than --iterations")
+            }
         }
         guard !(resume && force) else { throw ValidationError("--resume and --force exclude each other") }
     }

@@ -14,7 +14,9 @@ struct Evaluate: DistributedCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train fresh networks on a synthetic set (or a random real subset) and report test accuracy.",
         discussion: """
-            Writes evaluation.csv and evaluation.json next to the synthetic set (or into --out). Runs whose \
+            Writes evaluation.csv and evaluation.json next to the synthetic set (or into --out); evaluation.json \
+            records the set's path and fingerprint, and results there of another set are not replaced (give \
+            --out). Runs whose \
             loss goes non-finite or whose accuracy is at chance level are marked diverged and left out of \
             the mean. With --kd, each student is also trained under a teacher trained on the same set; \
             --teacher-weights FILE uses instead a network `distill train --save` wrote, trained on the real \
@@ -61,7 +63,7 @@ struct Evaluate: DistributedCommand {
     var dataset: DatasetArgument?
     @Option(
         parsing: .unconditional,
-        help: "Seed. Network r of the k-th architecture in --models draws from a stream of (seed, k, r): the same list in the same order trains the same networks.")
+        help: "Seed. Network r of the k-th architecture in --models draws from a stream of (seed, k, r): the same list in the same order trains the same networks. (default: 0)", transform: seedArgument)
     var seed: UInt64 = 0
     @Option(help: "Directory for evaluation.csv and evaluation.json.")
     var out: String?
@@ -127,25 +129,36 @@ struct Evaluate: DistributedCommand {
             architectures: architectures, runs: numEval, epochs: epochs, distillation: try distillationSettings(),
             seed: seed, evaluationProtocol: evaluationProtocol)
         let training: TrainingSet
+        let evaluated: EvaluatedSource
         if let source {
             training = try TrainingSet(syntheticAt: source, locator: data.locator)
+            // The set names its dataset: the image-folder options apply only when it is a folder.
+            try data.requireFolderDataset(training.kind.name)
+            evaluated = try EvaluatedSource(syntheticAt: source)
         } else {
             training = try TrainingSet(
                 randomRealImagesPerClass: randomReal!, of: data.resolve(realDataset), seed: seed, locator: data.locator)
+            evaluated = EvaluatedSource(randomRealImagesPerClass: randomReal!, of: training.kind.name, seed: seed)
         }
         let directory = out ?? training.defaultOutputDirectory
-        // Find an unwritable --out before the networks train, not after; rank 0 alone writes.
-        if group.isLeader { try AtomicWrite.probeDirectory(directory) }
+        // Find an unwritable --out, or files that cannot be replaced, before the networks train, not after;
+        // rank 0 alone writes. Beside a set, another set's results are kept: an explicit --out may replace them.
+        if group.isLeader {
+            try AtomicWrite.probeDirectory(directory)
+            try EvaluationFiles.checkDestinations(in: directory)
+            if out == nil { try EvaluationFiles.checkBelongs(in: directory, to: evaluated) }
+        }
         var line = ProgressLine()
         var lastUpdate = Date.distantPast
         let kdLabel = request.distillation?.teacherTrainedOnRealData == true ? " +KD (real-data teacher)" : " +KD"
-        let report = try request.run(on: training, group: group) { progress in
+        var report = try request.run(on: training, group: group) { progress in
             guard group.isLeader, Date().timeIntervalSince(lastUpdate) > 0.5 || progress.finishedAccuracy != nil else { return }
             lastUpdate = Date()
             if let text = progress.line(distilledLabel: kdLabel) { line.update(text) }
         }
         line.finish()
         guard group.isLeader else { return }
+        report.source = evaluated
         // The table goes out before the files are written, so a failed write loses nothing.
         print(EvaluationFiles.table(report))
         var failure: Error?

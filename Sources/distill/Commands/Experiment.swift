@@ -41,7 +41,7 @@ struct ModelPoolStudy: DistributedCommand {
     var models: String?
     @Option(name: .customLong("batch-real"), parsing: .unconditional, help: "Real images per class per DC step (default 256; quick: 64).")
     var batchReal: Int?
-    @Option(parsing: .unconditional, help: "Seed for every condensation and evaluation.")
+    @Option(parsing: .unconditional, help: "Seed for every condensation and evaluation. (default: 0)", transform: seedArgument)
     var seed: UInt64 = 0
     @Flag(name: .customLong("pool-ablation"), help: "Also condense with the total-random and main-model pools.")
     var poolAblation = false

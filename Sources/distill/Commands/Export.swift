@@ -33,14 +33,14 @@ struct Export: ParsableCommand {
     var format: ExportFormat
     @Option(help: "Output directory (or .npz file).")
     var out: String
-    @Option(name: .customLong("random-real"), help: "Export a random real subset with this many images per class instead.")
+    @Option(name: .customLong("random-real"), parsing: .unconditional, help: "Export a random real subset with this many images per class instead.")
     var randomReal: Int?
     // Optional so that one given with a synthetic set, which ignores them, can be refused.
     @Option(help: "Dataset for --random-real: \(DatasetArgument.allValueStrings.joined(separator: ", ")) (default fashion-mnist).")
     var dataset: DatasetArgument?
     @Option(help: "Split --random-real draws from: train (default; the same draw as evaluate --random-real) or test.")
     var split: SplitChoice?
-    @Option(help: "Seed of the random real subset (default 0).")
+    @Option(parsing: .unconditional, help: "Seed of the random real subset (default 0).", transform: seedArgument)
     var seed: UInt64?
     @OptionGroup var data: DataOptions
 
@@ -48,7 +48,7 @@ struct Export: ParsableCommand {
         guard (source == nil) != (randomReal == nil) else {
             throw ValidationError("give either a synthetic set (RUN_DIR or FILE) or --random-real IPC, not both or neither")
         }
-        if let randomReal, randomReal < 1 { throw ValidationError("--random-real must be ≥ 1") }
+        try requirePositive(randomReal, "--random-real")
         try requirePath(source, "the synthetic set")
         try requirePath(out, "--out")
         let options = [("--dataset", dataset != nil), ("--split", split != nil), ("--seed", seed != nil), ("--image-size", data.imageSize != nil)]
@@ -80,6 +80,7 @@ struct Export: ParsableCommand {
     /// its classes checked as render and evaluate check them.
     private func synthetic(at path: String) throws -> (SyntheticSetFile, [String]) {
         let set = try SyntheticSetFile(contentsOf: path)
+        try requireDataOptionsApply(to: set, at: path)
         let builtIn = set.dataset.flatMap(DatasetKind.init(name:))
         let names: [String]
         if let recorded = set.classNames {
@@ -93,6 +94,24 @@ struct Export: ParsableCommand {
         // Without recorded names, `names` are the dataset's (or the labels'), so their count is the dataset's class count.
         try set.checkClasses(ofDataset: builtIn?.classCount ?? (set.classNames == nil ? names.count : nil), namedBy: names, file: path)
         return (set, names)
+    }
+
+    /// Refuses the data options a set's export ignores: its dataset is read
+    /// only for class names the set does not record, and the data directories
+    /// only for a built-in dataset whose names distill does not know.
+    private func requireDataOptionsApply(to set: SyntheticSetFile, at path: String) throws {
+        guard set.classNames == nil, let name = set.dataset else {
+            let records = set.classNames != nil ? "records its class names" : "records no dataset"
+            let context = "(\(path) \(records), so no dataset is read)"
+            try data.requireNoFolderOptions(unless: false, context)
+            try requireApplies("--data-dir", given: data.dataDirectory != nil, when: false, "when a dataset is read \(context)")
+            return
+        }
+        try data.requireFolderDataset(name)
+        let readsDataDirectory = DatasetKind(name: name).map { $0.builtInClassNames == nil } ?? false
+        try requireApplies(
+            "--data-dir", given: data.dataDirectory != nil, when: readsDataDirectory,
+            "when the set's class names are read from a data directory (\(name)'s are not)")
     }
 
     private var realDataset: DatasetArgument { dataset ?? .fashionMNIST }

@@ -38,6 +38,8 @@ struct Forward: ParsableCommand {
     func validate() throws {
         for (path, option) in [(weights, "--weights"), (input, "--input"), (out, "--out")] { try requirePath(path, option) }
         try requirePositive(classes, "--classes")
+        // The logits are written over --out: an input named again there would be lost.
+        for path in [weights, input] { try OutputIsInputError.check(out, against: path) }
     }
 
     func run() throws {
@@ -47,8 +49,16 @@ struct Forward: ParsableCommand {
         guard x.rank == 4, x.shape[0] > 0, x.shape[2] == x.shape[3] else {
             throw ForwardError.badImages(file: input, shape: x.shape)
         }
+        if let error = NonFiniteValueError(file: input, tensor: "tensor 'x'", values: x.scalars) { throw error }
         let (channels, size) = (x.shape[1], x.shape[2])
-        let state = try StateDict(contentsOf: weights)
+        let weightsFile = try SafeTensorsFile(contentsOf: weights)
+        // Weights from `distill train --save` record the images they were trained on; others may not.
+        if let recorded = weightsFile.metadata["image_shape"],
+            recorded.split(separator: ",").map({ Int($0.trimmingCharacters(in: .whitespaces)) }) != [channels, size, size]
+        {
+            throw ForwardError.imageShapeMismatch(file: input, shape: x.shape, weights: weights, recorded: recorded)
+        }
+        let state = try StateDict(weightsFile)
         var generator = SeededGenerator(seed: 0)
         let classCount = try classes ?? inferClasses(state, channels: channels, size: size, using: &generator)
         let network = try Zoo.make(
@@ -77,6 +87,7 @@ struct Forward: ParsableCommand {
 enum ForwardError: Error, CustomStringConvertible {
     case badImages(file: String, shape: [Int])
     case unknownClassCount(file: String, key: String, model: String)
+    case imageShapeMismatch(file: String, shape: [Int], weights: String, recorded: String)
 
     var description: String {
         switch self {
@@ -85,6 +96,9 @@ enum ForwardError: Error, CustomStringConvertible {
         case let .unknownClassCount(file, key, model):
             return "\(file) has no 1-D '\(key)' to read the class count from; "
                 + "pass --classes, or use weights saved from \(model)"
+        case let .imageShapeMismatch(file, shape, weights, recorded):
+            return "tensor 'x' in \(file) holds \(shape.dropFirst().map(String.init).joined(separator: "×")) images but "
+                + "\(weights) records image_shape \(recorded), the images its network was trained on"
         }
     }
 }

@@ -43,7 +43,7 @@ struct GeneralizationCommand: DistributedCommand {
     var batchReal = 256
     @Option(name: .customLong("test-per-class"), parsing: .unconditional, help: "Test images per class (default: the whole split).")
     var testPerClass: Int?
-    @Option(parsing: .unconditional, help: "Seed for every condensation and evaluation.")
+    @Option(parsing: .unconditional, help: "Seed for every condensation and evaluation. (default: 0)", transform: seedArgument)
     var seed: UInt64 = 0
     @Option(help: "Study directory.")
     var out: String

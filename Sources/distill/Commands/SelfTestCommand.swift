@@ -40,9 +40,11 @@ struct SelfTestCommand: ParsableCommand {
     func run() throws {
         let directory = golden ?? Golden.fixturesDirectory
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+        let exists = FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory)
+        guard exists, isDirectory.boolValue else {
             throw ValidationError(
-                "golden directory \(directory) does not exist" + (golden == nil ? "; pass --golden DIR" : ""))
+                "golden directory \(directory) " + (exists ? "is not a directory" : "does not exist")
+                    + (golden == nil ? "; pass --golden DIR" : ""))
         }
         let tolerances = (directory as NSString).appendingPathComponent("tolerances.json")
         guard FileManager.default.fileExists(atPath: tolerances)

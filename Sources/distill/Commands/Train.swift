@@ -34,7 +34,7 @@ struct Train: ParsableCommand {
     @Option(parsing: .unconditional, help: "Learning rate.")
     var lr: Float = 0.01
 
-    @Option(parsing: .unconditional, help: "Seed for initialisation and shuffling.")
+    @Option(parsing: .unconditional, help: "Seed for initialisation and shuffling. (default: 0)", transform: seedArgument)
     var seed: UInt64 = 0
 
     @Option(help: ArgumentHelp("Write the trained weights and what they were trained on to this safetensors file.", valueName: "file"))

@@ -1,0 +1,65 @@
+// Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
+
+import XCTest
+import _DistillTestSupport
+
+/// `experiment generalization` and `experiment model-pool` refuse what would
+/// fail or mislead later before the first condensation.
+final class StudyRefusalTests: XCTestCase {
+    private var data: TinyFashionMNIST!
+    private var binary: DistillBinary!
+
+    override func setUpWithError() throws {
+        data = try TinyFashionMNIST()
+        binary = try DistillBinary(data: data)
+    }
+
+    override func tearDownWithError() throws { data.remove() }
+
+    private func study(_ settings: [String], _ extra: [String] = []) -> [String] {
+        ["experiment", "generalization", "--settings"] + settings
+            + ["--models", "MLP", "--num-eval", "1", "--epochs", "1", "--batch-real", "2", "--out", binary.path("study")] + extra
+    }
+
+    private func expectNothingCondensed(_ result: DistillProcess.Result, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertFalse(result.output.contains("condense "), result.output, file: file, line: line)
+    }
+
+    func testTwoSpellingsOfOneSettingAreRefused() throws {
+        try binary.expectRefused(
+            study(["dc+iterations=2", "dc+protocol=dc+iterations=2"]),
+            "--settings 'dc+iterations=2' and 'dc+iterations=2+protocol=dc' is not valid: both are dc+iterations=2+protocol=dc once defaults are filled in")
+        try binary.expectRefused(study(["dm+iterations=2", "dm+iterations=2+protocol=dsa"]), "list each setting once")
+    }
+
+    func testAnAdaptationWithinASettingIsNamedAsTheSetting() throws {
+        let result = try binary.run(study(["dc+adapt=loss+iterations=2"]))
+        try result.expectFailure(
+            mentioning: "--settings 'dc+adapt=loss+iterations=2' is not valid: adapt=loss: the pool 'none' has one member")
+        XCTAssertFalse(result.errors.contains("--pool-adapt"), result.errors)
+    }
+
+    func testEvaluationNetworksThatCannotTakeTheDataAreRefusedBeforeCondensing() throws {
+        let tooDeep = "ConvNet(depth=6)"
+        let generalization = try binary.run(
+            ["experiment", "generalization", "--settings", "dc+iterations=2", "--models", "MLP,\(tooDeep)", "--num-eval", "1",
+             "--epochs", "1", "--batch-real", "2", "--out", binary.path("g")])
+        try generalization.expectFailure(mentioning: "cannot take 1×28×28 inputs with 10 classes")
+        expectNothingCondensed(generalization)
+        let pool = try binary.run(
+            ["experiment", "model-pool", "--quick", "--iterations", "2", "--models", tooDeep, "--num-eval", "1", "--epochs", "1",
+             "--batch-real", "2", "--out", binary.path("p")])
+        try pool.expectFailure(mentioning: "cannot take 1×28×28 inputs with 10 classes")
+        expectNothingCondensed(pool)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: binary.path("g")))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: binary.path("p")))
+    }
+
+    func testMoreTestImagesPerClassThanTheSplitHoldsAreRefused() throws {
+        // The generated test split holds 2 images of each class.
+        let result = try binary.run(study(["dc+iterations=2"], ["--test-per-class", "3"]))
+        try result.expectFailure(
+            mentioning: "--test-per-class 3 is not valid: the test split of fashion-mnist holds 2 images of class T-shirt/top; give at most 2")
+        expectNothingCondensed(result)
+    }
+}
