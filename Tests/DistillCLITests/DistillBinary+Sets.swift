@@ -5,9 +5,10 @@ import DistillTensor
 import Foundation
 
 extension DistillBinary {
-    /// A small Fashion-MNIST set (one image of each of the first `count` classes) in the scratch directory.
-    func writeSet(_ name: String, count: Int = 2, value: Float = 0) throws -> String {
+    /// A small Fashion-MNIST set, one image of each class, in the scratch directory.
+    func writeSet(_ name: String, value: Float = 0) throws -> String {
         let path = path(name)
+        let count = 10
         try SafeTensors.write(
             [
                 "images": SafeTensorsEntry(NDArray(shape: [count, 1, 28, 28], scalars: .init(repeating: value, count: count * 784))),
