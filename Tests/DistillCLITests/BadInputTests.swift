@@ -9,17 +9,7 @@ import _DistillTestSupport
 /// Hostile and careless input to the `distill` binary: each case ends in one
 /// error line that names the thing and the reason, and a non-zero status,
 /// never a trap or an allocation failure.
-final class BadInputTests: XCTestCase {
-    private var data: TinyFashionMNIST!
-    private var binary: DistillBinary!
-
-    override func setUpWithError() throws {
-        data = try TinyFashionMNIST()
-        binary = try DistillBinary(data: data)
-    }
-
-    override func tearDownWithError() throws { data.remove() }
-
+final class BadInputTests: BinaryTestCase {
     func testNegativeCountsAreRefusedByName() throws {
         let set = try writeSet("set.safetensors")
         try assertRefused(["render", set, "--out", binary.path("x.png"), "--scale", "-1"], "--scale must be positive (got -1)")

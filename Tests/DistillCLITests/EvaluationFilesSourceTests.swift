@@ -7,17 +7,7 @@ import _DistillTestSupport
 /// `evaluate`'s result files: they record the set they are about, another
 /// set's results beside it are not replaced, and files that cannot be
 /// replaced are found before any network trains.
-final class EvaluationFilesSourceTests: XCTestCase {
-    private var data: TinyFashionMNIST!
-    private var binary: DistillBinary!
-
-    override func setUpWithError() throws {
-        data = try TinyFashionMNIST()
-        binary = try DistillBinary(data: data)
-    }
-
-    override func tearDownWithError() throws { data.remove() }
-
+final class EvaluationFilesSourceTests: BinaryTestCase {
     private func evaluate(_ source: String, _ extra: [String] = []) -> [String] {
         ["evaluate", source, "--models", "MLP", "--num-eval", "1", "--epochs", "0"] + extra
     }

@@ -5,17 +5,7 @@ import _DistillTestSupport
 
 /// Options a run would ignore, or settings that make a part of the run
 /// meaningless, are refused before any work, as `... only applies ...`.
-final class IgnoredOptionTests: XCTestCase {
-    private var data: TinyFashionMNIST!
-    private var binary: DistillBinary!
-
-    override func setUpWithError() throws {
-        data = try TinyFashionMNIST()
-        binary = try DistillBinary(data: data)
-    }
-
-    override func tearDownWithError() throws { data.remove() }
-
+final class IgnoredOptionTests: BinaryTestCase {
     func testFolderOptionsAreRefusedForASetOfABuiltInDataset() throws {
         let set = try binary.writeSet("set.safetensors")
         let evaluate = ["evaluate", set, "--models", "ConvNet", "--num-eval", "1", "--epochs", "0", "--out", binary.path("ev")]

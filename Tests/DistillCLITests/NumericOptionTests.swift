@@ -5,17 +5,7 @@ import _DistillTestSupport
 
 /// Numbers given to options: a negative one is named as such (not read as a
 /// missing value), and `--max-memory` is bounded before its byte count is taken.
-final class NumericOptionTests: XCTestCase {
-    private var data: TinyFashionMNIST!
-    private var binary: DistillBinary!
-
-    override func setUpWithError() throws {
-        data = try TinyFashionMNIST()
-        binary = try DistillBinary(data: data)
-    }
-
-    override func tearDownWithError() throws { data.remove() }
-
+final class NumericOptionTests: BinaryTestCase {
     func testMaxMemoryMustBeFiniteAndFitInBytes() throws {
         let folder = ["train", "--dataset", "folder:/nonexistent", "--max-memory"]
         for value in ["inf", "1e20", "8589934592", "nan", "0"] {

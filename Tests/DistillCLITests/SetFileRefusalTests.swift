@@ -10,17 +10,7 @@ import _DistillTestSupport
 /// Synthetic-set files that `render`, `export` and `evaluate` must treat alike, and outputs
 /// that would replace an input or mix with files already there: one error line each, never a
 /// trap, a silent result or a damaged input.
-final class SetFileRefusalTests: XCTestCase {
-    private var data: TinyFashionMNIST!
-    private var binary: DistillBinary!
-
-    override func setUpWithError() throws {
-        data = try TinyFashionMNIST()
-        binary = try DistillBinary(data: data)
-    }
-
-    override func tearDownWithError() throws { data.remove() }
-
+final class SetFileRefusalTests: BinaryTestCase {
     // MARK: - Sets every reader refuses alike
 
     func testAnNPZWithoutImagesIsRefusedByEveryReader() throws {

@@ -5,17 +5,7 @@ import _DistillTestSupport
 
 /// `experiment generalization` and `experiment model-pool` refuse what would
 /// fail or mislead later before the first condensation.
-final class StudyRefusalTests: XCTestCase {
-    private var data: TinyFashionMNIST!
-    private var binary: DistillBinary!
-
-    override func setUpWithError() throws {
-        data = try TinyFashionMNIST()
-        binary = try DistillBinary(data: data)
-    }
-
-    override func tearDownWithError() throws { data.remove() }
-
+final class StudyRefusalTests: BinaryTestCase {
     private func study(_ settings: [String], _ extra: [String] = []) -> [String] {
         ["experiment", "generalization", "--settings"] + settings
             + ["--models", "MLP", "--num-eval", "1", "--epochs", "1", "--batch-real", "2", "--out", binary.path("study")] + extra

@@ -12,17 +12,7 @@ import Glibc
 
 /// `train --save` then `evaluate --kd --teacher-weights`: a teacher trained on
 /// the real training set, labelled as such, and refused when it does not fit.
-final class TeacherWeightsTests: XCTestCase {
-    private var data: TinyFashionMNIST!
-    private var binary: DistillBinary!
-
-    override func setUpWithError() throws {
-        data = try TinyFashionMNIST()
-        binary = try DistillBinary(data: data)
-    }
-
-    override func tearDownWithError() throws { data.remove() }
-
+final class TeacherWeightsTests: BinaryTestCase {
     private func path(_ name: String) -> String { binary.path(name) }
 
     private func distill(_ arguments: String...) throws -> DistillProcess.Result { try binary.run(arguments) }
