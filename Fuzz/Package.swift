@@ -8,7 +8,7 @@ import PackageDescription
 // LLVMFuzzerTestOneInput to libFuzzer's driver. A separate package, so that
 // the main build never compiles or links them.
 let targets: [(name: String, module: String)] = [
-    ("safetensors", "DistillIO"), ("idx", "DistillData"), ("gzip", "DistillData"), ("tar", "DistillData"),
+    ("safetensors", "DistillIO"), ("npz", "DistillIO"), ("idx", "DistillData"), ("gzip", "DistillData"), ("tar", "DistillData"),
     ("checkpoint", "DistillMethods"), ("pool-spec", "DistillMethods"), ("convnet-spec", "DistillZoo"),
 ]
 

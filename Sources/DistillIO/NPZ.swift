@@ -41,6 +41,11 @@ public enum NPZ {
         } catch let error as FileSystemError {
             throw NPZError.unreadable(file: path, reason: error.reason)
         }
+        return try read(data, file: path)
+    }
+
+    /// The arrays of the `.npz` bytes `data`, by name; `file` names them in errors.
+    public static func read(_ data: Data, file path: String) throws -> [String: NPYArray] {
         var arrays = [String: NPYArray]()
         for (member, bytes) in try ZipArchive.members(of: data, file: path) where member.hasSuffix(".npy") {
             let name = String(member.dropLast(4))

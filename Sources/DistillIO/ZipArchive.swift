@@ -78,8 +78,17 @@ enum ZipArchive {
         return members
     }
 
+    /// Deflate expands at most 1032-fold (zlib's bound), so a recorded size beyond it is a lie.
+    private static let largestDeflateRatio = 1032
+
     /// Raw-deflate decompression of one member to its recorded size.
     private static func inflate(_ input: Data, size: Int, member: String, file: String) throws -> Data {
+        // The output is allocated at the recorded size: a damaged size must not ask for gigabytes.
+        guard size <= input.count * largestDeflateRatio + 64 else {
+            throw NPZError.malformedArchive(
+                file: file,
+                reason: "member '\(member)' records \(size) bytes, more than deflate can make of its \(input.count)")
+        }
         var output = Data(count: size)
         var stream = z_stream()
         guard inflateInit2_(&stream, -MAX_WBITS, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {

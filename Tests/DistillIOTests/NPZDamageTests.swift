@@ -59,6 +59,16 @@ final class NPZDamageTests: XCTestCase {
         }
     }
 
+    func testARecordedSizeDeflateCannotReachIsRefusedBeforeItIsAllocated() throws {
+        var archive = Self.zip([("labels.npy", labels.encoded(), false), ("images.npy", images.encoded(), true)])
+        // The second central-directory entry's uncompressed size (offset 24), which the reader allocates.
+        let directory = archive.ranges(of: Data([0x50, 0x4B, 0x01, 0x02]))[1].lowerBound
+        archive.replaceSubrange((directory + 24)..<(directory + 28), with: [0xF0, 0xFF, 0xFF, 0xFF])
+        try archive.write(to: URL(fileURLWithPath: path))
+        // Found by the npz fuzz target: a 4 GB allocation for a member of a few hundred bytes.
+        assertRefused("\(path) is a damaged .npz: member 'images.npy' records 4294967280 bytes, more than deflate can make of its ")
+    }
+
     func testDeflatedMembersWithTheirCRCAreRead() throws {
         try Self.zip([("labels.npy", labels.encoded(), true), ("images.npy", images.encoded(), true)])
             .write(to: URL(fileURLWithPath: path))
