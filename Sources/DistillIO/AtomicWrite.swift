@@ -112,7 +112,19 @@ public enum AtomicWrite {
 
     /// Creates `directory` and its parents like `mkdir -p`.
     /// - Throws: `FileSystemError` naming the directory that could not be made.
+    ///   A failure leaves none of the directories this call made (a path too long
+    ///   for the system would otherwise leave thousands of them behind).
     public static func makeDirectories(_ directory: String) throws {
+        var made: [String] = []
+        do {
+            try makeDirectories(directory, made: &made)
+        } catch {
+            for path in made.reversed() { rmdir(path) }
+            throw error
+        }
+    }
+
+    private static func makeDirectories(_ directory: String, made: inout [String]) throws {
         let directory = directory.isEmpty ? "." : directory
         var status = stat()
         if stat(directory, &status) == 0 {
@@ -122,8 +134,10 @@ public enum AtomicWrite {
             return
         }
         let parent = directoryOf(directory)
-        if parent != directory && parent != "." { try makeDirectories(parent) }
-        guard mkdir(directory, 0o777) == 0 || errno == EEXIST else {
+        if parent != directory && parent != "." { try makeDirectories(parent, made: &made) }
+        if mkdir(directory, 0o777) == 0 {
+            made.append(directory)
+        } else if errno != EEXIST {
             throw FileSystemError(action: "create the directory", path: directory, errno: errno)
         }
     }

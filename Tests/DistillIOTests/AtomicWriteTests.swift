@@ -85,6 +85,15 @@ final class AtomicWriteTests: XCTestCase {
         XCTAssertEqual(try entries(), ["plain"])
     }
 
+    func testAPathTooLongForTheSystemLeavesNoDirectoriesBehind() throws {
+        let tooLong = path(String(repeating: "d/", count: 2100) + "x.png")
+        XCTAssertThrowsError(try AtomicWrite.write("x", to: tooLong)) { error in
+            XCTAssertTrue("\(error)".hasSuffix(": the name is too long"), "\(error)")
+        }
+        // Before, the 2048 directories made before the path grew too long stayed.
+        XCTAssertEqual(try entries(), [])
+    }
+
     func testFoundationErrorsAreSaidInPlainWords() {
         let cases: [(CocoaError.Code, String)] = [
             (.fileWriteOutOfSpace, "cannot write /x: no space left on device"),
