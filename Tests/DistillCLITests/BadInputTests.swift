@@ -185,16 +185,6 @@ final class BadInputTests: BinaryTestCase {
 
     // MARK: - Helpers
 
-    private func assertRefused(_ arguments: [String], _ mentions: String, line: UInt = #line) throws {
-        let result = try binary.run(arguments)
-        XCTAssertNotEqual(result.status, 0, "\(arguments) succeeded", line: line)
-        // A trap ends with a signal (status above 128 through the shell, or a Swift fatal-error line).
-        XCTAssertFalse(result.errors.contains("Fatal error"), "\(arguments) trapped: \(result.errors)", line: line)
-        let errorLines = result.errors.split(separator: "\n").filter { $0.hasPrefix("Error:") }
-        XCTAssertEqual(errorLines.count, 1, "\(arguments): \(result.errors)", line: line)
-        XCTAssertTrue(errorLines.first?.contains(mentions) ?? false, "\(arguments): \(result.errors)", line: line)
-    }
-
     /// A one-image-per-class set in the scratch directory, with Fashion-MNIST's normalisation by default.
     private func writeSet(
         _ name: String, images: NDArray = NDArray(shape: [10, 1, 28, 28], scalars: .init(repeating: 0, count: 10 * 784)),

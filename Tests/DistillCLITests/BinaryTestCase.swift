@@ -15,4 +15,15 @@ class BinaryTestCase: XCTestCase {
     }
 
     override func tearDownWithError() throws { data.remove() }
+
+    /// Runs `arguments` and expects a refusal: a non-zero status, no trap, and exactly one `Error:` line containing `mentions`.
+    func assertRefused(_ arguments: [String], _ mentions: String, line: UInt = #line) throws {
+        let result = try binary.run(arguments)
+        XCTAssertNotEqual(result.status, 0, "\(arguments) succeeded", line: line)
+        // A trap ends with a signal (status above 128 through the shell, or a Swift fatal-error line).
+        XCTAssertFalse(result.errors.contains("Fatal error"), "\(arguments) trapped: \(result.errors)", line: line)
+        let errorLines = result.errors.split(separator: "\n").filter { $0.hasPrefix("Error:") }
+        XCTAssertEqual(errorLines.count, 1, "\(arguments): \(result.errors)", line: line)
+        XCTAssertTrue(errorLines.first?.contains(mentions) ?? false, "\(arguments): \(result.errors)", line: line)
+    }
 }

@@ -144,15 +144,6 @@ final class SetFileRefusalTests: BinaryTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: binary.path("x-png")), line: line)
     }
 
-    private func assertRefused(_ arguments: [String], _ mentions: String, line: UInt = #line) throws {
-        let result = try binary.run(arguments)
-        XCTAssertNotEqual(result.status, 0, "\(arguments) succeeded", line: line)
-        XCTAssertFalse(result.errors.contains("Fatal error"), "\(arguments) trapped: \(result.errors)", line: line)
-        let errorLines = result.errors.split(separator: "\n").filter { $0.hasPrefix("Error:") }
-        XCTAssertEqual(errorLines.count, 1, "\(arguments): \(result.errors)", line: line)
-        XCTAssertTrue(errorLines.first?.contains(mentions) ?? false, "\(arguments): \(result.errors)", line: line)
-    }
-
     /// A ten-image Fashion-MNIST set (one per class unless `labels` says otherwise) in the scratch directory.
     private func writeSet(
         _ name: String, count: Int = 10, images: NDArray? = nil, labels: [Int]? = nil, metadata: [String: String] = [:]
