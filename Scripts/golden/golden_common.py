@@ -206,9 +206,13 @@ def build(entry, dtype):
 
 def manifest_entry(net, channel, im, kwargs, classes=10):
     """params / buffers lists in the manifest's convention for a ConvNet / VGG."""
-    entry = {"net": "ConvNet", "kwargs": kwargs, "channel": channel, "im": im}
-    args = {("act" if k == "act_" else k): (int(v) if k in ("width", "depth") else v) for k, v in kwargs.items()}
-    m = ConvNet(channel, classes, im=im, **args)
+    if net == "ConvNet":
+        args = {("act" if k == "act_" else k): (int(v) if k in ("width", "depth") else v) for k, v in kwargs.items()}
+        m = ConvNet(channel, classes, im=im, **args)
+    elif net in ("VGG11", "VGG11BN") and not kwargs:
+        m = VGG11(channel, classes, norm="batchnorm" if net == "VGG11BN" else "instancenorm")
+    else:
+        raise ValueError(net)
     params = []
     modules = dict(m.named_modules())
     for name, p in m.named_parameters():

@@ -1,7 +1,8 @@
 """Generates dc_extra.safetensors and tolerances_extra.json.
 
 Gradient-matching references for ConvNet configurations (instancenorm, relu,
-avgpooling, the DC default) at other depths and widths, in the format and
+avgpooling, the DC default) at other depths and widths, and for VGG11
+(instancenorm) on 1x28x28, in the format and
 conventions of golden/dc.safetensors: F32 inputs x_real [8,C,H,W] and
 x_syn [2,C,H,W] (label 7), F64 loss and dsyn = d loss / d x_syn through the
 second-order graph for the distances ours, mse, cos; parameters from the
@@ -31,7 +32,7 @@ JITTER_SEED = 20261205
 LABEL = 7
 N_REAL, N_SYN = 8, 2
 
-# name -> (channel, im, ConvNet kwargs; defaults act relu, norm instancenorm, pool avgpooling)
+# name -> (channel, im, ConvNet kwargs; defaults act relu, norm instancenorm, pool avgpooling[, network])
 CASES = [
     ("convnet_d1_c3", 3, 32, {"depth": "1"}),
     ("convnet_d2_c3", 3, 32, {"depth": "2"}),
@@ -40,6 +41,10 @@ CASES = [
     ("convnet_w64_c3", 3, 32, {"width": "64"}),
     ("convnet_d4_w64_c3", 3, 32, {"width": "64", "depth": "4"}),
     ("convnet_d2_w64_c1", 1, 28, {"width": "64", "depth": "2"}),
+    # VGG11 (instancenorm) on 1×28×28, a member of the total-random pool: its
+    # image gradients are about 400 times ConvNet's, mostly from the instance
+    # norms of its last two convolutions, which normalise 2×2 planes.
+    ("vgg11_c1", 1, 28, {}, "VGG11"),
 ]
 
 
@@ -53,9 +58,9 @@ def main():
     rng = np.random.default_rng(SEED)
     jrng = np.random.default_rng(JITTER_SEED)
     tensors, manifest, tolerances, details = {}, {}, {}, {}
-    for name, channel, im, kwargs in CASES:
+    for name, channel, im, kwargs, *network in CASES:
         t0 = time.time()
-        entry = manifest_entry("ConvNet", channel, im, kwargs)
+        entry = manifest_entry(network[0] if network else "ConvNet", channel, im, kwargs)
         manifest[name] = entry
         x_real = rng.standard_normal((N_REAL, channel, im, im)).astype(np.float32)
         x_syn = rng.standard_normal((N_SYN, channel, im, im)).astype(np.float32)
