@@ -60,7 +60,7 @@ struct Distill: AsyncParsableCommand {
             }
         } catch {
             leave(group)
-            if group.isLeader { exit(withError: ErrorMessages.plain(error)) }
+            if group.isLeader { fail(ErrorMessages.plain(error)) }
             Foundation.exit(exitCode(for: error).rawValue)
         }
         do {
@@ -75,7 +75,7 @@ struct Distill: AsyncParsableCommand {
         } catch {
             guard let job = group as? MPIProcessGroup, job.size > 1 else {
                 leave(group)
-                exit(withError: ErrorMessages.plain(error))
+                fail(ErrorMessages.plain(error))
             }
             // An error every rank meets (a missing input file) should be reported
             // once: the other ranks give rank 0 a moment to report it and abort
@@ -87,6 +87,24 @@ struct Distill: AsyncParsableCommand {
             job.abort(code: exitCode(for: error).rawValue == 0 ? 1 : exitCode(for: error).rawValue)
         }
         leave(group)
+    }
+
+    /// Exits like `exit(withError:)`, but a usage error is one line: the message and where to
+    /// read more, without the usage synopsis ArgumentParser prints after it.
+    /// `--help` and `--version` print as usual.
+    private static func fail(_ error: Error) -> Never {
+        let code = exitCode(for: error)
+        let text = message(for: error)
+        guard code != .success, !text.isEmpty else { exit(withError: error) }
+        var line = "Error: " + text
+        let pointer = fullMessage(for: error).split(separator: "\n").last { $0.contains("See '") }
+        if let pointer {
+            line += " (" + pointer.trimmingCharacters(in: .whitespaces)
+                .replacingOccurrences(of: "See '", with: "see '")
+                .replacingOccurrences(of: " for more information.", with: "") + ")"
+        }
+        fputs(line + "\n", stderr)
+        Foundation.exit(code.rawValue)
     }
 
     /// Leaves the MPI job normally (`MPI_Finalize`); nothing for a plain run.

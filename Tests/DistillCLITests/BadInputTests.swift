@@ -174,6 +174,27 @@ final class BadInputTests: BinaryTestCase {
         try assertRefused(["bench", "--only", ","], "--only is empty or lists an empty name")
     }
 
+    /// A usage error is one line too: the message and where to read more, without
+    /// ArgumentParser's usage synopsis; `--help` still prints the usage.
+    func testUsageErrorsAreOneLineThatPointsToHelp() throws {
+        for (arguments, text) in [
+            (["condense", "--bogus", "--out", "x"], "Unknown option '--bogus'"),
+            (["condense"], "Missing expected argument '--out <out>'"),
+            (["condense", "--ipc", "-3", "--out", "x"], "--ipc must be positive (got -3)"),
+            (["evaluate"], "give either a synthetic set"),
+        ] {
+            let result = try binary.run(arguments)
+            XCTAssertEqual(result.status, 64, result.errors)
+            XCTAssertEqual(result.errors.split(separator: "\n").count, 1, result.errors)
+            XCTAssertTrue(result.errors.hasPrefix("Error: "), result.errors)
+            XCTAssertTrue(result.errors.contains(text), result.errors)
+            XCTAssertTrue(result.errors.contains("(see 'distill \(arguments[0]) --help')"), result.errors)
+        }
+        let help = try binary.run(["condense", "--help"])
+        XCTAssertEqual(help.status, 0)
+        XCTAssertTrue(help.output.contains("USAGE: distill condense"), help.output)
+    }
+
     func testDivergedTrainingIsAFailureNotAUsageError() throws {
         let result = try binary.run(["train", "--epochs", "1", "--batch", "1", "--lr", "1e38"])
         XCTAssertNotEqual(result.status, 0)
