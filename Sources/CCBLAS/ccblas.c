@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 // Whether the calling thread is one of the engine's parallel workers, so that
 // nested parallel regions and GEMM splitting run serially there instead of
@@ -21,6 +22,51 @@ int distill_cpu_kernels(void) {
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return DISTILL_KERNELS_AVX2;
 #endif
     return DISTILL_KERNELS_NONE;
+}
+
+const char *distill_blas_core_type_lacks(const char *name) {
+#if defined(__x86_64__) && !defined(__APPLE__)
+    __builtin_cpu_init();
+    int avx = __builtin_cpu_supports("avx");
+    int avx2 = avx && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    int fma4 = avx && __builtin_cpu_supports("fma4") && __builtin_cpu_supports("xop");
+    int avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                 __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
+                 __builtin_cpu_supports("avx512cd");
+    int bf16 = avx512 && __builtin_cpu_supports("avx512bf16");
+    // The instructions each core type's kernels assume. Forcing each one on a
+    // Zen 4 stopped with an illegal instruction for Opteron (AMD's 3DNow!,
+    // which no current CPU has) and the Bulldozer family (FMA4, dropped with
+    // Zen); Barcelona's AMD-only kernels are kept to CPUs with AMD's SSE4a.
+    const struct { const char *name, *needs; int runs; } table[] = {
+        {"Prescott", "sse3", __builtin_cpu_supports("sse3")},
+        {"Nano", "ssse3", __builtin_cpu_supports("ssse3")},
+        {"Atom", "ssse3", __builtin_cpu_supports("ssse3")},
+        {"Core2", "ssse3", __builtin_cpu_supports("ssse3")},
+        {"Penryn", "sse4.1", __builtin_cpu_supports("sse4.1")},
+        {"Dunnington", "sse4.1", __builtin_cpu_supports("sse4.1")},
+        {"Nehalem", "sse4.2", __builtin_cpu_supports("sse4.2")},
+        {"Barcelona", "sse4a", __builtin_cpu_supports("sse4a")},
+        {"Opteron", "3DNow!", 0},
+        {"Opteron_SSE3", "3DNow!", 0},
+        {"Sandybridge", "avx", avx},
+        {"Bulldozer", "fma4 and xop", fma4},
+        {"Piledriver", "fma4 and xop", fma4},
+        {"Steamroller", "fma4 and xop", fma4},
+        {"Excavator", "fma4 and xop", fma4},
+        {"Haswell", "avx2 and fma", avx2},
+        {"Zen", "avx2 and fma", avx2},
+        {"SkylakeX", "avx512 (f, bw, vl, dq and cd)", avx512},
+        {"Cooperlake", "avx512 (f, bw, vl, dq and cd) and avx512bf16", bf16},
+        {"SapphireRapids", "avx512 (f, bw, vl, dq and cd) and avx512bf16", bf16},
+    };
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+        if (strcasecmp(name, table[i].name) == 0) return table[i].runs ? NULL : table[i].needs;
+    }
+#else
+    (void)name;
+#endif
+    return NULL;
 }
 
 #if defined(__APPLE__)
@@ -123,6 +169,19 @@ static void load_library(void) {
     // own threads would oversubscribe the cores, and for the small GEMMs of a
     // convolution they spend much of their time yielding while they wait.
     if (set_threads_ptr != NULL) set_threads_ptr(1);
+    // OpenBLAS maps a core type it was not built with to another without a
+    // word (0.3.21 runs its Cooperlake kernels for SapphireRapids): a forced
+    // core type must be the one that runs, or numbers meant to come from one
+    // set of kernels would come from another.
+    if (requested != NULL && requested[0] != '\0' && corename_ptr != NULL &&
+        strcasecmp(requested, corename_ptr()) != 0) {
+        snprintf(load_error, sizeof load_error,
+                 "DISTILL_BLAS_CORETYPE=%s: this OpenBLAS (%s) has no %s kernels and would run its %s kernels; "
+                 "ask for those by name or leave the variable unset",
+                 requested, config_ptr != NULL ? config_ptr() : "unknown version", requested, corename_ptr());
+        sgemm_ptr = NULL;
+        return;
+    }
     if (config_ptr != NULL && corename_ptr != NULL) {
         snprintf(description, sizeof description, "%s (%s kernels)", config_ptr(), corename_ptr());
     } else {

@@ -116,6 +116,15 @@ public enum BLAS {
     /// Threads the BLAS uses per call (1: the engine splits GEMMs itself).
     public static var threadCount: Int { Int(distill_blas_threads()) }
 
+    /// Why this CPU cannot run OpenBLAS's kernels for the core type `name`
+    /// (an illegal instruction), or nil when it can or the name is not one of
+    /// OpenBLAS's x86-64 core types.
+    public static func coreTypeProblem(_ name: String) -> String? {
+        guard let lacking = distill_blas_core_type_lacks(name) else { return nil }
+        return "DISTILL_BLAS_CORETYPE=\(name): OpenBLAS's \(name) kernels use \(String(cString: lacking)), "
+            + "which this CPU lacks; they would stop with an illegal instruction"
+    }
+
     /// Loads the BLAS, returning a one-line reason when it cannot be used.
     public static func load() -> String? {
         var message = [CChar](repeating: 0, count: 512)

@@ -39,6 +39,12 @@ enum EngineSettings {
             ("DISTILL_SMALL_SGEMM", ["0", "1"]), ("DISTILL_BLAS_CORETYPE", blasCoreTypes),
         ]
         problems += choices.compactMap { unknownValue($0, $1) }
+        // A known name may still need instructions this CPU lacks, or be one this
+        // OpenBLAS was not built with (found only by loading it).
+        if let coreType = environment["DISTILL_BLAS_CORETYPE"], !coreType.isEmpty, problems.isEmpty,
+            let reason = BLAS.coreTypeProblem(coreType) ?? BLAS.load() {
+            problems.append(reason)
+        }
         if let problem = Parallel.threadVariableProblem(environment["DISTILL_THREADS"]) { problems.append(problem) }
         return (problems, notices)
     }

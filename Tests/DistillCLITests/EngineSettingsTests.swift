@@ -39,6 +39,22 @@ final class EngineSettingsTests: XCTestCase {
         }
     }
 
+    /// A known core type still stops the command, before any work, when its kernels
+    /// would fault on this CPU (Opteron's use 3DNow!, which no CPU this runs on has)
+    /// or when OpenBLAS would run others in its place (0.3.21 has no SapphireRapids
+    /// kernels; a CPU without AVX-512 BF16 lacks their instructions besides).
+    func testCoreTypesThatCannotRunAsNamedStopWithOneLine() throws {
+        for (coreType, message) in [
+            ("Opteron", "DISTILL_BLAS_CORETYPE=Opteron: OpenBLAS's Opteron kernels use 3DNow!, which this CPU lacks"),
+            ("SapphireRapids", "DISTILL_BLAS_CORETYPE=SapphireRapids: "),
+        ] {
+            let result = try distill(["models"], environment: ["DISTILL_BLAS_CORETYPE": coreType])
+            XCTAssertEqual(result.status, 64, "\(coreType): \(result.errors)")
+            XCTAssertTrue(result.errors.hasPrefix("distill: \(message)"), result.errors)
+            XCTAssertEqual(result.errors.split(separator: "\n").count, 1, result.errors)
+        }
+    }
+
     func testAKernelSetTheCPULacksFallsBackWithANotice() throws {
         let golden = try goldenDirectory(["ops"])
         for kernels in VectorKernels.allCases {

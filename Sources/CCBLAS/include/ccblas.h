@@ -28,6 +28,12 @@ enum { DISTILL_KERNELS_NONE = 0, DISTILL_KERNELS_AVX2 = 1, DISTILL_KERNELS_AVX51
 /// The best set this CPU runs: AVX-512 (F, BW, VL and DQ), AVX2 with FMA, or none.
 int distill_cpu_kernels(void);
 
+/// NULL when this CPU has the instructions of OpenBLAS's kernels for the
+/// x86-64 core type `name` (case ignored), or the name is not one the check
+/// knows; otherwise the instructions it lacks, e.g. "fma4 and xop". Forcing
+/// such a core type would stop the process with an illegal instruction.
+const char *distill_blas_core_type_lacks(const char *name);
+
 /// C = op(A) * op(B) + beta * C, row-major, op(X) = X or X^T, single-threaded,
 /// for the channel-sized GEMMs of a Winograd convolution: a kernel of our own
 /// for the given set (see small_sgemm.c), or distill_sgemm for
