@@ -22,7 +22,8 @@ public enum GoldenError: Error, CustomStringConvertible, Equatable {
         case let .malformedTolerances(file, reason):
             return "\(file): \(reason); it must map each key to a tolerance (a number ≥ 0, or null)"
         case let .invalidTolerance(file, key, value):
-            return "\(file): the tolerance of '\(key)' is \(value); a tolerance is a finite number ≥ 0 (or null)"
+            return "\(file): the tolerance of '\(key)' is \(value); a tolerance is a number from 0 up to but not "
+                + "including 1 (or null): a relative error of 1 passes a result of all zeros"
         case let .absoluteBoundRequired(key):
             return "'\(key)' has a null tolerance (exactly zero); pass absoluteBound: 1e-3 × the network's largest gradient"
         case let .shapeMismatch(key, expected, actual):
@@ -43,7 +44,8 @@ public struct GoldenTolerances: Sendable {
 
     /// Reads `tolerances.json`.
     /// - Throws: `GoldenError.malformedTolerances`, `.invalidTolerance` for one that is
-    ///   negative or not finite (no error would pass it), or the file-system error.
+    ///   negative or not finite (no error would pass it) or 1 or more (all zeros would pass
+    ///   it), or the file-system error.
     public init(contentsOf path: String) throws {
         let data = try RegularFile.contents(atPath: path)
         do {
@@ -52,7 +54,7 @@ public struct GoldenTolerances: Sendable {
             throw GoldenError.malformedTolerances(file: path, reason: error.plainReason(json: data))
         }
         if let (key, value) = values.compactMapValues({ $0 }).sorted(by: { $0.key < $1.key })
-            .first(where: { !$0.value.isFinite || $0.value < 0 }) {
+            .first(where: { !$0.value.isFinite || $0.value < 0 || $0.value >= 1 }) {
             throw GoldenError.invalidTolerance(file: path, key: key, value: value)
         }
     }

@@ -119,6 +119,23 @@ final class ModelPoolExperimentTests: XCTestCase {
         }
     }
 
+    func testADamagedRunRequestIsNamedInOneLine() throws {
+        let experiment = ModelPoolExperiment(
+            dataset: .fashionMNIST, imagesPerClass: [1], iterations: [1], architectures: ["MLP"], evaluationRuns: 1,
+            epochs: 1, batchReal: 4, seed: 4)
+        _ = try run(experiment)
+        let requests = try XCTUnwrap(FileManager.default.enumerator(atPath: directory)).compactMap { $0 as? String }
+            .filter { $0.hasSuffix("condensation-request.json") }
+        let damaged = (directory as NSString).appendingPathComponent(try XCTUnwrap(requests.first))
+        try Data("{\"seed\": ".utf8).write(to: URL(fileURLWithPath: damaged))
+        XCTAssertThrowsError(try run(experiment)) { error in
+            XCTAssertEqual(
+                "\(error)",
+                "\(damaged) cannot be read: it is not valid JSON (empty, truncated or damaged); "
+                    + "remove its run directory or use another --out directory")
+        }
+    }
+
     func testBadSettingsAreRefusedWithOneLine() {
         func message(_ change: (inout ModelPoolExperiment) -> Void) -> String? {
             var experiment = ModelPoolExperiment()

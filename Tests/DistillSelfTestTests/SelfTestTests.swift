@@ -107,6 +107,15 @@ final class GoldenDirectoryTests: XCTestCase {
         }
     }
 
+    /// A relative error of 1 passes a result of all zeros, so such a tolerance checks nothing.
+    func testAToleranceThatPassesAllZerosIsRefusedByKey() throws {
+        try "{\"ops:a\": 0.86, \"ops:b\": 1, \"ops:c\": 1e9}".write(toFile: tolerancesPath, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try GoldenTolerances(contentsOf: tolerancesPath)) { error in
+            XCTAssertEqual(error as? GoldenError, .invalidTolerance(file: tolerancesPath, key: "ops:b", value: 1))
+            XCTAssertTrue("\(error)".contains("a relative error of 1 passes a result of all zeros"), "\(error)")
+        }
+    }
+
     func testANegativeToleranceIsRefusedByKey() throws {
         try "{\"ops:a\": 1e-6, \"ops:b\": -1e-6, \"ops:c\": null}".write(toFile: tolerancesPath, atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try GoldenTolerances(contentsOf: tolerancesPath)) { error in
