@@ -66,7 +66,7 @@ let package = Package(
         // The ranks of an MPI job as a ProcessGroup, and the launcher detection.
         .target(name: "DistillMPI", dependencies: ["DistillCluster", "CMPI"]),
         .target(name: "DistillAutograd", dependencies: ["DistillTensor"]),
-        .target(name: "DistillIO", dependencies: ["DistillTensor", "CZlib", "CImageCodecs"]),
+        .target(name: "DistillIO", dependencies: ["DistillTensor", "CLibArchive", "CImageCodecs"]),
         .target(name: "DistillNN", dependencies: ["DistillAutograd", "DistillIO"]),
         .target(name: "DistillZoo", dependencies: ["DistillNN"]),
         .target(

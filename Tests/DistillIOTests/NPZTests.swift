@@ -25,6 +25,8 @@ final class NPZTests: XCTestCase {
             ("class_names", .strings(shape: [2], values: ["T-shirt/top", "Ankle boot ✓"])),
             ("dataset", .strings(shape: [], values: ["fashion-mnist"])),
             ("image_size", .int64(shape: [], values: [28])),
+            // A UTF-8 name, flagged as such, read back whatever the process's locale.
+            ("größe ✓", .int64(shape: [1], values: [7])),
         ]
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("distill-\(UUID().uuidString).npz").path
         defer { try? FileManager.default.removeItem(atPath: path) }
