@@ -10,6 +10,7 @@ public enum NPZError: Error, CustomStringConvertible, LocalizedError, Equatable 
     case malformedArray(file: String, array: String, reason: String)
     case missingArray(file: String, name: String, available: [String])
     case tooLarge(file: String)
+    case unwritable(file: String, reason: String)
 
     public var description: String {
         switch self {
@@ -20,6 +21,7 @@ public enum NPZError: Error, CustomStringConvertible, LocalizedError, Equatable 
         case let .missingArray(file, name, available):
             return "\(file) has no array '\(name)' (it has \(available.sorted().joined(separator: ", ")))"
         case let .tooLarge(file): return "\(file) would pass the 4 GiB a .npz without zip64 holds; export fewer images"
+        case let .unwritable(file, reason): return "cannot make the .npz \(file): libarchive's zip writer failed (\(reason))"
         }
     }
 

@@ -6,23 +6,23 @@ import Foundation
 extension ZipArchive {
     /// A zip of `members` in order, each stored with its CRC-32, as `np.savez` writes them.
     /// No zip64: members and archives stay under the 4 GiB the format's 32-bit fields hold.
-    /// - Throws: `NPZError.tooLarge` past those 4 GiB.
+    /// - Throws: `NPZError.tooLarge` past those 4 GiB, `.unwritable` when libarchive fails otherwise.
     static func stored(_ members: [(name: String, data: Data)], file: String) throws -> Data {
         var output = Data()
         try withUnsafeMutablePointer(to: &output) { output in
             guard let archive = archive_write_new(), let entry = archive_entry_new() else {
-                preconditionFailure("libarchive could not start a zip writer")
+                throw NPZError.unwritable(file: file, reason: "it could not start")
             }
             defer {
                 archive_entry_free(entry)
                 archive_write_free(archive)
             }
-            // Every call below fails only past 4 GiB (libarchive's "require Zip64 extensions") or for a
-            // setting distill gets wrong, which no input can cause.
+            // Past 4 GiB libarchive asks for zip64 extensions; anything else (out of memory, a
+            // libarchive built without zip writing) is named as the writer's failure.
             func fail() throws -> Never {
                 let reason = message(archive)
                 if reason.contains("Zip64") { throw NPZError.tooLarge(file: file) }
-                preconditionFailure("libarchive could not write the zip \(file): \(reason)")
+                throw NPZError.unwritable(file: file, reason: reason)
             }
             func check(_ status: Int32) throws { if status != ARCHIVE_OK { try fail() } }
             try check(archive_write_set_format_zip(archive))
