@@ -8,7 +8,7 @@ import DistillMethods
 import DistillZoo
 import Foundation
 
-/// A list of settings (method × pool × adaptation × KD), each condensed and
+/// A list of settings (method × pool × adaptation × step scaling × KD), each condensed and
 /// evaluated with the protocol of the model-pool experiment, compared with
 /// the first setting (the baseline), and in any further pairs named, by paired
 /// bootstrap intervals.
@@ -104,9 +104,13 @@ public struct GeneralizationStudy: Sendable, Codable, Equatable {
             do {
                 _ = try setting.condensationRequest(study: self).modelPool()
             } catch let error as PoolError {
-                // The pool and its adaptation are parts of the setting here, not --pool or --pool-adapt.
+                // The pool, its adaptation and step scaling are parts of the setting here, not --pool, --pool-adapt or --pool-step.
                 let reason: String
-                if case .malformedAdaptation(let rule, let why) = error { reason = "adapt=\(rule): \(why)" } else { reason = error.description }
+                switch error {
+                case .malformedAdaptation(let rule, let why): reason = "adapt=\(rule): \(why)"
+                case .malformedStepScaling(let rule, let why): reason = "step=\(rule): \(why)"
+                default: reason = error.description
+                }
                 throw ExperimentError.invalidSetting(name: "--settings", value: "'\(setting)'", requirement: reason)
             }
             // A teacher is first used when its row is reached, hours into a study: one made for other data is refused now.
@@ -157,7 +161,7 @@ public struct GeneralizationStudy: Sendable, Codable, Equatable {
             let condensation = SnapshotCondensation(
                 request: setting.condensationRequest(study: self),
                 directory: (directory as NSString).appendingPathComponent(name), snapshots: [iterations])
-            events(.stage("condense \(name): \(setting.method), pool \(setting.pool)\(setting.adapt.map { ", adapt \($0)" } ?? ""), \(iterations) iterations"))
+            events(.stage("condense \(name): \(setting.method), pool \(setting.pool)\(setting.adapt.map { ", adapt \($0)" } ?? "")\(setting.step.map { ", step \($0)" } ?? ""), \(iterations) iterations"))
             if try condensation.run(locator: locator, group: group, progress: { events(.condensation($0, total: $1)) }) == 0 {
                 events(.stage("condense \(name): reused the kept set"))
             }

@@ -5,11 +5,12 @@ import DistillMethods
 import Foundation
 
 /// One row of the generalisation study: how a set is condensed and how it is evaluated,
-/// written as `METHOD[+pool=POOL][+adapt=RULE][+iterations=N][+protocol=dc|dsa][+kd|+teacher=FILE]`, e.g.
+/// written as `METHOD[+pool=POOL][+adapt=RULE][+step=main][+iterations=N][+protocol=dc|dsa][+kd|+teacher=FILE]`, e.g.
 ///
 ///     dc                       DC through ConvNet alone, 1000 iterations
 ///     dc+pool=paper+kd         DC through the paper's pool, evaluated with KD from a ConvNet trained on the set
 ///     dc+pool=total-random+adapt=loss
+///     dc+pool=main-model+step=main    every member's image step scaled to ConvNet's (`PoolStepScaling`)
 ///     dm+pool=paper+iterations=2000
 ///     dc+teacher=convnet.safetensors   KD from a teacher trained on the real training set (`distill train --save`)
 ///     dc+protocol=dsa          the DC set evaluated with DSA's protocol (DSA augmentation, 1000 epochs)
@@ -22,6 +23,8 @@ public struct StudySetting: Sendable, Codable, Equatable, CustomStringConvertibl
     public var pool: String
     /// A `PoolAdaptation` rule, nil for fixed probabilities.
     public var adapt: String?
+    /// A `PoolStepScaling` rule, nil for one image learning rate.
+    public var step: String?
     /// Condensation iterations; nil for the method's published count (DC/DSA 1000, DM 20,000).
     public var iterations: Int?
     /// Evaluate with knowledge distillation from a ConvNet trained on the synthetic set.
@@ -74,6 +77,7 @@ public struct StudySetting: Sendable, Codable, Equatable, CustomStringConvertibl
             switch pair[0] {
             case "pool": pool = pair[1]
             case "adapt": adapt = pair[1]
+            case "step": step = pair[1]
             case "teacher": teacherWeights = pair[1]
             case "protocol":
                 guard let chosen = EvaluationProtocol(rawValue: pair[1]) else { throw refuse("protocol is dc or dsa") }
@@ -81,7 +85,7 @@ public struct StudySetting: Sendable, Codable, Equatable, CustomStringConvertibl
             case "iterations":
                 guard let count = Int(pair[1]), count >= 1 else { throw refuse("iterations must be a whole number ≥ 1") }
                 iterations = count
-            default: throw refuse("unknown part '\(pair[0])' (pool, adapt, iterations, protocol, kd, teacher)")
+            default: throw refuse("unknown part '\(pair[0])' (pool, adapt, step, iterations, protocol, kd, teacher)")
             }
         }
         if knowledgeDistillation && teacherWeights != nil { throw refuse("+kd and +teacher= exclude each other") }
@@ -107,6 +111,7 @@ public struct StudySetting: Sendable, Codable, Equatable, CustomStringConvertibl
         var text = method
         if pool != "none" { text += "+pool=\(pool)" }
         if let adapt { text += "+adapt=\(adapt)" }
+        if let step { text += "+step=\(step)" }
         if let iterations { text += "+iterations=\(iterations)" }
         if let evaluationProtocol { text += "+protocol=\(evaluationProtocol.rawValue)" }
         if knowledgeDistillation { text += "+kd" }
@@ -115,10 +120,11 @@ public struct StudySetting: Sendable, Codable, Equatable, CustomStringConvertibl
     }
 
     /// The condensation's run directory inside the study directory: one per
-    /// method, pool, adaptation and iteration count, so `+kd` rows share it.
+    /// method, pool, adaptation, step scaling and iteration count, so `+kd` rows share it.
     public var condensationDirectory: String {
         var name = "\(method)-\(pool)"
         if let adapt { name += "-adapt-\(adapt)" }
+        if let step { name += "-step-\(step)" }
         if let iterations { name += "-it\(iterations)" }
         return String(name.map { $0.isLetter || $0.isNumber || "-._=".contains($0) ? $0 : "_" })
     }
@@ -140,6 +146,6 @@ public struct StudySetting: Sendable, Codable, Equatable, CustomStringConvertibl
     func condensationRequest(study: GeneralizationStudy) -> CondensationRequest {
         CondensationRequest(
             dataset: study.dataset, method: method, imagesPerClass: study.imagesPerClass, pool: pool, poolAdapt: adapt,
-            batchReal: study.batchReal, seed: study.seed)
+            poolStep: step, batchReal: study.batchReal, seed: study.seed)
     }
 }

@@ -89,7 +89,7 @@ struct CheckpointFile: Codable {
 
 extension CondensationState {
     /// Why this decoded state cannot be continued by a run of `iterations` iterations, or nil when it can.
-    func problem(iterations: Int, poolMembers: Int) -> String? {
+    func problem(iterations: Int, poolMembers: Int, outerLoop: Int) -> String? {
         if iteration < 0 { return "iteration \(iteration) is negative" }
         if iteration > iterations {
             return "it is at iteration \(iteration), past this run's \(iterations) iterations (raise --iterations)"
@@ -108,6 +108,10 @@ extension CondensationState {
             }
             let values = adaptation.averageRatios + adaptation.referenceLosses.compactMap { $0 }
             if !values.allSatisfy({ $0.isFinite && $0 > 0 }) { return "its pool adaptation holds values that are not finite and positive" }
+        }
+        if let norms = mainStepNorms {
+            if norms.count != outerLoop { return "it holds \(norms.count) main-model step sizes for \(outerLoop) outer steps" }
+            if !norms.allSatisfy({ $0.isFinite && $0 >= 0 }) { return "its main-model step sizes are not finite and non-negative" }
         }
         return nil
     }

@@ -19,6 +19,8 @@ public struct CondensationRequest: Sendable, Codable {
     public var poolWarmup: Int
     /// A `PoolAdaptation` rule such as `loss`, or nil for fixed probabilities.
     public var poolAdapt: String?
+    /// A `PoolStepScaling` rule such as `main` (gradient matching), or nil for one image learning rate.
+    public var poolStep: String?
     public var iterations: Int?
     public var initialization: SyntheticInitialization?
     public var learningRateImage: Float?
@@ -36,14 +38,14 @@ public struct CondensationRequest: Sendable, Codable {
     public var force: Bool = false
 
     private enum CodingKeys: String, CodingKey {
-        case dataset, method, imagesPerClass, mainModel, pool, poolWarmup, poolAdapt, iterations, initialization
+        case dataset, method, imagesPerClass, mainModel, pool, poolWarmup, poolAdapt, poolStep, iterations, initialization
         case learningRateImage, learningRateNetwork, batchReal, outerLoop, innerLoop, dsaStrategy, distance, seed
         case checkpointEvery, resume
     }
 
     public init(
         dataset: DatasetKind, method: String, imagesPerClass: Int, mainModel: String = "ConvNet", pool: String = "none",
-        poolWarmup: Int = 0, poolAdapt: String? = nil, iterations: Int? = nil, initialization: SyntheticInitialization? = nil,
+        poolWarmup: Int = 0, poolAdapt: String? = nil, poolStep: String? = nil, iterations: Int? = nil, initialization: SyntheticInitialization? = nil,
         learningRateImage: Float? = nil, learningRateNetwork: Float = 0.01, batchReal: Int = 256, outerLoop: Int? = nil,
         innerLoop: Int? = nil, dsaStrategy: String = "color_crop_cutout_flip_scale_rotate",
         distance: MatchingDistance = .ours, seed: UInt64 = 0, checkpointEvery: Int = 10, resume: Bool = false,
@@ -56,6 +58,7 @@ public struct CondensationRequest: Sendable, Codable {
         self.pool = pool
         self.poolWarmup = poolWarmup
         self.poolAdapt = poolAdapt
+        self.poolStep = poolStep
         self.iterations = iterations
         self.initialization = initialization
         self.learningRateImage = learningRateImage
@@ -103,14 +106,23 @@ public struct CondensationRequest: Sendable, Codable {
         }
     }
 
-    /// The pool networks are drawn from, adaptive when `poolAdapt` is set.
-    /// - Throws: `PoolError`, also for an adaptive pool of one member.
+    /// The pool networks are drawn from, adaptive when `poolAdapt` is set, with scaled steps when `poolStep` is.
+    /// - Throws: `PoolError`, also for an adaptive or step-scaled pool of one member and step scaling for DM.
     public func modelPool() throws -> ModelPool {
         var modelPool = try ModelPool(parsing: pool, mainModel: mainModel, warmup: poolWarmup)
         if let poolAdapt {
             modelPool.adaptation = try PoolAdaptation(parsing: poolAdapt)
             guard modelPool.members.count > 1 else {
                 throw PoolError.malformedAdaptation(poolAdapt, reason: "the pool '\(pool)' has one member; adapt a pool of two or more")
+            }
+        }
+        if let poolStep {
+            modelPool.stepScaling = try PoolStepScaling(parsing: poolStep)
+            guard modelPool.members.count > 1 else {
+                throw PoolError.malformedStepScaling(poolStep, reason: "the pool '\(pool)' has one member, whose steps are the reference")
+            }
+            guard method != "dm" else {
+                throw PoolError.malformedStepScaling(poolStep, reason: "it scales gradient-matching steps (dc, dsa), not DM's")
             }
         }
         return modelPool
@@ -161,7 +173,8 @@ public struct CondensationRequest: Sendable, Codable {
         var lastCheckpoint: Int?
         if resume {
             state = try resumableState(
-                output: output, iterations: method.iterations, poolMembers: try modelPool().members.count, settings: settings)
+                output: output, iterations: method.iterations, poolMembers: try modelPool().members.count,
+                outerLoop: (method as? GradientMatching)?.configuration.outerLoop ?? 1, settings: settings)
             if writes { try output.truncateLog(before: state.iteration) }
             lastCheckpoint = state.iteration
         } else {
@@ -176,6 +189,7 @@ public struct CondensationRequest: Sendable, Codable {
                 "class_names": train.classNames.joined(separator: "\n"),
             ]
             if let poolAdapt { metadata["pool_adapt"] = poolAdapt }
+            if let poolStep { metadata["pool_step"] = poolStep }
             // A folder is read again at this size when the set is evaluated.
             if case .folder(let folder) = dataset { metadata["image_size"] = String(folder.imageSize) }
             return metadata
@@ -215,11 +229,11 @@ public struct CondensationRequest: Sendable, Codable {
 
     /// The checkpoint's state, checked against this run: its values, its shape and its settings.
     private func resumableState(
-        output: CondensationOutput, iterations: Int, poolMembers: Int, settings: RunSettings
+        output: CondensationOutput, iterations: Int, poolMembers: Int, outerLoop: Int, settings: RunSettings
     ) throws -> CondensationState {
         let file = try output.loadCheckpointFile()
         let state = file.state
-        if let problem = state.problem(iterations: iterations, poolMembers: poolMembers) {
+        if let problem = state.problem(iterations: iterations, poolMembers: poolMembers, outerLoop: outerLoop) {
             throw CondensationError.invalidCheckpoint(path: output.checkpointPath, reason: problem)
         }
         if let recorded = file.settings {

@@ -88,6 +88,9 @@ public struct CondensationState: Sendable, Equatable, Codable {
     public internal(set) var optimizer: ImageOptimizer
     /// What an adaptive pool has learned; nil for a fixed pool or before the first iteration.
     public internal(set) var poolAdaptation: PoolAdaptationState?
+    /// ν_t of `PoolStepScaling.main`: the main model's image-gradient norm at each outer step of its
+    /// latest draw; nil without step scaling or before the main model is first drawn.
+    public internal(set) var mainStepNorms: [Double]?
 
     /// A state at iteration 0 (or a restored one).
     /// The state at iteration 0: synthetic images initialised from `data`
@@ -148,6 +151,8 @@ public struct IterationReport: Sendable, Equatable, Codable {
     public let seconds: Double
     /// The probabilities the architecture was drawn with, one per pool member, for an adaptive pool.
     public var poolProbabilities: [Double]? = nil
+    /// The factors `PoolStepScaling` applied to the image gradients, one per outer step (another member than the main model).
+    public var imageStepScales: [Double]? = nil
 }
 
 /// A distillation method that learns a synthetic set one iteration at a time.

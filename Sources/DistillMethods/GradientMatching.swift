@@ -18,7 +18,7 @@ import Foundation
 ///     repeat outer_loop times:
 ///         if θ has BatchNorm: forward 16 real images per class in train mode, then freeze BatchNorm (eval)
 ///         L = Σ_c D(∇θ CE(θ(A_c(S_c)), c), ∇θ CE(θ(A_c(R_c)), c))     R_c a real batch of class c
-///         S ← S − lr_img · momentum-SGD(∂L/∂S)
+///         S ← S − lr_img · momentum-SGD(∂L/∂S)       ∂L/∂S first scaled under `PoolStepScaling`
 ///         unless last: train θ on a detached copy of S for inner_loop epochs (CE, SGD lr_net)
 ///
 /// with A_c one siamese DSA draw per class and outer step (the identity for
@@ -78,7 +78,9 @@ public struct GradientMatching: CondensationMethod {
         let c = configuration
         var generator = state.nextIterationGenerator
         let probabilities = c.pool.probabilities(adapted: state.poolAdaptation)
-        let member = c.pool.sampleIndex(iteration: state.iteration, probabilities: probabilities, using: &generator)
+        var member = c.pool.sampleIndex(iteration: state.iteration, probabilities: probabilities, using: &generator)
+        // Scaled steps need the main model's step size first (see `PoolStepScaling`).
+        if c.pool.stepScaling != nil && state.mainStepNorms == nil { member = 0 }
         let architecture = c.pool.architectures[member]
         var initGenerator = generator.split()
         var trainGenerator = generator.split()
@@ -92,6 +94,8 @@ public struct GradientMatching: CondensationMethod {
         var streams = ClassStreams.of(ownClasses, seed: state.seed, iteration: state.iteration)
 
         var lossTotal = 0.0
+        var mainStepNorms: [Double] = []
+        var stepScales: [Double] = []
         for outer in 0..<c.outerLoop {
             if hasBatchNorm {
                 let own = try ownClasses.flatMap { label in
@@ -127,7 +131,17 @@ public struct GradientMatching: CondensationMethod {
             }
             // Class blocks follow rank order, so the gathered values are in class order.
             lossTotal += try group.allGather(ownLosses).reduce(0, +)
-            let gradient = NDArray(shape: state.synthetic.images.shape, scalars: try group.allGather(ownGradients))
+            var gradient = NDArray(shape: state.synthetic.images.shape, scalars: try group.allGather(ownGradients))
+            if c.pool.stepScaling == .main {
+                let norm = Self.norm(of: gradient)
+                if member == 0 {
+                    mainStepNorms.append(norm)
+                } else if let reference = state.mainStepNorms?[outer] {
+                    let scale = PoolStepScaling.factor(norm: norm, reference: reference)
+                    stepScales.append(scale)
+                    gradient = gradient.scaled(by: Float(scale))
+                }
+            }
             state.synthetic.images = state.optimizer.step(state.synthetic.images, gradient: gradient)
             if outer == c.outerLoop - 1 { break }
             network.train()
@@ -136,15 +150,24 @@ public struct GradientMatching: CondensationMethod {
                 augmentation: c.augmentation, optimizer: &networkOptimizer, using: &trainGenerator)
         }
         let loss = lossTotal / Double(data.classCount * c.outerLoop)
+        if !mainStepNorms.isEmpty { state.mainStepNorms = mainStepNorms }
         if let adaptation = c.pool.adaptation {
             state.poolAdaptation = adaptation.record(
                 member: member, loss: loss, in: state.poolAdaptation, memberCount: c.pool.members.count)
         }
         let report = IterationReport(
             iteration: state.iteration, architecture: architecture, loss: loss, seconds: secondsSince(start),
-            poolProbabilities: c.pool.adaptation == nil ? nil : probabilities)
+            poolProbabilities: c.pool.adaptation == nil ? nil : probabilities,
+            imageStepScales: stepScales.isEmpty ? nil : stepScales)
         state.iteration += 1
         return report
+    }
+}
+
+extension GradientMatching {
+    /// ‖G‖₂, summed in Double in a fixed order, so every rank and run gets the same value.
+    static func norm(of gradient: NDArray) -> Double {
+        gradient.scalars.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
     }
 }
 

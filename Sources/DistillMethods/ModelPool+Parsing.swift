@@ -26,6 +26,8 @@ public enum PoolError: Error, Equatable, CustomStringConvertible, LocalizedError
     case memberWithoutEmbedding(String)
     /// A `--pool-adapt` value that does not parse or is out of range.
     case malformedAdaptation(String, reason: String)
+    /// A `--pool-step` value that is not a rule, or one given for a pool of one member.
+    case malformedStepScaling(String, reason: String)
 
     public var description: String {
         switch self {
@@ -56,6 +58,8 @@ public enum PoolError: Error, Equatable, CustomStringConvertible, LocalizedError
                 + "use ConvNet variants, AlexNet, VGG11 or ResNet18 variants (not MLP or LeNet)"
         case .malformedAdaptation(let text, let reason):
             return "--pool-adapt '\(text)': \(reason) (for example 'loss' or 'loss:beta=4,rate=0.2,floor=0.2')"
+        case .malformedStepScaling(let text, let reason):
+            return "--pool-step '\(text)': \(reason)"
         }
     }
 

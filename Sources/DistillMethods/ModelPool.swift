@@ -57,6 +57,8 @@ public struct ModelPool: Sendable, Equatable, Codable, CustomStringConvertible {
     public let preset: Preset?
     /// How the probabilities change during a run; nil keeps them fixed.
     public var adaptation: PoolAdaptation?
+    /// How the image step depends on the member drawn (gradient matching); nil is one learning rate for all.
+    public var stepScaling: PoolStepScaling?
 
     /// A pool of `members`, the first being the main model.
     ///
@@ -173,6 +175,7 @@ public struct ModelPool: Sendable, Equatable, Codable, CustomStringConvertible {
         var lines = ["model pool \(preset?.rawValue ?? "custom") (\(members.count) members, main model \(mainModel))"]
         if warmup > 0 { lines.append("  warm-up: main model only for the first \(warmup) iterations") }
         if let adaptation { lines.append("  adaptive: \(adaptation) (the percentages below are the starting ones)") }
+        if let stepScaling { lines.append("  image steps: every member's scaled to the \(stepScaling) model's") }
         for member in members {
             let percent = String(format: "%7.3f%%", member.probability * 100)
             lines.append("  \(percent)  \(member.architecture)")

@@ -135,7 +135,7 @@ final class MultiRankTests: XCTestCase {
 
     func testGeneralizationStudyGivesTheSingleProcessResultsOnThreeRanks() throws {
         let study = [
-            "experiment", "generalization", "--settings", "dc+iterations=2", "dc+pool=ConvNet:0.5,MLP:0.5+adapt=loss+iterations=2",
+            "experiment", "generalization", "--settings", "dc+iterations=2", "dc+pool=ConvNet:0.05,MLP:0.95+adapt=loss+step=main+iterations=2",
             "--models", "ConvNet,MLP", "--epochs", "1", "--num-eval", "2", "--batch-real", "2", "--test-per-class", "2",
         ]
         let single = try distill(ranks: 0, study + ["--out", binary.path("study-single")])
@@ -150,7 +150,11 @@ final class MultiRankTests: XCTestCase {
         let expected = try accuracies(in: binary.path("study-single/results.json"))
         XCTAssertEqual(expected.count, 16, "accuracy and diverged of two settings × two architectures × two runs")
         XCTAssertEqual(try accuracies(in: binary.path("study-ranks/results.json")), expected)
-        for name in ["dc-none-it2", "dc-ConvNet_0.5_MLP_0.5-adapt-loss-it2"] {
+        let pool = "dc-ConvNet_0.05_MLP_0.95-adapt-loss-step-main-it2"
+        XCTAssertTrue(
+            String(decoding: try contents("study-ranks/\(pool)/log.jsonl"), as: UTF8.self).contains("imageStepScales"),
+            "the ranks scaled a step alike")
+        for name in ["dc-none-it2", pool] {
             XCTAssertEqual(
                 try contents("study-ranks/\(name)/synthetic-iter2.safetensors"), try contents("study-single/\(name)/synthetic-iter2.safetensors"),
                 name)

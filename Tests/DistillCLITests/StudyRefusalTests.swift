@@ -27,6 +27,10 @@ final class StudyRefusalTests: BinaryTestCase {
         try result.expectFailure(
             mentioning: "--settings 'dc+adapt=loss+iterations=2' is not valid: adapt=loss: the pool 'none' has one member")
         XCTAssertFalse(result.errors.contains("--pool-adapt"), result.errors)
+        let scaled = try binary.run(study(["dm+pool=paper+step=main+iterations=2"]))
+        try scaled.expectFailure(
+            mentioning: "--settings 'dm+pool=paper+step=main+iterations=2' is not valid: step=main: it scales gradient-matching steps (dc, dsa), not DM's")
+        expectNothingCondensed(scaled)
     }
 
     func testEvaluationNetworksThatCannotTakeTheDataAreRefusedBeforeCondensing() throws {

@@ -27,6 +27,10 @@ final class GeneralizationStudyTests: XCTestCase {
             XCTAssertEqual(try StudySetting(parsing: sharing).condensationDirectory, try StudySetting(parsing: "dc").condensationDirectory)
         }
         XCTAssertEqual(try StudySetting(parsing: "dm").iterationCount, 20_000)
+        let scaled = try StudySetting(parsing: "dc+pool=main-model+step=main")
+        XCTAssertEqual(scaled.step, "main")
+        XCTAssertEqual(scaled.description, "dc+pool=main-model+step=main")
+        XCTAssertEqual(scaled.condensationDirectory, "dc-main-model-step-main")
         let teacher = try StudySetting(parsing: "dc+pool=paper+teacher=/runs/study/teacher-convnet.safetensors")
         XCTAssertEqual(teacher.description, "dc+pool=paper+teacher=/runs/study/teacher-convnet.safetensors")
         XCTAssertEqual(teacher.label, "dc+pool=paper+teacher=teacher-convnet.safetensors", "tables name the teacher file alone")

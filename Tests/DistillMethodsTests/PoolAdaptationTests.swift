@@ -67,16 +67,9 @@ final class PoolAdaptationTests: XCTestCase {
                 poolAdapt: "loss:beta=8,rate=1", iterations: iterations, batchReal: 4, seed: 5, checkpointEvery: 1,
                 resume: resume)
         }
-        func run(_ request: CondensationRequest, _ name: String) throws -> [IterationReport] {
-            var reports: [IterationReport] = []
-            _ = try request.run(locator: data.locator, output: CondensationOutput(directory: "\(data.root)/\(name)")) {
-                report, _ in reports.append(report)
-            }
-            return reports
-        }
-        let straight = try run(request(6, resume: false), "straight")
-        _ = try run(request(3, resume: false), "resumed")
-        let resumed = try run(request(6, resume: true), "resumed")
+        let straight = try request(6, resume: false).reports(on: data, into: "straight")
+        _ = try request(3, resume: false).reports(on: data, into: "resumed")
+        let resumed = try request(6, resume: true).reports(on: data, into: "resumed")
         XCTAssertEqual(resumed.map(\.poolProbabilities), Array(straight.dropFirst(3)).map(\.poolProbabilities))
         XCTAssertEqual(
             try SyntheticSetFile(contentsOf: "\(data.root)/resumed").images,

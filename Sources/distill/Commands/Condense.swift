@@ -38,6 +38,10 @@ struct Condense: DistributedCommand {
         name: .customLong("pool-adapt"),
         help: "Adapt the pool's probabilities during the run: 'loss' or 'loss:beta=B,rate=R,floor=F' (see docs/adaptive-pool.md).")
     var poolAdapt: String?
+    @Option(
+        name: .customLong("pool-step"),
+        help: "Scale every other member's image step to the main model's: 'main' (DC/DSA; see docs/pool-step.md).")
+    var poolStep: String?
     @Option(parsing: .unconditional, help: "Iterations (default 1000 for DC/DSA, 20000 for DM; at most \(CountLimit.iterations)).")
     var iterations: Int?
     @Option(help: "Synthetic initialisation: noise or real (default noise for DC, real for DSA/DM).")
@@ -92,10 +96,13 @@ struct Condense: DistributedCommand {
         if let poolAdapt {
             do { _ = try PoolAdaptation(parsing: poolAdapt) } catch let error as PoolError { throw ValidationError(error.description) }
         }
+        if let poolStep {
+            do { _ = try PoolStepScaling(parsing: poolStep) } catch let error as PoolError { throw ValidationError(error.description) }
+        }
         let trainsNetwork = method != .dm
         for (option, given) in [
             ("--lr-net", lrNet != nil), ("--outer-loop", outerLoop != nil), ("--inner-loop", innerLoop != nil),
-            ("--distance", distance != nil),
+            ("--distance", distance != nil), ("--pool-step", poolStep != nil),
         ] {
             try requireApplies(option, given: given, when: trainsNetwork, "to --method dc or dsa (DM matches features, not gradients)")
         }
@@ -129,7 +136,7 @@ struct Condense: DistributedCommand {
     func run(in group: any ProcessGroup) throws {
         var request = CondensationRequest(
             dataset: try data.resolve(dataset), method: method.rawValue, imagesPerClass: ipc, mainModel: model, pool: pool,
-            poolWarmup: poolWarmup, poolAdapt: poolAdapt, iterations: iterations, initialization: initialization, learningRateImage: lrImage,
+            poolWarmup: poolWarmup, poolAdapt: poolAdapt, poolStep: poolStep, iterations: iterations, initialization: initialization, learningRateImage: lrImage,
             batchReal: batchReal, outerLoop: outerLoop, innerLoop: innerLoop, seed: seed, checkpointEvery: checkpointEvery, resume: resume,
             force: force)
         // The request's defaults stand for the options not given.

@@ -12,8 +12,9 @@ struct GeneralizationCommand: DistributedCommand {
         commandName: "generalization",
         abstract: "Condense and evaluate a list of settings across architectures; compare each with the first.",
         discussion: """
-            A setting is METHOD[+pool=POOL][+adapt=RULE][+iterations=N][+protocol=dc|dsa][+kd|+teacher=FILE] (N at most \(CountLimit.iterations)), e.g. dc, \
-            dc+pool=paper, dc+pool=total-random+adapt=loss, dm+pool=paper+iterations=2000, dc+protocol=dsa (the DC \
+            A setting is METHOD[+pool=POOL][+adapt=RULE][+step=main][+iterations=N][+protocol=dc|dsa][+kd|+teacher=FILE] (N at most \(CountLimit.iterations)), e.g. dc, \
+            dc+pool=paper, dc+pool=total-random+adapt=loss, dc+pool=main-model+step=main (every member's image step \
+            scaled to ConvNet's), dm+pool=paper+iterations=2000, dc+protocol=dsa (the DC \
             set evaluated with DSA's protocol: DSA augmentation, 1000 epochs), dc+kd (a ConvNet \
             teacher trained on the synthetic set), dc+teacher=convnet.safetensors (a teacher from `distill \
             train --save`, trained on the real training set; such rows form a table of their own). The first setting is \
