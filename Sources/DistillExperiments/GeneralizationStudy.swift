@@ -145,14 +145,15 @@ public struct GeneralizationStudy: Sendable, Codable, Equatable {
     ) throws -> GeneralizationResults {
         try validate()
         func events(_ event: ExperimentEvent) { if group.isLeader { leaderEvents(event) } }
+        // Data that cannot be read is refused before the directory is made.
+        let fullTestSet = try locator.load(dataset, split: .test)
+        try checkTestImagesPerClass(in: fullTestSet)
         let lock = try group.claimExperimentDirectory(directory)
         defer { lock?.release() }
         let start = Date()
         events(.stage("generalisation study on \(dataset.name), ipc \(imagesPerClass): \(settings.map(\.description).joined(separator: ", ")) → \(directory)"))
         let cache = EvaluationCache(directory: directory)
         if group.isLeader { try cache.prepare() }
-        let fullTestSet = try locator.load(dataset, split: .test)
-        try checkTestImagesPerClass(in: fullTestSet)
         let testSet = testImagesPerClass.map { fullTestSet.firstImages(perClass: $0) } ?? fullTestSet
         var rows: [GeneralizationResults.Row] = []
         for setting in settings {

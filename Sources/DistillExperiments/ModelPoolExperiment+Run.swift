@@ -49,6 +49,8 @@ extension ModelPoolExperiment {
     ) throws -> ModelPoolResults {
         try validate()
         func events(_ event: ExperimentEvent) { if group.isLeader { leaderEvents(event) } }
+        // Data that cannot be read is refused before the directory is made.
+        let fullTestSet = try locator.load(dataset, split: .test)
         let lock = try group.claimExperimentDirectory(directory)
         defer { lock?.release() }
         let start = Date()
@@ -57,7 +59,6 @@ extension ModelPoolExperiment {
         if quick { events(.stage("quick run: " + reductions.joined(separator: "; "))) }
         let cache = EvaluationCache(directory: directory)
         if group.isLeader { try cache.prepare() }
-        let fullTestSet = try locator.load(dataset, split: .test)
         let testSet = testImagesPerClass.map { fullTestSet.firstImages(perClass: $0) } ?? fullTestSet
         var condensations: [CondensationRecord] = []
         var evaluations: [EvaluationRecord] = []

@@ -114,7 +114,9 @@ public enum AtomicWrite {
     /// - Throws: `FileSystemError` naming the directory that could not be made.
     ///   A failure leaves none of the directories this call made (a path too long
     ///   for the system would otherwise leave thousands of them behind).
-    public static func makeDirectories(_ directory: String) throws {
+    /// - Returns: the directories it created, outermost first.
+    @discardableResult
+    public static func makeDirectories(_ directory: String) throws -> [String] {
         var made: [String] = []
         do {
             try makeDirectories(directory, made: &made)
@@ -122,6 +124,7 @@ public enum AtomicWrite {
             for path in made.reversed() { rmdir(path) }
             throw error
         }
+        return made
     }
 
     private static func makeDirectories(_ directory: String, made: inout [String]) throws {

@@ -19,13 +19,15 @@ public final class RunDirectoryLock {
 
     public let directory: String
     private var descriptor: Int32
+    /// The directories the lock created for `directory`, outermost first (empty when it existed).
+    private let created: [String]
 
     /// Locks `directory`, creating it if needed.
     /// - Throws: `RunDirectoryInUseError` when another process (or another lock
     ///   in this one) holds it, `FileSystemError` when the lock file cannot be made.
     public init(directory: String) throws {
         self.directory = directory
-        try AtomicWrite.makeDirectories(directory)
+        created = try AtomicWrite.makeDirectories(directory)
         let path = (directory as NSString).appendingPathComponent(Self.fileName)
         descriptor = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o666)
         guard descriptor >= 0 else {
@@ -54,8 +56,16 @@ public final class RunDirectoryLock {
     deinit { release() }
 
     /// Gives the directory up (also done when the value is dropped).
+    ///
+    /// A directory the lock created and nothing else wrote to, as when a run
+    /// is refused after locking it, is removed again, so a refused run leaves
+    /// no trace; it is removed while still locked, so no other run can be using it.
     public func release() {
         guard descriptor >= 0 else { return }
+        if !created.isEmpty, (try? FileManager.default.contentsOfDirectory(atPath: directory)) == [Self.fileName] {
+            unlink((directory as NSString).appendingPathComponent(Self.fileName))
+            for made in created.reversed() where rmdir(made) != 0 { break }
+        }
         close(descriptor)
         descriptor = -1
     }

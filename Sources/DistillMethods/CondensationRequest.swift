@@ -151,8 +151,9 @@ public struct CondensationRequest: Sendable, Codable {
         locator: DataLocator, output: CondensationOutput, group: any ProcessGroup = SingleProcess(),
         progress: (IterationReport, Int) -> Void
     ) throws -> String {
-        // A run too large for the machine is refused before its directory is made.
+        // A run too large for the machine, or a pool that cannot be, is refused before its directory is made.
         try checkFeasible(classCount: dataset.classCount, imageShape: dataset.imageShape)
+        let poolMembers = try modelPool().members.count
         let writes = group.isLeader
         let lock = writes ? try RunDirectoryLock(directory: output.directory) : nil
         defer { lock?.release() }
@@ -173,7 +174,7 @@ public struct CondensationRequest: Sendable, Codable {
         var lastCheckpoint: Int?
         if resume {
             state = try resumableState(
-                output: output, iterations: method.iterations, poolMembers: try modelPool().members.count,
+                output: output, iterations: method.iterations, poolMembers: poolMembers,
                 outerLoop: (method as? GradientMatching)?.configuration.outerLoop ?? 1, settings: settings)
             if writes { try output.truncateLog(before: state.iteration) }
             lastCheckpoint = state.iteration

@@ -24,10 +24,12 @@ final class IgnoredOptionTests: BinaryTestCase {
         try binary.run(export).expectSuccess()
     }
 
-    func testAPoolWarmUpNeedsAPoolAndIterationsAfterIt() throws {
+    func testPoolOptionsNeedAPoolOfSeveralMembersAndAWarmUpIterationsAfterIt() throws {
         let condense = ["condense", "--iterations", "2", "--batch-real", "4", "--out", binary.path("c")]
-        try binary.expectRefused(
-            condense + ["--pool-warmup", "1"], "--pool-warmup only applies with a --pool of more than one member (the pool 'none' has one)")
+        for option in [["--pool-warmup", "1"], ["--pool-adapt", "loss"], ["--pool-step", "main"]] {
+            try binary.expectRefused(
+                condense + option, "\(option[0]) only applies with a --pool of more than one member (the pool 'none' has one)")
+        }
         try binary.expectRefused(
             condense + ["--pool", "paper", "--pool-warmup", "5"], "--pool-warmup 5 leaves none of the 2 iterations to the pool")
         XCTAssertFalse(FileManager.default.fileExists(atPath: binary.path("c")))

@@ -100,6 +100,26 @@ final class OutputSafetyTests: XCTestCase {
         XCTAssertFalse(result.output.contains("could not be written"), result.output)
     }
 
+    func testARunRefusedAfterLockingItsNewDirectoryLeavesNoDirectory() throws {
+        let missing = path("no-data")
+        for (command, out) in [
+            (["condense", "--iterations", "1"], path("new/run")),
+            (["experiment", "generalization", "--settings", "dc+iterations=1", "--models", "MLP"], path("study")),
+            (["experiment", "model-pool", "--quick", "--iterations", "1", "--models", "MLP"], path("pool")),
+        ] {
+            let result = try DistillProcess.run(command + ["--data-dir", missing, "--out", out], in: URL(fileURLWithPath: scratch))
+            try result.expectFailure(mentioning: "--data-dir \(missing) cannot hold datasets: it does not exist")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: out), "\(command[0]) left \(out)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("new")), "nor the parent it made")
+        // A directory that was there stays.
+        try FileManager.default.createDirectory(atPath: path("kept"), withIntermediateDirectories: false)
+        let kept = try DistillProcess.run(
+            ["condense", "--iterations", "1", "--data-dir", missing, "--out", path("kept")], in: URL(fileURLWithPath: scratch))
+        try kept.expectFailure(mentioning: "cannot hold datasets")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: path("kept")))
+    }
+
     func testASecondCondenseIntoADirectoryInUseFailsAtOnce() throws {
         let lock = try RunDirectoryLock(directory: run)
         try condense().expectFailure(mentioning: "\(run) is in use by process \(getpid())")

@@ -144,4 +144,16 @@ final class AtomicWriteTests: XCTestCase {
         XCTAssertNil(lock)
         XCTAssertNoThrow(try RunDirectoryLock(directory: run), "dropping the lock frees the directory")
     }
+
+    func testADirectoryTheLockMadeAndNothingUsedIsRemovedOnRelease() throws {
+        try RunDirectoryLock(directory: path("a/b/run")).release()
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("a")), "the run directory and the parents the lock made")
+        let used = try RunDirectoryLock(directory: path("used"))
+        try Data("x".utf8).write(to: URL(fileURLWithPath: path("used/result.json")))
+        used.release()
+        XCTAssertTrue(FileManager.default.fileExists(atPath: path("used/result.json")))
+        try FileManager.default.createDirectory(atPath: path("existing"), withIntermediateDirectories: false)
+        try RunDirectoryLock(directory: path("existing")).release()
+        XCTAssertTrue(FileManager.default.fileExists(atPath: path("existing")), "a directory that was there stays")
+    }
 }

@@ -82,6 +82,20 @@ final class CondensationSafetyTests: XCTestCase {
         XCTAssertNoThrow(try run(request(iterations: 2, resume: true)))
     }
 
+    func testAPoolThatCannotBeIsRefusedBeforeTheDirectoryIsMade() throws {
+        var scaledAlone = request(iterations: 1)
+        scaledAlone.poolStep = "main"
+        var adaptedAlone = request(iterations: 1)
+        adaptedAlone.poolAdapt = "loss"
+        for (bad, message) in [
+            (request(iterations: 1, pool: "ConvNet:0.5,Bogus:0.5"), "unknown pool architecture 'Bogus'"),
+            (scaledAlone, "the pool 'none' has one member"), (adaptedAlone, "the pool 'none' has one member"),
+        ] {
+            XCTAssertThrowsError(try run(bad)) { XCTAssertTrue("\($0)".contains(message), "\(message): \($0)") }
+            XCTAssertFalse(FileManager.default.fileExists(atPath: directory), "\(message): the run left its directory")
+        }
+    }
+
     func testCheckpointValuesAreChecked() throws {
         try run(request(iterations: 1))
         let saved = try XCTUnwrap(

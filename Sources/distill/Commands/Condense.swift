@@ -118,12 +118,16 @@ struct Condense: DistributedCommand {
                 throw ValidationError("--dsa-strategy '\(dsaStrategy)' lists \(twice.element.rawValue) twice; give each group once")
             }
         }
-        if poolWarmup > 0 {
-            // The warm-up draws the main model only: a pool of one member has nothing else to draw, and a
-            // warm-up as long as the run leaves the pool unused (while the set is labelled with it).
-            if let members = (try? ModelPool(parsing: pool, mainModel: model))?.members.count, members == 1 {
-                throw ValidationError("--pool-warmup only applies with a --pool of more than one member (the pool '\(pool)' has one)")
+        // The warm-up draws the main model only, adaptation shifts draws between members and step scaling
+        // sizes the others' steps by the main model's: a pool of one member has nothing to do any of them with.
+        if let members = (try? ModelPool(parsing: pool, mainModel: model))?.members.count, members == 1 {
+            for (option, given) in [("--pool-warmup", poolWarmup > 0), ("--pool-adapt", poolAdapt != nil), ("--pool-step", poolStep != nil)]
+            where given {
+                throw ValidationError("\(option) only applies with a --pool of more than one member (the pool '\(pool)' has one)")
             }
+        }
+        if poolWarmup > 0 {
+            // A warm-up as long as the run leaves the pool unused (while the set is labelled with it).
             let total = iterations ?? CondensationRequest.defaultIterations(method: method.rawValue)
             guard poolWarmup < total else {
                 throw ValidationError(
