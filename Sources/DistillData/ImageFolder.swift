@@ -103,15 +103,18 @@ public struct ImageFolder: Hashable, Sendable, Codable {
 
     /// - Throws: `DatasetError.unsupported` when the decoded split would exceed the memory limit.
     static func checkMemory(images: Int, channels: Int, size: Int, root: String, options: ImageFolderOptions) throws {
-        // float32 images plus the decoded bytes they are made from.
-        let bytes = images * channels * size * size * (MemoryLayout<Float>.size + 1)
-        guard bytes > options.memoryLimit else { return }
-        let gib = { (value: Int) in String(format: "%.1f GiB", Double(value) / Double(1 << 30)) }
+        // float32 images plus the decoded bytes they are made from; in Double, as a size
+        // given on the command line can make the product overflow any integer.
+        let bytes = Double(images) * Double(channels) * Double(size) * Double(size) * Double(MemoryLayout<Float>.size + 1)
+        guard bytes > Double(options.memoryLimit) else { return }
+        let gib = { (value: Double) in String(format: "%.1f GiB", value / Double(1 << 30)) }
+        let needed = (bytes / Double(1 << 30)).rounded(.up)
+        // --max-memory takes at most 2^33 GiB (Int64 bytes).
+        let advice = needed < Double(1 << 33) ? "pass --max-memory \(Int(needed)) or a smaller --image-size" : "give a smaller --image-size"
         throw DatasetError.unsupported(
             dataset: namePrefix + root,
             reason: "its \(images) training images at \(channels)×\(size)×\(size) need \(gib(bytes)), above the "
-                + "\(gib(options.memoryLimit)) limit; pass --max-memory \(Int((Double(bytes) / Double(1 << 30)).rounded(.up))) "
-                + "or a smaller --image-size")
+                + "\(gib(Double(options.memoryLimit))) limit; \(advice)")
     }
 
     // MARK: - Identity and coding

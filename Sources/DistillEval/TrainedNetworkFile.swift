@@ -5,6 +5,7 @@ import DistillIO
 import DistillNN
 import DistillTensor
 import DistillZoo
+import Foundation
 
 /// What a network saved by `distill train --save` was trained on and how,
 /// stored as the safetensors metadata beside its weights so the file
@@ -118,6 +119,15 @@ public struct TrainedNetworkFile: Sendable {
         try network.stateDict().write(to: path, metadata: info.metadata)
     }
 
+    /// Checks that `path`, where a network is to be saved, is absent or holds a saved network:
+    /// anything else there (a synthetic set, a run's checkpoint) would be lost to a mistyped name.
+    /// - Throws: `TrainedNetworkFileError.notReplaceable`.
+    public static func checkReplaceable(_ path: String) throws {
+        guard FileManager.default.fileExists(atPath: path) else { return }
+        guard let file = try? SafeTensorsFile(contentsOf: path), (try? TrainedNetworkInfo(metadata: file.metadata, file: path)) != nil
+        else { throw TrainedNetworkFileError.notReplaceable(file: path) }
+    }
+
     /// Reads a file written by `write(_:info:to:)`.
     /// - Throws: `SafeTensorsError` for a missing or garbled file,
     ///   `TrainedNetworkFileError` for metadata that does not describe a trained network,
@@ -175,6 +185,12 @@ public struct TrainedNetworkFile: Sendable {
         guard info.normalization == normalization else {
             throw TrainedNetworkFileError.normalizationMismatch(
                 file: path, data: data, trained: info.normalization, expected: normalization)
+        }
+        // Two built-in datasets can share shape, classes and normalisation (MNIST-like ones); an image
+        // folder's recorded path may have moved since, so folders are matched by the checks above alone.
+        let folder = "folder:"
+        guard info.dataset == data || (info.dataset.hasPrefix(folder) && data.hasPrefix(folder)) else {
+            throw TrainedNetworkFileError.datasetMismatch(file: path, data: data, trained: info.dataset)
         }
     }
 }

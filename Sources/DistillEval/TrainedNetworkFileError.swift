@@ -24,6 +24,10 @@ public enum TrainedNetworkFileError: Error, CustomStringConvertible, LocalizedEr
     case normalizationMismatch(file: String, data: String, trained: PixelNormalization, expected: PixelNormalization)
     /// The file's bytes differ from those recorded when the evaluation was set up.
     case changed(file: String, recorded: FileFingerprint, found: FileFingerprint)
+    /// The teacher was trained on another dataset than the one evaluated on.
+    case datasetMismatch(file: String, data: String, trained: String)
+    /// A file where a network is to be saved that holds something else, which saving would replace.
+    case notReplaceable(file: String)
 
     private static let retrain = "train a teacher on that data with `distill train --save FILE`"
 
@@ -48,6 +52,11 @@ public enum TrainedNetworkFileError: Error, CustomStringConvertible, LocalizedEr
                 + "would see differently scaled inputs; \(Self.retrain)"
         case let .changed(file, recorded, found):
             return "\(file) changed since the evaluation was set up (it was \(recorded), now \(found)); set it up again"
+        case let .datasetMismatch(file, data, trained):
+            return "\(file) was trained on \(trained), not \(data); \(Self.retrain)"
+        case let .notReplaceable(file):
+            return "\(file) exists and is not a network `distill train --save` wrote, which saving would replace; "
+                + "remove it or choose another --save"
         }
     }
 

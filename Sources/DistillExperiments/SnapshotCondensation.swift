@@ -55,10 +55,21 @@ struct SnapshotCondensation {
     func run(
         locator: DataLocator, group: any ProcessGroup = SingleProcess(), progress: (IterationReport, Int) -> Void
     ) throws -> Int {
-        let missing = try group.leaderDecides {
-            try claimDirectory()
-            return snapshots.filter { !FileManager.default.fileExists(atPath: snapshotPath($0)) }
+        let claimedNow = try group.leaderDecides { try claimDirectory() }
+        let missing = try group.leaderDecides { snapshots.filter { !FileManager.default.fileExists(atPath: snapshotPath($0)) } }
+        do {
+            return try run(missing: missing, locator: locator, group: group, progress: progress)
+        } catch {
+            // A condensation refused before its first checkpoint (too large, too few real images)
+            // leaves nothing that would block the corrected experiment from claiming the directory.
+            if group.isLeader && claimedNow { removeIfUnused() }
+            throw error
         }
+    }
+
+    private func run(
+        missing: [Int], locator: DataLocator, group: any ProcessGroup, progress: (IterationReport, Int) -> Void
+    ) throws -> Int {
         var ran = 0
         for target in missing {
             var segment = request
@@ -99,7 +110,8 @@ struct SnapshotCondensation {
     }
 
     /// Records the request in the directory, or checks that the recorded one is the same.
-    private func claimDirectory() throws {
+    /// - Returns: whether the request was recorded now (the directory was not this condensation's before).
+    private func claimDirectory() throws -> Bool {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         if let data = FileManager.default.contents(atPath: requestPath) {
@@ -113,9 +125,20 @@ struct SnapshotCondensation {
                 throw ExperimentError.conflictingRun(
                     directory: output.directory, reason: "its \((requestPath as NSString).lastPathComponent) differs")
             }
-            return
+            return false
         }
         try AtomicWrite.write(encoder.encode(request), to: requestPath)
+        return true
+    }
+
+    /// Removes the directory when it holds nothing but the recorded request and the condensation's lock file.
+    private func removeIfUnused() {
+        let unused: Set = [(requestPath as NSString).lastPathComponent, RunDirectoryLock.fileName]
+        guard let contents = try? FileManager.default.contentsOfDirectory(atPath: output.directory),
+            Set(contents).isSubset(of: unused)
+        else { return }
+        for name in contents { unlink(path(name)) }
+        rmdir(output.directory)
     }
 
     private func path(_ name: String) -> String { (output.directory as NSString).appendingPathComponent(name) }

@@ -83,7 +83,11 @@ public struct StudySetting: Sendable, Codable, Equatable, CustomStringConvertibl
                 guard let chosen = EvaluationProtocol(rawValue: pair[1]) else { throw refuse("protocol is dc or dsa") }
                 evaluationProtocol = chosen
             case "iterations":
-                guard let count = Int(pair[1]), count >= 1 else { throw refuse("iterations must be a whole number ≥ 1") }
+                guard let count = Int(pair[1]) else {
+                    let digits = !pair[1].isEmpty && pair[1].allSatisfy(\.isASCII) && pair[1].allSatisfy(\.isNumber)
+                    throw refuse(digits ? "iterations \(pair[1]) is too large" : "iterations must be a whole number ≥ 1")
+                }
+                guard count >= 1 else { throw refuse("iterations must be a whole number ≥ 1") }
                 iterations = count
             default: throw refuse("unknown part '\(pair[0])' (pool, adapt, step, iterations, protocol, kd, teacher)")
             }
@@ -93,13 +97,16 @@ public struct StudySetting: Sendable, Codable, Equatable, CustomStringConvertibl
 
     public var description: String { written(teacher: teacherWeights) }
 
-    /// The setting with its defaults written out (the method's iteration count
-    /// and evaluation protocol): two spellings of one setting, such as `dc` and
-    /// `dc+protocol=dc`, have the same canonical form.
+    /// The setting with its defaults written out (the method's iteration count,
+    /// evaluation protocol and adaptation parameters) and its pool in one
+    /// spelling: two spellings of one setting, such as `dc` and `dc+protocol=dc`,
+    /// or `+adapt=loss` and `+adapt=loss:beta=4`, have the same canonical form.
     public var canonical: String {
         var filled = self
         filled.iterations = iterationCount
         filled.evaluationProtocol = evaluationProtocol ?? EvaluationProtocol(forSetMadeBy: method)
+        if let adapt, let parsed = try? PoolAdaptation(parsing: adapt) { filled.adapt = parsed.description }
+        if let parsed = try? ModelPool(parsing: pool) { filled.pool = parsed.preset?.rawValue ?? parsed.description }
         return filled.description
     }
 

@@ -60,9 +60,13 @@ public enum AtomicWrite {
 
     /// Checks, before any work, that files can be written into `directory`:
     /// creates it, then writes, flushes and removes a small probe file there.
+    /// The directories it made are removed again, so a command refused after
+    /// the probe leaves none; the write that follows makes them anew.
     /// - Throws: `FileSystemError` saying why not (not a directory, permission
     ///   denied, read-only file system, no space left).
     public static func probeDirectory(_ directory: String) throws {
+        let made = try makeDirectories(directory)
+        defer { for path in made.reversed() where rmdir(path) != 0 { break } }
         do {
             let file = try AtomicFile(replacing: directory.hasSuffix("/") ? "\(directory).probe" : "\(directory)/.probe")
             defer { file.discard() }
@@ -74,8 +78,11 @@ public enum AtomicWrite {
         }
     }
 
-    /// Checks that `path` can be written: absent or a regular file, in a directory that takes files.
-    public static func probeFile(_ path: String) throws {
+    /// Checks that `path` can be written: absent or a regular file, in a directory that takes
+    /// files and that no run holds (`RunDirectoryLock`), whose files it could otherwise replace.
+    /// - Parameter option: the option that named `path`, for the messages.
+    public static func probeFile(_ path: String, option: String) throws {
+        try RunDirectoryLock.checkNotInUse(directoryOf(path), option: option)
         try probeDirectory(directoryOf(path))
         try checkDestination(path)
     }

@@ -57,17 +57,40 @@ public final class RunDirectoryLock {
 
     /// Gives the directory up (also done when the value is dropped).
     ///
-    /// A directory the lock created and nothing else wrote to, as when a run
-    /// is refused after locking it, is removed again, so a refused run leaves
-    /// no trace; it is removed while still locked, so no other run can be using it.
+    /// A directory the lock created and nothing else wrote to (but empty folders,
+    /// such as an experiment's `evaluations/`), as when a run is refused after
+    /// locking it, is removed again, so a refused run leaves no trace; it is
+    /// removed while still locked, so no other run can be using it.
     public func release() {
         guard descriptor >= 0 else { return }
-        if !created.isEmpty, (try? FileManager.default.contentsOfDirectory(atPath: directory)) == [Self.fileName] {
-            unlink((directory as NSString).appendingPathComponent(Self.fileName))
-            for made in created.reversed() where rmdir(made) != 0 { break }
+        if !created.isEmpty, let contents = try? FileManager.default.contentsOfDirectory(atPath: directory),
+            contents.contains(Self.fileName)
+        {
+            let folders = contents.filter { $0 != Self.fileName }.map { (directory as NSString).appendingPathComponent($0) }
+            // rmdir removes only empty folders; once one is not, the directory is kept.
+            if folders.allSatisfy({ rmdir($0) == 0 }) {
+                unlink((directory as NSString).appendingPathComponent(Self.fileName))
+                for made in created.reversed() where rmdir(made) != 0 { break }
+            }
         }
         close(descriptor)
         descriptor = -1
+    }
+
+    /// Throws `RunDirectoryInUseError` when another process holds `directory`'s lock:
+    /// a command that writes a file into a directory checks this first, so that it
+    /// cannot replace the files of a condensation or experiment running there.
+    /// - Parameter option: the option that named the place, for the message.
+    public static func checkNotInUse(_ directory: String, option: String) throws {
+        let descriptor = open((directory as NSString).appendingPathComponent(fileName), O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        // No lock file (or one that is not a file): no run holds the directory.
+        guard descriptor >= 0 else { return }
+        defer { close(descriptor) }
+        guard flock(descriptor, LOCK_SH | LOCK_NB) == 0 else {
+            if errno == EWOULDBLOCK { throw RunDirectoryInUseError(directory: directory, process: owner(descriptor), option: option) }
+            return
+        }
+        flock(descriptor, LOCK_UN)
     }
 
     /// The process id the lock file records, if that process is still running: a
@@ -88,15 +111,18 @@ public final class RunDirectoryLock {
 public struct RunDirectoryInUseError: Error, Equatable, Sendable, CustomStringConvertible, LocalizedError {
     public let directory: String
     public let process: Int32?
+    /// The option that named the place (`--out`, `--save`).
+    public let option: String
 
-    public init(directory: String, process: Int32?) {
+    public init(directory: String, process: Int32?, option: String = "--out") {
         self.directory = directory
         self.process = process
+        self.option = option
     }
 
     public var description: String {
         "\(directory) is in use by " + (process.map { "process \($0)" } ?? "another process")
-            + "; wait for it to finish, stop it, or use another --out"
+            + "; wait for it to finish, stop it, or use another \(option)"
     }
     public var errorDescription: String? { description }
 }

@@ -38,8 +38,8 @@ public enum SyntheticGridError: Error, CustomStringConvertible, LocalizedError, 
         case let .scaleOutOfRange(scale):
             return "scale \(scale) is below 1; give a pixel scale of 1 or more"
         case let .pictureTooLarge(width, height, scale):
-            let size = width == .max || height == .max ? "larger than any" : "a \(width)×\(height)"
-            return "scale \(scale) makes \(size) picture, more than the "
+            let picture = width == .max || height == .max ? "a picture wider or taller than any size counts" : "a \(width)×\(height) picture"
+            return "scale \(scale) makes \(picture), more than the "
                 + "\(MemoryBudget.format(ImageGrid.maximumPixelBytes)) of pixels one PNG may hold here; use a smaller --scale"
         }
     }

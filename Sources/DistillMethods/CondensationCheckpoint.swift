@@ -13,11 +13,18 @@ public struct RunSettings: Sendable, Equatable, Codable {
         self.values = values
     }
 
-    /// The settings of a run: dataset, method, seed and every field of the
-    /// method's resolved configuration (`configurationJSON`, defaults filled in)
-    /// but its iteration count, named by their command-line options where they have one.
-    public init(dataset: String, method: String, seed: UInt64, configurationJSON: String) {
-        var values = ["--dataset": dataset, "--method": method, "--seed": String(seed)]
+    /// The settings of a run: dataset, method, seed, the pool's adaptation and step
+    /// scaling (`none` without), and every field of the method's resolved configuration
+    /// (`configurationJSON`, defaults filled in) but its iteration count, named by their
+    /// command-line options where they have one.
+    public init(
+        dataset: String, method: String, seed: UInt64, configurationJSON: String,
+        poolAdaptation: PoolAdaptation? = nil, poolStepScaling: PoolStepScaling? = nil
+    ) {
+        var values = [
+            "--dataset": dataset, "--method": method, "--seed": String(seed),
+            "--pool-adapt": poolAdaptation?.description ?? "none", "--pool-step": poolStepScaling?.description ?? "none",
+        ]
         let object = (try? JSONSerialization.jsonObject(with: Data(configurationJSON.utf8))) as? [String: Any] ?? [:]
         for (key, value) in object where key != "iterations" {
             values[Self.optionNames[key] ?? key] = Self.text(value)
@@ -26,7 +33,9 @@ public struct RunSettings: Sendable, Equatable, Codable {
     }
 
     /// One entry per setting that differs, `--lr-img 0.5 (checkpoint: 0.1)`, dataset and method first.
-    /// Settings only one side has come with a different method, which is named.
+    /// Settings only one side has come with a different method, which is named, or from a
+    /// version that did not record them (`--pool-adapt` and `--pool-step` before 2026-12-06),
+    /// whose state `CondensationState.problem` still checks against the run.
     public func differences(from recorded: RunSettings) -> [String] {
         let first = ["--dataset", "--method"]
         let names = Set(values.keys).intersection(recorded.values.keys).sorted { a, b in
@@ -88,8 +97,11 @@ struct CheckpointFile: Codable {
 }
 
 extension CondensationState {
-    /// Why this decoded state cannot be continued by a run of `iterations` iterations, or nil when it can.
-    func problem(iterations: Int, poolMembers: Int, outerLoop: Int) -> String? {
+    /// Why this decoded state cannot be continued by a run of `iterations` iterations with `pool`,
+    /// or nil when it can. After its first iteration a run's state holds a momentum buffer (momentum
+    /// above 0), an adaptive pool's learned state and, with step scaling, the main model's step sizes;
+    /// one that lacks them, or holds what its run does not use, is damaged or from another run.
+    func problem(iterations: Int, pool: ModelPool, outerLoop: Int) -> String? {
         if iteration < 0 { return "iteration \(iteration) is negative" }
         if iteration > iterations {
             return "it is at iteration \(iteration), past this run's \(iterations) iterations (raise --iterations)"
@@ -101,10 +113,25 @@ extension CondensationState {
         if let buffer = optimizer.momentumBuffer, buffer.shape != synthetic.images.shape {
             return "its momentum buffer has shape \(buffer.shape), its images \(synthetic.images.shape)"
         }
+        if iteration > 0, momentum > 0, optimizer.momentumBuffer == nil {
+            return "it lacks the momentum buffer a run has after its first iteration"
+        }
         if !synthetic.images.scalars.allSatisfy(\.isFinite) { return "its images hold non-finite values" }
+        if iteration > 0, (pool.adaptation != nil) != (poolAdaptation != nil) {
+            return pool.adaptation != nil
+                ? "it lacks the pool adaptation state a --pool-adapt run has after its first iteration"
+                : "it holds a pool adaptation state, but this run has no --pool-adapt"
+        }
+        if iteration > 0, (pool.stepScaling != nil) != (mainStepNorms != nil) {
+            return pool.stepScaling != nil
+                ? "it lacks the main-model step sizes (mainStepNorms) a --pool-step run has after its first iteration"
+                : "it holds main-model step sizes (mainStepNorms), but this run has no --pool-step"
+        }
+        let poolMembers = pool.members.count
         if let adaptation = poolAdaptation {
             if adaptation.referenceLosses.count != poolMembers || adaptation.averageRatios.count != poolMembers {
-                return "its pool adaptation has \(adaptation.averageRatios.count) members, the pool \(poolMembers)"
+                return "its pool adaptation has \(adaptation.referenceLosses.count) reference losses and "
+                    + "\(adaptation.averageRatios.count) average ratios for a pool of \(poolMembers) members"
             }
             let values = adaptation.averageRatios + adaptation.referenceLosses.compactMap { $0 }
             if !values.allSatisfy({ $0.isFinite && $0 > 0 }) { return "its pool adaptation holds values that are not finite and positive" }

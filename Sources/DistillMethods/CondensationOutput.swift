@@ -17,6 +17,7 @@ import Darwin
 /// one complete line per iteration in a single append; a resumed run first
 /// drops the lines of iterations after its checkpoint, so the log never
 /// repeats an iteration, and a fresh run replaces the log whole at its first checkpoint.
+/// The log is written before the checkpoint, so it always holds every iteration the checkpoint has done.
 public struct CondensationOutput: Sendable {
     public let directory: String
 
@@ -88,10 +89,17 @@ public struct CondensationOutput: Sendable {
         try AtomicWrite.append(JSONEncoder().encode(report) + Data("\n".utf8), to: logPath)
     }
 
-    /// Replaces the log with `reports`, one line each.
-    public func replaceLog(with reports: [IterationReport]) throws {
+    /// Starts a fresh run's log with `reports`, one line each, replacing an earlier run's log.
+    ///
+    /// An earlier run's checkpoint is removed first (after the lines are encoded), so that a
+    /// failure from here on cannot leave it beside this run's log, where a resume would mix the two.
+    public func startLog(with reports: [IterationReport]) throws {
         let encoder = JSONEncoder()
-        try AtomicWrite.write(reports.map { try encoder.encode($0) + Data("\n".utf8) }.reduce(Data(), +), to: logPath)
+        let lines = try reports.map { try encoder.encode($0) + Data("\n".utf8) }.reduce(Data(), +)
+        if unlink(checkpointPath) != 0, errno != ENOENT {
+            throw FileSystemError(action: "remove", path: checkpointPath, errno: errno)
+        }
+        try AtomicWrite.write(lines, to: logPath)
     }
 
     /// Rewrites the log keeping only iterations before `iteration` (for a resumed run).

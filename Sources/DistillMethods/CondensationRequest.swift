@@ -13,6 +13,7 @@ public struct CondensationRequest: Sendable, Codable {
     /// `dc`, `dsa` or `dm`.
     public var method: String
     public var imagesPerClass: Int
+    /// The main model of a preset pool; a list's main model is its first entry (see `ModelPool`).
     public var mainModel: String
     /// A pool preset name or a custom `ARCH:P,…` list.
     public var pool: String
@@ -153,7 +154,7 @@ public struct CondensationRequest: Sendable, Codable {
     ) throws -> String {
         // A run too large for the machine, or a pool that cannot be, is refused before its directory is made.
         try checkFeasible(classCount: dataset.classCount, imageShape: dataset.imageShape)
-        let poolMembers = try modelPool().members.count
+        let resolvedPool = try modelPool()
         let writes = group.isLeader
         let lock = writes ? try RunDirectoryLock(directory: output.directory) : nil
         defer { lock?.release() }
@@ -168,13 +169,15 @@ public struct CondensationRequest: Sendable, Codable {
         }
         let train = try locator.load(dataset, split: .train)
         let (method, configuration) = try makeMethod(data: train, group: group)
-        let settings = RunSettings(dataset: dataset.name, method: self.method, seed: seed, configurationJSON: configuration)
+        let settings = RunSettings(
+            dataset: dataset.name, method: self.method, seed: seed, configurationJSON: configuration,
+            poolAdaptation: resolvedPool.adaptation, poolStepScaling: resolvedPool.stepScaling)
         var state: CondensationState
         /// The iteration of the last checkpoint this run can fall back on.
         var lastCheckpoint: Int?
         if resume {
             state = try resumableState(
-                output: output, iterations: method.iterations, poolMembers: poolMembers,
+                output: output, iterations: method.iterations, pool: resolvedPool,
                 outerLoop: (method as? GradientMatching)?.configuration.outerLoop ?? 1, settings: settings)
             if writes { try output.truncateLog(before: state.iteration) }
             lastCheckpoint = state.iteration
@@ -185,7 +188,7 @@ public struct CondensationRequest: Sendable, Codable {
             var metadata = [
                 "dataset": dataset.name, "mean": train.mean.map { "\($0)" }.joined(separator: ","),
                 "std": train.std.map { "\($0)" }.joined(separator: ","), "ipc": String(imagesPerClass),
-                "method": self.method, "pool": pool, "model": mainModel,
+                "method": self.method, "pool": pool, "model": resolvedPool.mainModel,
                 "iteration": String(state.iteration), "seed": String(seed), "configuration": configuration,
                 "class_names": train.classNames.joined(separator: "\n"),
             ]
@@ -200,12 +203,13 @@ public struct CondensationRequest: Sendable, Codable {
         var heldLog: [IterationReport]? = resume ? nil : []
         func checkpoint() throws {
             if writes {
-                try output.saveCheckpoint(state, settings: settings)
-                try output.writeSynthetic(state.synthetic, metadata: metadata(), mean: train.mean, std: train.std)
+                // The log first: a checkpoint must never be ahead of the log lines written.
                 if let held = heldLog {
-                    try output.replaceLog(with: held)
+                    try output.startLog(with: held)
                     heldLog = nil
                 }
+                try output.saveCheckpoint(state, settings: settings)
+                try output.writeSynthetic(state.synthetic, metadata: metadata(), mean: train.mean, std: train.std)
             }
             lastCheckpoint = state.iteration
         }
@@ -230,24 +234,33 @@ public struct CondensationRequest: Sendable, Codable {
 
     /// The checkpoint's state, checked against this run: its values, its shape and its settings.
     private func resumableState(
-        output: CondensationOutput, iterations: Int, poolMembers: Int, outerLoop: Int, settings: RunSettings
+        output: CondensationOutput, iterations: Int, pool: ModelPool, outerLoop: Int, settings: RunSettings
     ) throws -> CondensationState {
         let file = try output.loadCheckpointFile()
         let state = file.state
-        if let problem = state.problem(iterations: iterations, poolMembers: poolMembers, outerLoop: outerLoop) {
-            throw CondensationError.invalidCheckpoint(path: output.checkpointPath, reason: problem)
+        // Every checkpoint since settings were recorded has them; without, nothing could be checked.
+        guard let recorded = file.settings else {
+            throw CondensationError.invalidCheckpoint(
+                path: output.checkpointPath, reason: "it records no settings (damaged, or made by an early version)")
         }
-        if let recorded = file.settings {
-            let differences = settings.differences(from: recorded)
-            guard differences.isEmpty else {
-                throw CondensationError.resumeMismatch(path: output.checkpointPath, differences: differences)
-            }
+        let differences = settings.differences(from: recorded)
+        guard differences.isEmpty else {
+            throw CondensationError.resumeMismatch(path: output.checkpointPath, differences: differences)
+        }
+        if let problem = state.problem(iterations: iterations, pool: pool, outerLoop: outerLoop) {
+            throw CondensationError.invalidCheckpoint(path: output.checkpointPath, reason: problem)
         }
         guard state.seed == seed else {
             throw CondensationError.invalidSetting(
                 name: "seed", value: String(seed), requirement: "the checkpoint was made with seed \(state.seed); resume with the same seed")
         }
         let expected = [dataset.classCount * imagesPerClass] + dataset.imageShape
+        if state.synthetic.images.shape == expected, state.synthetic.imagesPerClass != imagesPerClass {
+            // The images are this run's shape: the recorded ipc is what is wrong.
+            throw CondensationError.invalidCheckpoint(
+                path: output.checkpointPath,
+                reason: "its \(expected[0]) images of \(dataset.classCount) classes are recorded as ipc \(state.synthetic.imagesPerClass)")
+        }
         guard state.synthetic.images.shape == expected, state.synthetic.imagesPerClass == imagesPerClass else {
             throw CondensationError.stateMismatch(
                 expectedShape: expected, actualShape: state.synthetic.images.shape, expectedImagesPerClass: imagesPerClass,

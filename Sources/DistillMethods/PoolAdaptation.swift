@@ -27,7 +27,7 @@ public struct PoolAdaptation: Sendable, Equatable, Codable, CustomStringConverti
     public var sharpness: Double
     /// ρ in (0, 1]: the weight of the newest ratio in the average.
     public var rate: Double
-    /// γ in [0, 1]: the share of the configured probabilities kept as a floor.
+    /// γ in [0, 1): the share of the configured probabilities kept as a floor.
     public var floor: Double
 
     public init(rule: Rule = .loss, sharpness: Double = 4, rate: Double = 0.2, floor: Double = 0.2) {
@@ -40,7 +40,7 @@ public struct PoolAdaptation: Sendable, Equatable, Codable, CustomStringConverti
     /// Parses `loss` or `loss:beta=4,rate=0.2,floor=0.2` (any subset of the three, in any order).
     /// - Throws: `PoolError.malformedAdaptation` naming the problem.
     public init(parsing text: String) throws {
-        let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
+        let parts = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
         guard let name = parts.first, let rule = Rule(rawValue: name) else {
             throw PoolError.malformedAdaptation(
                 text, reason: "the rule must be one of \(Rule.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -65,7 +65,8 @@ public struct PoolAdaptation: Sendable, Equatable, Codable, CustomStringConverti
         }
         guard sharpness > 0 else { throw PoolError.malformedAdaptation(text, reason: "beta must be > 0") }
         guard rate > 0, rate <= 1 else { throw PoolError.malformedAdaptation(text, reason: "rate must be in (0, 1]") }
-        guard (0...1).contains(floor) else { throw PoolError.malformedAdaptation(text, reason: "floor must be in [0, 1]") }
+        // A floor of 1 keeps the configured probabilities: a fixed pool labelled adaptive.
+        guard (0..<1).contains(floor) else { throw PoolError.malformedAdaptation(text, reason: "floor must be in [0, 1)") }
     }
 
     /// The parseable form, with every setting.
@@ -76,7 +77,10 @@ public struct PoolAdaptation: Sendable, Equatable, Codable, CustomStringConverti
     /// The probabilities of `configured` members after the draws recorded in `state`.
     public func probabilities(configured: [Double], state: PoolAdaptationState?) -> [Double] {
         guard let state else { return configured }
-        let tilted = zip(configured, state.averageRatios).map { $0 * exp(sharpness * ($1 - 1)) }
+        // e^{β ℓ̄_k} / Σ_j e^{β ℓ̄_j} with the largest ℓ̄ factored out, so that no exponent is
+        // positive: a large β or a diverging member's ratio cannot overflow (∞/∞) or underflow (0/0).
+        let largest = state.averageRatios.max() ?? 1
+        let tilted = zip(configured, state.averageRatios).map { $0 * exp(sharpness * ($1 - largest)) }
         let total = tilted.reduce(0, +)
         return zip(tilted, configured).map { (1 - floor) * $0 / total + floor * $1 }
     }
@@ -88,8 +92,11 @@ public struct PoolAdaptation: Sendable, Equatable, Codable, CustomStringConverti
         var state = state ?? PoolAdaptationState(memberCount: memberCount)
         guard loss.isFinite, loss > 0 else { return state }
         let reference = state.referenceLosses[member] ?? loss
+        // A ratio past Double's range (a loss grown from a tiny first one) would poison the average.
+        let average = (1 - rate) * state.averageRatios[member] + rate * (loss / reference)
+        guard average.isFinite else { return state }
         state.referenceLosses[member] = reference
-        state.averageRatios[member] = (1 - rate) * state.averageRatios[member] + rate * (loss / reference)
+        state.averageRatios[member] = average
         return state
     }
 }

@@ -43,7 +43,7 @@ enum ErrorMessages {
             return PlainMessage(description: "a file distill read is not in the expected format: \(decoding.plainReason())")
         }
         if let encoding = error as? EncodingError, case .invalidValue(let value, _) = encoding {
-            return PlainMessage(description: "a value could not be saved (\(value)); nothing was written")
+            return PlainMessage(description: "a value could not be saved (\(value) is not a finite number); the file that was to hold it is unchanged")
         }
         if let fileSystem = FileSystemError(foundation: error) { return fileSystem }
         return error

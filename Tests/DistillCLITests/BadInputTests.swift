@@ -173,6 +173,15 @@ final class BadInputTests: BinaryTestCase {
     func testAnEmptyBenchListIsRefused() throws {
         try assertRefused(["bench", "--only", ""], "--only is empty or lists an empty name")
         try assertRefused(["bench", "--only", ","], "--only is empty or lists an empty name")
+        try assertRefused(["bench", "--only", "test_10k,test_10k"], "--only lists test_10k twice")
+        try assertRefused(["bench", "--repeats", "9223372036854775807"], "--repeats must be at most")
+    }
+
+    func testAKDTemperatureWhoseSquareOverflowsIsRefused() throws {
+        let set = try binary.writeSet("set.safetensors")
+        let evaluate = ["evaluate", set, "--models", "MLP", "--num-eval", "1", "--epochs", "2", "--kd"]
+        try assertRefused(evaluate + ["--kd-tau", "1e30"], "--kd-tau 1e+30 with --kd-tau-decay 1.0 reaches τ = ")
+        try assertRefused(evaluate + ["--kd-tau-decay", "1e30"], "whose square (KD's loss scale) overflows a float")
     }
 
     /// A usage error is one line too: the message and where to read more, without

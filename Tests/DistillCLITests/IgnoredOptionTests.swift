@@ -1,5 +1,7 @@
 // Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
 
+import DistillIO
+import Foundation
 import XCTest
 import _DistillTestSupport
 
@@ -33,6 +35,19 @@ final class IgnoredOptionTests: BinaryTestCase {
         try binary.expectRefused(
             condense + ["--pool", "paper", "--pool-warmup", "5"], "--pool-warmup 5 leaves none of the 2 iterations to the pool")
         XCTAssertFalse(FileManager.default.fileExists(atPath: binary.path("c")))
+    }
+
+    func testAModelOtherThanAPoolListsFirstEntryIsRefused() throws {
+        // A list's main model is its first entry: another --model would be recorded but never drawn.
+        try binary.expectRefused(
+            ["condense", "--model", "LeNet", "--pool", "ConvNet:0.5,MLP:0.5", "--iterations", "1", "--batch-real", "4", "--out", binary.path("c")],
+            "--model LeNet is not the main model of the --pool list, which is its first entry (ConvNet); list LeNet first, or leave --model out")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: binary.path("c")))
+        // Without --model the list's first entry is the main model, and the set records it.
+        try binary.run(["condense", "--pool", "MLP:0.5,ConvNet:0.5", "--iterations", "1", "--batch-real", "4", "--out", binary.path("c")])
+            .expectSuccess()
+        let set = try SyntheticSetFile(contentsOf: binary.path("c/synthetic.safetensors"))
+        XCTAssertEqual(set.metadata["model"], "MLP")
     }
 
     func testARepeatedAugmentationGroupIsRefused() throws {

@@ -120,6 +120,20 @@ final class OutputSafetyTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: path("kept")))
     }
 
+    func testAnExperimentWhoseCondensationIsRefusedLeavesNoDirectory() throws {
+        // Refused when its condensation is built, after the experiment claimed its directories: a
+        // condensation directory left behind would refuse the corrected command as "other settings".
+        for (command, out) in [
+            (["experiment", "generalization", "--settings", "dc+iterations=1", "--models", "MLP"], path("study")),
+            (["experiment", "model-pool", "--quick", "--iterations", "1", "--models", "MLP"], path("pool")),
+        ] {
+            let result = try DistillProcess.run(
+                command + ["--batch-real", "100000000", "--out", out], in: URL(fileURLWithPath: scratch))
+            try result.expectFailure(mentioning: "use a smaller --ipc or --batch-real")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: out), "\(command[1]) left \(out)")
+        }
+    }
+
     func testASecondCondenseIntoADirectoryInUseFailsAtOnce() throws {
         let lock = try RunDirectoryLock(directory: run)
         try condense().expectFailure(mentioning: "\(run) is in use by process \(getpid())")

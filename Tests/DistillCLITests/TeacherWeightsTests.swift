@@ -76,6 +76,8 @@ final class TeacherWeightsTests: BinaryTestCase {
             (try copy(of: file, to: "mnist.safetensors", changing: ["mean": "0.1307", "std": "0.3081"]),
              "was trained on inputs normalised with mean [0.1307] and std [0.3081], but fashion-mnist is normalised with mean [0.2861]"),
             (try copy(of: file, to: "bare.safetensors", changing: ["model": ""]), "has 'model' metadata ''; expected a network name"),
+            (try copy(of: file, to: "other-data.safetensors", changing: ["dataset": "mnist"]),
+             "other-data.safetensors was trained on mnist, not fashion-mnist"),
             (path("missing.safetensors"), "cannot read safetensors file '\(path("missing.safetensors"))'"),
         ]
         try Data("garbage".utf8).write(to: URL(fileURLWithPath: path("garbled.safetensors")))
@@ -120,5 +122,26 @@ final class TeacherWeightsTests: BinaryTestCase {
         var status = stat()
         XCTAssertEqual(stat("/dev/null", &status), 0)
         XCTAssertEqual(status.st_mode & S_IFMT, S_IFCHR, "/dev/null is still a device")
+    }
+
+    func testSaveReplacesOnlyASavedNetworkAndNothingInADirectoryARunHolds() throws {
+        let file = try teacher()
+        try distill("train", "--model", "MLP", "--epochs", "0", "--batch", "8", "--save", file).expectSuccess()
+        // A synthetic set (or a checkpoint) under a mistyped name is not lost.
+        let set = try binary.writeSet("set.safetensors")
+        let before = try Data(contentsOf: URL(fileURLWithPath: set))
+        let trained = try distill("train", "--model", "MLP", "--epochs", "0", "--save", set)
+        try trained.expectFailure(mentioning: "\(set) exists and is not a network `distill train --save` wrote")
+        XCTAssertFalse(trained.output.contains("test accuracy"), "refused before training: \(trained.output)")
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: set)), before)
+        // Nothing is written into a directory a running condensation holds.
+        let run = path("run")
+        let lock = try RunDirectoryLock(directory: run)
+        defer { lock.release() }
+        try distill("train", "--model", "MLP", "--epochs", "0", "--save", "\(run)/w.safetensors")
+            .expectFailure(mentioning: "\(run) is in use by process \(getpid()); wait for it to finish, stop it, or use another --save")
+        try distill("render", set, "--out", "\(run)/synthetic.png").expectFailure(mentioning: "\(run) is in use by process")
+        try distill("export", set, "--format", "npz", "--out", "\(run)/x.npz").expectFailure(mentioning: "\(run) is in use by process")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: run), [RunDirectoryLock.fileName])
     }
 }

@@ -130,6 +130,12 @@ final class ImageFolderTests: XCTestCase {
         ) { error in
             XCTAssertTrue("\(error)".contains("--max-memory 1 or a smaller --image-size"), "\(error)")
         }
+        // A size whose byte count overflows Int is refused the same way, not trapped on.
+        for size in [3_037_000_500, Int.max] {
+            XCTAssertThrowsError(try ImageFolder.resolve(root: root, options: ImageFolderOptions(imageSize: size))) { error in
+                XCTAssertTrue("\(error)".contains("need ") && "\(error)".contains("give a smaller --image-size"), "\(error)")
+            }
+        }
         let kind = try DataLocator().dataset(named: "folder:\(root!)")
         XCTAssertEqual(kind.name, "folder:\(root!)")
         XCTAssertEqual(kind.imageShape, [1, 4, 4])

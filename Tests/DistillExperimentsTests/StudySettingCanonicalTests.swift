@@ -12,6 +12,12 @@ final class StudySettingCanonicalTests: XCTestCase {
         XCTAssertEqual(try canonical("dm+protocol=dsa"), "dm+iterations=20000+protocol=dsa")
         XCTAssertNotEqual(try canonical("dc+protocol=dsa"), try canonical("dc"))
         XCTAssertNotEqual(try canonical("dc+kd"), try canonical("dc"))
+        // The adaptation's parameters and the pool's spelling.
+        XCTAssertEqual(
+            try canonical("dc+pool=paper+adapt=loss"), "dc+pool=paper+adapt=loss:beta=4,rate=0.2,floor=0.2+iterations=1000+protocol=dc")
+        XCTAssertEqual(try canonical("dc+pool=Paper+adapt=loss:rate=0.2"), try canonical("dc+pool=paper+adapt=loss"))
+        XCTAssertEqual(try canonical("dc+pool=ConvNet:0.50, MLP:0.5"), try canonical("dc+pool=ConvNet:0.5,MLP:0.5"))
+        XCTAssertNotEqual(try canonical("dc+pool=paper+adapt=loss:beta=8"), try canonical("dc+pool=paper+adapt=loss"))
     }
 
     func testAStudyRefusesTwoSpellingsOfOneSettingNamingBoth() throws {

@@ -63,6 +63,15 @@ final class AtomicWriteTests: XCTestCase {
         XCTAssertEqual(try entries(), ["folder", "link.txt", "pipe.png", "target.txt"], "no temporary file is left")
     }
 
+    func testAProbeLeavesNoDirectoryItMade() throws {
+        try AtomicWrite.probeDirectory(path("new/inner"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("new")))
+        try FileManager.default.createDirectory(atPath: path("kept"), withIntermediateDirectories: false)
+        try AtomicWrite.probeFile(path("kept/made/out.txt"), option: "--out")
+        XCTAssertEqual(try entries(), ["kept"])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: path("kept")), [], "only what the probe made is removed")
+    }
+
     func testFileSystemErrorsAreOneLineNamingThePathAndRemoveTheTemporary() throws {
         let blocker = path("plain")
         try AtomicWrite.write("a file", to: blocker)

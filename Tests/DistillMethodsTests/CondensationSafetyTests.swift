@@ -34,6 +34,12 @@ final class CondensationSafetyTests: XCTestCase {
         try request.run(locator: data.locator, output: output) { _, _ in }
     }
 
+    private func loggedIterations() throws -> [Int] {
+        try String(contentsOfFile: output.logPath, encoding: .utf8).split(separator: "\n").map {
+            try JSONDecoder().decode(IterationReport.self, from: Data($0.utf8)).iteration
+        }
+    }
+
     private func logLines() throws -> Int {
         try String(contentsOfFile: output.logPath, encoding: .utf8).split(separator: "\n").count
     }
@@ -82,6 +88,82 @@ final class CondensationSafetyTests: XCTestCase {
         XCTAssertNoThrow(try run(request(iterations: 2, resume: true)))
     }
 
+    func testResumingWithAnotherPoolAdaptationOrStepScalingIsRefused() throws {
+        var adaptive = request(iterations: 2, pool: "ConvNet:0.5,MLP:0.5")
+        adaptive.poolAdapt = "loss"
+        try run(adaptive)
+        let changes: [(String, (inout CondensationRequest) -> Void)] = [
+            ("--pool-adapt loss:beta=50,rate=0.2,floor=0.2 (checkpoint: loss:beta=4,rate=0.2,floor=0.2)", { $0.poolAdapt = "loss:beta=50" }),
+            ("--pool-adapt none (checkpoint: loss:beta=4", { $0.poolAdapt = nil }),
+            ("--pool-step main (checkpoint: none)", { $0.poolStep = "main" }),
+        ]
+        for (difference, change) in changes {
+            var resumed = adaptive
+            resumed.iterations = 3
+            resumed.resume = true
+            change(&resumed)
+            XCTAssertThrowsError(try run(resumed)) { error in
+                guard case .resumeMismatch(_, let differences)? = error as? CondensationError else { return XCTFail("\(error)") }
+                XCTAssertEqual(differences.count, 1, "\(differences)")
+                XCTAssertTrue(differences[0].hasPrefix(difference), "\(differences)")
+            }
+        }
+    }
+
+    func testACheckpointLackingWhatItsRunHasAfterOneIterationIsRefused() throws {
+        var scaled = request(iterations: 2, pool: "ConvNet:0.5,MLP:0.5")
+        scaled.poolAdapt = "loss"
+        scaled.poolStep = "main"
+        try run(scaled)
+        let saved = try XCTUnwrap(
+            JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: output.checkpointPath))) as? [String: Any])
+        let edits: [(String, (inout [String: Any]) -> Void)] = [
+            ("lacks the main-model step sizes (mainStepNorms)", { $0["mainStepNorms"] = nil }),
+            ("lacks the pool adaptation state", { $0["poolAdaptation"] = nil }),
+            ("lacks the momentum buffer", { Self.remove(&$0, optimizer: "momentumBuffer") }),
+            ("records no settings", { $0["settings"] = nil }),
+        ]
+        var resumed = scaled
+        resumed.iterations = 3
+        resumed.resume = true
+        for (message, edit) in edits {
+            var object = saved
+            edit(&object)
+            try JSONSerialization.data(withJSONObject: object).write(to: URL(fileURLWithPath: output.checkpointPath))
+            XCTAssertThrowsError(try run(resumed)) { error in
+                guard case .invalidCheckpoint(_, let reason)? = error as? CondensationError else { return XCTFail("\(message): \(error)") }
+                XCTAssertTrue(reason.contains(message), "\(message): \(reason)")
+            }
+        }
+        // A fixed pool's run whose checkpoint holds what only adaptive or scaled runs have.
+        try? FileManager.default.removeItem(atPath: directory)
+        try run(request(iterations: 2, pool: "ConvNet:0.5,MLP:0.5"))
+        var plain = try XCTUnwrap(
+            JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: output.checkpointPath))) as? [String: Any])
+        plain["mainStepNorms"] = saved["mainStepNorms"]
+        try JSONSerialization.data(withJSONObject: plain).write(to: URL(fileURLWithPath: output.checkpointPath))
+        XCTAssertThrowsError(try run(request(iterations: 3, resume: true, pool: "ConvNet:0.5,MLP:0.5"))) { error in
+            XCTAssertTrue("\(error)".contains("holds main-model step sizes (mainStepNorms), but this run has no --pool-step"), "\(error)")
+        }
+    }
+
+    func testTheLogHoldsEveryIterationOfTheCheckpointWhenALaterWriteFails() throws {
+        // During iteration 0 the picture's name becomes a folder with a file in it, which no write can replace:
+        // the first checkpoint (iteration 2) fails at the picture, after the checkpoint itself.
+        let first = request(iterations: 4, checkpointEvery: 2)
+        XCTAssertThrowsError(
+            try first.run(locator: data.locator, output: output) { report, _ in
+                guard report.iteration == 0 else { return }
+                try? FileManager.default.createDirectory(atPath: output.gridPath, withIntermediateDirectories: false)
+                FileManager.default.createFile(atPath: "\(output.gridPath)/blocker", contents: nil)
+            })
+        XCTAssertEqual(try output.loadCheckpoint().iteration, 2)
+        XCTAssertEqual(try loggedIterations(), [0, 1])
+        try FileManager.default.removeItem(atPath: output.gridPath)
+        try run(request(iterations: 4, resume: true, checkpointEvery: 2))
+        XCTAssertEqual(try loggedIterations(), [0, 1, 2, 3])
+    }
+
     func testAPoolThatCannotBeIsRefusedBeforeTheDirectoryIsMade() throws {
         var scaledAlone = request(iterations: 1)
         scaledAlone.poolStep = "main"
@@ -122,7 +204,7 @@ final class CondensationSafetyTests: XCTestCase {
         }
     }
 
-    func testACheckpointOfAnotherIPCWithTheSameImageCountSaysSo() throws {
+    func testACheckpointWhoseIPCDisagreesWithItsImagesIsNamedDamaged() throws {
         try run(request(iterations: 1))
         var object = try XCTUnwrap(
             JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: output.checkpointPath))) as? [String: Any])
@@ -131,9 +213,9 @@ final class CondensationSafetyTests: XCTestCase {
         object["synthetic"] = synthetic
         try JSONSerialization.data(withJSONObject: object).write(to: URL(fileURLWithPath: output.checkpointPath))
         XCTAssertThrowsError(try run(request(iterations: 2, resume: true))) { error in
-            // Before, both shapes were printed alike: "have shape [10, 1, 28, 28] but this run needs [10, 1, 28, 28]".
-            XCTAssertTrue("\(error)".contains("at ipc 2 but this run needs"), "\(error)")
-            XCTAssertTrue("\(error)".contains("at ipc 1; resume with the same dataset and ipc"), "\(error)")
+            // The images are this run's shape, so the checkpoint's ipc is what is damaged, not the run's.
+            guard case .invalidCheckpoint(_, let reason)? = error as? CondensationError else { return XCTFail("\(error)") }
+            XCTAssertEqual(reason, "its 10 images of 10 classes are recorded as ipc 2")
         }
     }
 
@@ -202,6 +284,12 @@ final class CondensationSafetyTests: XCTestCase {
             }
         }
         XCTAssertFalse(output.holdsRun)
+    }
+
+    private static func remove(_ object: inout [String: Any], optimizer key: String) {
+        var optimizer = object["optimizer"] as? [String: Any] ?? [:]
+        optimizer[key] = nil
+        object["optimizer"] = optimizer
     }
 
     private static func edit(_ object: inout [String: Any], optimizer key: String, _ value: Double) {

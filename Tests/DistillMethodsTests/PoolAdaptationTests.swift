@@ -38,6 +38,24 @@ final class PoolAdaptationTests: XCTestCase {
         XCTAssertLessThan(probabilities[0], 0.2 * 0.5 + 1e-9)
     }
 
+    func testProbabilitiesStayFiniteForAnySharpnessAndRatio() {
+        // e^{β ℓ̄} alone overflows past β ℓ̄ ≈ 709 and underflows to 0/0 below −745.
+        for (sharpness, ratios) in [(1e308, [2.0, 1]), (1e6, [0.5, 0.25]), (4, [200, 1]), (4, [1e300, 1e-300])] {
+            let adaptation = PoolAdaptation(sharpness: sharpness, rate: 0.2, floor: 0.2)
+            var state = PoolAdaptationState(memberCount: 2)
+            state.averageRatios = ratios
+            let probabilities = adaptation.probabilities(configured: [0.5, 0.5], state: state)
+            XCTAssertTrue(probabilities.allSatisfy(\.isFinite), "β \(sharpness), ratios \(ratios): \(probabilities)")
+            XCTAssertEqual(probabilities.reduce(0, +), 1, accuracy: 1e-12)
+            // The member with the larger ratio takes all the tilted share: (1 − γ) + γ/2.
+            XCTAssertEqual(probabilities[0], 0.9, accuracy: 1e-9, "β \(sharpness), ratios \(ratios)")
+        }
+        // A ratio past Double's range leaves the average as it was.
+        let adaptation = PoolAdaptation()
+        let state = adaptation.record(member: 0, loss: 1e-300, in: nil, memberCount: 2)
+        XCTAssertEqual(adaptation.record(member: 0, loss: 1e300, in: state, memberCount: 2).averageRatios, [1, 1])
+    }
+
     func testParsingNamesTheProblem() throws {
         XCTAssertEqual(try PoolAdaptation(parsing: "loss"), PoolAdaptation())
         XCTAssertEqual(
@@ -46,7 +64,8 @@ final class PoolAdaptationTests: XCTestCase {
         for (text, fragment) in [
             ("accuracy", "the rule must be one of loss"), ("loss:beta", "'beta' is not NAME=NUMBER"),
             ("loss:beta=0", "beta must be > 0"), ("loss:rate=2", "rate must be in (0, 1]"),
-            ("loss:floor=-1", "floor must be in [0, 1]"), ("loss:eta=1", "unknown setting 'eta'"),
+            ("loss:floor=-1", "floor must be in [0, 1)"), ("loss:floor=1", "floor must be in [0, 1)"),
+            ("loss:", "'' is not NAME=NUMBER"), ("loss:eta=1", "unknown setting 'eta'"),
             ("loss:beta=nan", "is not NAME=NUMBER"), ("loss:beta=1,beta=2", "beta is given twice"),
         ] {
             XCTAssertThrowsError(try PoolAdaptation(parsing: text), text) { error in

@@ -28,8 +28,8 @@ struct Condense: DistributedCommand {
     var ipc = 1
     @Option(help: "Method: dc, dsa or dm.")
     var method: MethodChoice = .dc
-    @Option(help: "Main network (zoo name or ConvNet spec).")
-    var model = "ConvNet"
+    @Option(help: "Main network (zoo name or ConvNet spec; default ConvNet). A --pool list's main network is its first entry.")
+    var model: String?
     @Option(help: "Model pool: none, paper, main-model, total-random, or 'ARCH:P,ARCH:P,…'.")
     var pool = "none"
     @Option(name: .customLong("pool-warmup"), parsing: .unconditional, help: "Iterations that use the main model only (with a pool of several members; fewer than --iterations).")
@@ -92,7 +92,7 @@ struct Condense: DistributedCommand {
         try requireAtMost(innerLoop, CountLimit.loopSteps, "--inner-loop")
         try requirePositive(checkpointEvery, "--checkpoint-every")
         // Before any data is loaded; the pool's members are checked when the method is built.
-        try requireNetwork(model, "--model")
+        if let model { try requireNetwork(model, "--model") }
         if let poolAdapt {
             do { _ = try PoolAdaptation(parsing: poolAdapt) } catch let error as PoolError { throw ValidationError(error.description) }
         }
@@ -120,7 +120,14 @@ struct Condense: DistributedCommand {
         }
         // The warm-up draws the main model only, adaptation shifts draws between members and step scaling
         // sizes the others' steps by the main model's: a pool of one member has nothing to do any of them with.
-        if let members = (try? ModelPool(parsing: pool, mainModel: model))?.members.count, members == 1 {
+        let parsedPool = try? ModelPool(parsing: pool, mainModel: mainModel)
+        // A list names its main model first; a different --model would be recorded but never drawn.
+        if let model, let parsedPool, parsedPool.preset == nil, parsedPool.mainModel != model {
+            throw ValidationError(
+                "--model \(model) is not the main model of the --pool list, which is its first entry "
+                    + "(\(parsedPool.mainModel)); list \(model) first, or leave --model out")
+        }
+        if let members = parsedPool?.members.count, members == 1 {
             for (option, given) in [("--pool-warmup", poolWarmup > 0), ("--pool-adapt", poolAdapt != nil), ("--pool-step", poolStep != nil)]
             where given {
                 throw ValidationError("\(option) only applies with a --pool of more than one member (the pool '\(pool)' has one)")
@@ -137,9 +144,16 @@ struct Condense: DistributedCommand {
         guard !(resume && force) else { throw ValidationError("--resume and --force exclude each other") }
     }
 
+    /// The main model: --model, or a --pool list's first entry, or ConvNet.
+    private var mainModel: String {
+        if let model { return model }
+        if let parsed = try? ModelPool(parsing: pool), parsed.preset == nil { return parsed.mainModel }
+        return "ConvNet"
+    }
+
     func run(in group: any ProcessGroup) throws {
         var request = CondensationRequest(
-            dataset: try data.resolve(dataset), method: method.rawValue, imagesPerClass: ipc, mainModel: model, pool: pool,
+            dataset: try data.resolve(dataset), method: method.rawValue, imagesPerClass: ipc, mainModel: mainModel, pool: pool,
             poolWarmup: poolWarmup, poolAdapt: poolAdapt, poolStep: poolStep, iterations: iterations, initialization: initialization, learningRateImage: lrImage,
             batchReal: batchReal, outerLoop: outerLoop, innerLoop: innerLoop, seed: seed, checkpointEvery: checkpointEvery, resume: resume,
             force: force)

@@ -87,6 +87,17 @@ struct Evaluate: DistributedCommand {
         try requirePositive(randomReal, "--random-real")
         try requirePositive(kdTau, "--kd-tau")
         try requirePositive(kdTauDecay, "--kd-tau-decay")
+        if kdTau != nil || kdTauDecay != nil {
+            // KD scales its loss by τ²: a temperature whose square overflows a float, at the first epoch or
+            // (grown by a decay above 1) at the last, would report every KD training as diverged.
+            let tau = Double(kdTau ?? 1.5)
+            let last = tau * pow(Double(kdTauDecay ?? 1), Double(max((epochs ?? 1000) - 1, 0)))
+            if let value = [tau, last].first(where: { !Float($0 * $0).isFinite }) {
+                throw ValidationError(
+                    "--kd-tau \(kdTau ?? 1.5) with --kd-tau-decay \(kdTauDecay ?? 1) reaches τ = \(value), whose square "
+                        + "(KD's loss scale) overflows a float; give a smaller temperature or decay")
+            }
+        }
         if let kdAlpha, !(0...1).contains(kdAlpha) { throw ValidationError("--kd-alpha must be in [0, 1] (got \(kdAlpha))") }
         // Before any network is trained, so a typo in the last name does not cost the first ones.
         _ = try checkedNetworkNames(in: models)

@@ -63,6 +63,8 @@ struct Export: ParsableCommand {
             ? out : (out as NSString).appendingPathComponent(source == nil ? "real.npz" : "synthetic.npz")
         // Before the set is read or drawn: the output must not replace the input, nor join files already in the folder.
         if let source { try OutputIsInputError.check(format == .npz ? npzPath : out, against: SyntheticSetFile.file(at: source)) }
+        // Not into a directory a run holds, whose files it could replace.
+        try RunDirectoryLock.checkNotInUse((format == .npz ? npzPath as NSString : out as NSString).deletingLastPathComponent, option: "--out")
         if format == .folder { try AtomicWrite.checkNewDirectory(out) }
         let (set, classNames) = try source.map(synthetic) ?? randomRealSubset()
         switch format {

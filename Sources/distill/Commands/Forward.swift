@@ -44,7 +44,7 @@ struct Forward: ParsableCommand {
 
     func run() throws {
         // Refuse an --out that cannot be written before loading anything.
-        try AtomicWrite.probeFile(out)
+        try AtomicWrite.probeFile(out, option: "--out")
         let x = try SafeTensorsFile(contentsOf: input).floats("x")
         guard x.rank == 4, x.shape[0] > 0, x.shape[2] == x.shape[3] else {
             throw ForwardError.badImages(file: input, shape: x.shape)

@@ -23,7 +23,7 @@ struct Render: ParsableCommand {
     }
 
     func run() throws {
-        try AtomicWrite.probeFile(out)
+        try AtomicWrite.probeFile(out, option: "--out")
         try OutputIsInputError.check(out, against: SyntheticSetFile.file(at: source))
         // Checked after the file-kind checks, so `--out DIR` is named as the directory it is.
         guard out.lowercased().hasSuffix(".png") else {

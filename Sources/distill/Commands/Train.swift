@@ -56,7 +56,8 @@ struct Train: ParsableCommand {
             // Before any data is read or trained on: a destination that is not a
             // regular file is refused untouched, and an unwritable directory shows now.
             try AtomicWrite.checkDestination(save)
-            try AtomicWrite.probeFile(save)
+            try AtomicWrite.probeFile(save, option: "--save")
+            try TrainedNetworkFile.checkReplaceable(save)
         }
         let dataset = try data.resolve(self.dataset)
         let shape = dataset.imageShape
