@@ -73,7 +73,11 @@ public struct StudySetting: Sendable, Codable, Equatable, CustomStringConvertibl
                 continue
             }
             let pair = part.split(separator: "=", maxSplits: 1).map(String.init)
-            guard pair.count == 2, !pair[1].isEmpty else { throw refuse("'\(part)' is not kd or NAME=VALUE") }
+            guard pair.count == 2, !pair[1].isEmpty else {
+                // '+' separates the parts, so it cannot be part of a teacher's path.
+                let hint = given.contains("teacher") ? "; a +teacher= path cannot hold '+' (link or rename the file)" : ""
+                throw refuse("'\(part)' is not kd or NAME=VALUE\(hint)")
+            }
             switch pair[0] {
             case "pool": pool = pair[1]
             case "adapt": adapt = pair[1]

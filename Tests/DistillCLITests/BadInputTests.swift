@@ -22,6 +22,15 @@ final class BadInputTests: BinaryTestCase {
         try assertRefused(["train", "--batch", "-1"], "--batch must be positive (got -1)")
         try assertRefused(["models", "--classes", "-2"], "--classes must be positive (got -2)")
         try assertRefused(["experiment", "model-pool", "--ipc", "-3", "--out", binary.path("e")], "-3")
+        // Usage errors (exit 64) in the experiments as in condense, before anything is read.
+        for arguments in [
+            ["experiment", "generalization", "--settings", "dc", "--ipc", "0"], ["experiment", "generalization", "--settings", "dc", "--batch-real", "0"],
+            ["experiment", "model-pool", "--batch-real", "0"],
+        ] {
+            let result = try binary.run(arguments + ["--out", binary.path("e")])
+            XCTAssertEqual(result.status, 64, "\(arguments): \(result.errors)")
+            XCTAssertTrue(result.errors.contains("must be positive (got 0)"), "\(arguments): \(result.errors)")
+        }
     }
 
     func testRenderDrawsNonFinitePixelsAndRefusesNonFiniteNormalisation() throws {

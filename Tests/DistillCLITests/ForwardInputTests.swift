@@ -54,4 +54,11 @@ final class ForwardInputTests: XCTestCase {
             "tensor 'x' in \(larger) holds 1×32×32 images but \(weights) records image_shape 1,28,28")
         XCTAssertFalse(FileManager.default.fileExists(atPath: binary.path("y.safetensors")))
     }
+
+    func testANetworkThatCannotTakeTheImagesIsNamedWithTheRecordedClassCount() throws {
+        let input = try writeInput("x.safetensors")
+        try binary.expectRefused(
+            ["forward", "--model", "ConvNet(depth=6)", "--weights", weights, "--input", input, "--out", binary.path("y.safetensors")],
+            "cannot take 1×28×28 inputs with 10 classes")
+    }
 }

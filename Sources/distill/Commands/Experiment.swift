@@ -55,6 +55,7 @@ struct ModelPoolStudy: DistributedCommand {
         try requirePath(out, "--out")
         try data.requireFolderDataset(dataset)
         try requireStudyCounts(runs: numEval, epochs: epochs, models: models)
+        try requirePositive(batchReal, "--batch-real")
         // A malformed list is refused with the experiment's own message when it runs.
         if let iterations, let largest = (try? ModelPoolExperiment.integers(in: iterations, option: "--iterations"))?.max() {
             try requireAtMost(largest, CountLimit.iterations, "--iterations")

@@ -60,7 +60,10 @@ struct Forward: ParsableCommand {
         }
         let state = try StateDict(weightsFile)
         var generator = SeededGenerator(seed: 0)
-        let classCount = try classes ?? inferClasses(state, channels: channels, size: size, using: &generator)
+        // Weights from `distill train --save` record their class count, so a network that cannot take
+        // the images is named with it (a probe for the count would name its own).
+        let recordedClasses = weightsFile.metadata["classes"].flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil }
+        let classCount = try classes ?? recordedClasses ?? inferClasses(state, channels: channels, size: size, using: &generator)
         let network = try Zoo.make(
             name: model, channels: channels, imageSize: size, classes: classCount, using: &generator)
         try network.load(stateDict: state)

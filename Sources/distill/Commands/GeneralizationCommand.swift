@@ -52,6 +52,8 @@ struct GeneralizationCommand: DistributedCommand {
 
     func validate() throws {
         if let testPerClass { try requirePositive(testPerClass, "--test-per-class") }
+        try requirePositive(ipc, "--ipc")
+        try requirePositive(batchReal, "--batch-real")
         try requirePath(out, "--out")
         try data.requireFolderDataset(dataset)
         try requireStudyCounts(runs: numEval, epochs: epochs, models: models)
