@@ -56,7 +56,13 @@ struct SnapshotCondensation {
         locator: DataLocator, group: any ProcessGroup = SingleProcess(), progress: (IterationReport, Int) -> Void
     ) throws -> Int {
         let claimedNow = try group.leaderDecides { try claimDirectory() }
-        let missing = try group.leaderDecides { snapshots.filter { !FileManager.default.fileExists(atPath: snapshotPath($0)) } }
+        let missing = try group.leaderDecides {
+            try snapshots.filter { target in
+                guard FileManager.default.fileExists(atPath: snapshotPath(target)) else { return true }
+                try checkKept(target)
+                return false
+            }
+        }
         do {
             return try run(missing: missing, locator: locator, group: group, progress: progress)
         } catch {
@@ -129,6 +135,25 @@ struct SnapshotCondensation {
         }
         try AtomicWrite.write(encoder.encode(request), to: requestPath)
         return true
+    }
+
+    /// Refuses a kept set that this condensation did not make (one copied over it from another
+    /// run, say), which the experiment would otherwise evaluate under this setting's name:
+    /// its metadata must record this request at `target` iterations.
+    /// - Throws: `ExperimentError.conflictingRun`, or the reader's error for a damaged file.
+    private func checkKept(_ target: Int) throws {
+        let metadata = try SyntheticSetFile(contentsOf: snapshotPath(target)).metadata
+        let expected: [(String, String?)] = [
+            ("dataset", request.dataset.name), ("method", request.method), ("ipc", String(request.imagesPerClass)),
+            ("pool", request.pool), ("pool_adapt", request.poolAdapt), ("pool_step", request.poolStep),
+            ("seed", String(request.seed)), ("iteration", String(target)),
+        ]
+        for (key, value) in expected where metadata[key] != value {
+            throw ExperimentError.conflictingRun(
+                directory: output.directory,
+                reason: "its kept set \((snapshotPath(target) as NSString).lastPathComponent) records \(key) "
+                    + "\(metadata[key] ?? "none"), this condensation \(value ?? "none")")
+        }
     }
 
     /// Removes the directory when it holds nothing but the recorded request and the condensation's lock file.

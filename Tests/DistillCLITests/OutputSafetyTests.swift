@@ -86,7 +86,7 @@ final class OutputSafetyTests: XCTestCase {
         XCTAssertTrue(result.output.contains("# Model-pool experiment"), result.output)
     }
 
-    func testADamagedKeptSetIsNamedAsItselfNotAsAFailedWrite() throws {
+    func testADamagedOrForeignKeptSetIsNamedNotEvaluated() throws {
         let directory = path("kept")
         let arguments = [
             "experiment", "model-pool", "--quick", "--iterations", "1", "--models", "ConvNet", "--epochs", "1",
@@ -94,7 +94,13 @@ final class OutputSafetyTests: XCTestCase {
         ]
         try distill(arguments).expectSuccess()
         let kept = "\(directory)/ipc1-baseline/synthetic-iter1.safetensors"
-        try Data(try Data(contentsOf: URL(fileURLWithPath: kept)).prefix(100)).write(to: URL(fileURLWithPath: kept))
+        let original = try Data(contentsOf: URL(fileURLWithPath: kept))
+        // Another condensation's set in its place is not evaluated under this one's name.
+        let pool = "\(directory)/ipc1-model-pool/synthetic-iter1.safetensors"
+        try Data(contentsOf: URL(fileURLWithPath: pool)).write(to: URL(fileURLWithPath: kept))
+        try distill(arguments).expectFailure(
+            mentioning: "ipc1-baseline holds a condensation made with other settings (its kept set synthetic-iter1.safetensors records pool paper, this condensation none)")
+        try Data(original.prefix(100)).write(to: URL(fileURLWithPath: kept))
         let result = try distill(arguments)
         try result.expectFailure(mentioning: kept)
         XCTAssertFalse(result.output.contains("could not be written"), result.output)
