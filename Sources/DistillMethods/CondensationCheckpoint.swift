@@ -139,6 +139,11 @@ extension CondensationState {
         if let norms = mainStepNorms {
             if norms.count != outerLoop { return "it holds \(norms.count) main-model step sizes for \(outerLoop) outer steps" }
             if !norms.allSatisfy({ $0.isFinite && $0 >= 0 }) { return "its main-model step sizes are not finite and non-negative" }
+            // A norm of float gradients over these images is at most √n · Float.greatestFiniteMagnitude.
+            let largest = Double(Float.greatestFiniteMagnitude) * Double(synthetic.images.scalars.count).squareRoot()
+            if let norm = norms.first(where: { $0 > largest }) {
+                return "its main-model step size \(norm) is larger than any norm of a float gradient of its images"
+            }
         }
         return nil
     }

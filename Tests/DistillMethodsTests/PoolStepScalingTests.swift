@@ -113,7 +113,10 @@ final class PoolStepScalingTests: XCTestCase {
         let output = CondensationOutput(directory: "\(data.root)/resumed")
         let saved = try XCTUnwrap(
             JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: output.checkpointPath))) as? [String: Any])
-        for (norms, message) in [([1.0], "holds 1 main-model step sizes for 2 outer steps"), ([1.0, -1.0], "not finite and non-negative")] {
+        for (norms, message) in [
+            ([1.0], "holds 1 main-model step sizes for 2 outer steps"), ([1.0, -1.0], "not finite and non-negative"),
+            ([1.0, 1e308], "main-model step size 1e+308 is larger than any norm of a float gradient"),
+        ] {
             var object = saved
             object["mainStepNorms"] = norms
             try JSONSerialization.data(withJSONObject: object).write(to: URL(fileURLWithPath: output.checkpointPath))
