@@ -106,6 +106,12 @@ func checkedNetworkNames(in list: String, _ option: String = "--models") throws 
     return names
 }
 
+/// The first item that also appears earlier in `items`, if any: a list option
+/// naming an item twice would only run or draw it more often than the others.
+func firstRepeated<Item: Equatable>(in items: [Item]) -> Item? {
+    items.enumerated().first { items[..<$0.offset].contains($0.element) }?.element
+}
+
 /// Refuses an option the user gave where it would be ignored, e.g.
 /// `requireApplies("--kd-tau", given: kdTau != nil, when: kd, "with --kd")`.
 func requireApplies(_ option: String, given: Bool, when applies: Bool, _ condition: String) throws {

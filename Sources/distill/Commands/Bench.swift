@@ -35,11 +35,11 @@ struct Bench: ParsableCommand {
         try requirePositive(repeats, "--repeats")
         try requireAtMost(repeats, CountLimit.runs, "--repeats")
         // An empty entry would select nothing and print an empty table; unknown names are refused when the suite is built.
-        if let names = commaSeparated(only), names.contains("") {
-            throw ValidationError("--only is empty or lists an empty name; give comma-separated workloads such as step_fwd_bwd_256,test_10k")
-        }
-        if let names = commaSeparated(only), let twice = names.enumerated().first(where: { names[..<$0.offset].contains($0.element) }) {
-            throw ValidationError("--only lists \(twice.element) twice; give each workload once")
+        if let names = commaSeparated(only) {
+            if names.contains("") {
+                throw ValidationError("--only is empty or lists an empty name; give comma-separated workloads such as step_fwd_bwd_256,test_10k")
+            }
+            if let twice = firstRepeated(in: names) { throw ValidationError("--only lists \(twice) twice; give each workload once") }
         }
     }
 

@@ -114,13 +114,13 @@ struct Condense: DistributedCommand {
             let strategy: DSAStrategy
             do { strategy = try DSAStrategy(dsaStrategy) } catch { throw ValidationError("--dsa-strategy: \(error)") }
             // A repeated group would only be drawn more often than the others, which no paper does.
-            if let twice = strategy.groups.enumerated().first(where: { strategy.groups[..<$0.offset].contains($0.element) }) {
-                throw ValidationError("--dsa-strategy '\(dsaStrategy)' lists \(twice.element.rawValue) twice; give each group once")
+            if let twice = firstRepeated(in: strategy.groups) {
+                throw ValidationError("--dsa-strategy '\(dsaStrategy)' lists \(twice.rawValue) twice; give each group once")
             }
         }
         // The warm-up draws the main model only, adaptation shifts draws between members and step scaling
         // sizes the others' steps by the main model's: a pool of one member has nothing to do any of them with.
-        let parsedPool = try? ModelPool(parsing: pool, mainModel: mainModel)
+        let parsedPool = try? ModelPool(parsing: pool, mainModel: model ?? "ConvNet")
         // A list names its main model first; a different --model would be recorded but never drawn.
         if let model, let parsedPool, parsedPool.preset == nil, parsedPool.mainModel != model {
             throw ValidationError(
