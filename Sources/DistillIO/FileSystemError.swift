@@ -122,6 +122,9 @@ extension DecodingError {
                     return "\(whole) is valid JSON, but a number in it does not fit its field (a fraction where a whole "
                         + "number belongs, a negative or too large count, or a value beyond the type's range)"
                 }
+                if let json, let number = Self.firstNumberBeyondDouble(in: json) {
+                    return "\(whole) holds the number \(number), beyond a double's range (about ±1.8e308)"
+                }
                 return "\(whole) is not valid JSON (empty, truncated or damaged)"
             }
             // Without an underlying error the description is one of distill's own plain reasons.
@@ -138,6 +141,25 @@ extension DecodingError {
         @unknown default:
             return "\(whole) is not in the expected format"
         }
+    }
+
+    /// The first number literal in `json` too large for a double (such as
+    /// 1e400): JSON's grammar allows it, but the parser refuses the whole
+    /// document as if it were broken.
+    private static func firstNumberBeyondDouble(in json: Data) -> String? {
+        let numberCharacters = Set("0123456789+-.eE")
+        var token = ""
+        var previous: Character = " "
+        for character in String(decoding: json, as: UTF8.self) + " " {
+            if numberCharacters.contains(character), !token.isEmpty || !(previous.isLetter || previous.isNumber || previous == "_") {
+                token.append(character)
+            } else {
+                if let value = Double(token), value.isInfinite { return token }
+                token = ""
+            }
+            previous = character
+        }
+        return nil
     }
 
     /// The JSON kind a Swift type is decoded from, with its article.

@@ -37,6 +37,9 @@ final class PlainInputErrorTests: XCTestCase {
             (headerOnly("{\"a\": [1,"), "safetensors data: the header is not valid JSON"),
             (Data(count: 8), "safetensors data: the header is not valid JSON"),
             (headerOnly("{\"__metadata__\":{\"dataset\":3}}"), "'__metadata__.dataset' must be a string"),
+            (headerOnly("{\"a\":{\"dtype\":\"F32\",\"shape\":[1e400],\"data_offsets\":[0,4]}}"),
+             "safetensors data: the header holds the number 1e400, beyond a double's range"),
+            (headerOnly("{\"run1e400\": [1,"), "safetensors data: the header is not valid JSON"),
             (headerOnly("{\"a\":{\"dtype\":\"F32\",\"shape\":\"2\",\"data_offsets\":[0,8]}}"), "'a.shape' must be an array"),
         ]
         for (data, expected) in cases {
