@@ -148,7 +148,8 @@ public enum AtomicWrite {
         if mkdir(directory, 0o777) == 0 {
             made.append(directory)
         } else if errno != EEXIST {
-            throw FileSystemError(action: "create the directory", path: directory, errno: errno)
+            // The parent was found or made above.
+            throw FileSystemError(action: "create the directory", path: directory, errnoCreatingInExistingDirectory: errno)
         }
     }
 
@@ -228,7 +229,7 @@ public final class AtomicFile {
         descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o666)
         guard descriptor >= 0 else {
             finished = true
-            throw FileSystemError(action: "write", path: path, errno: errno)
+            throw FileSystemError(action: "write", path: path, errnoCreatingInExistingDirectory: errno)
         }
     }
 

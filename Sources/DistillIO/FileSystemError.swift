@@ -27,8 +27,18 @@ public struct FileSystemError: Error, Equatable, Sendable, CustomStringConvertib
         self.init(action: action, path: path, reason: Self.reason(errno: code))
     }
 
+    /// The error for `code`, an `errno` value from creating an entry in a directory that
+    /// exists: there "no such file or directory" means that its file system takes none.
+    public init(action: String, path: String, errnoCreatingInExistingDirectory code: Int32) {
+        self.init(action: action, path: path, reason: code == ENOENT ? Self.takesNoNewEntries : Self.reason(errno: code))
+    }
+
     public var description: String { "cannot \(action) \(path): \(reason)" }
     public var errorDescription: String? { description }
+
+    /// Why a new file or directory cannot be made in a directory that exists: the kernel
+    /// reports "no such file or directory" for it on virtual file systems (/proc, /sys).
+    static let takesNoNewEntries = "the file system there takes no new files (as /proc and /sys do not)"
 
     /// `code` in plain words.
     public static func reason(errno code: Int32) -> String {
