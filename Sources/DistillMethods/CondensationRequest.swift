@@ -108,7 +108,7 @@ public struct CondensationRequest: Sendable, Codable {
     }
 
     /// The pool networks are drawn from, adaptive when `poolAdapt` is set, with scaled steps when `poolStep` is.
-    /// - Throws: `PoolError`, also for an adaptive or step-scaled pool of one member and step scaling for DM.
+    /// - Throws: `PoolError`, also for an adaptive or step-scaled pool of one member.
     public func modelPool() throws -> ModelPool {
         var modelPool = try ModelPool(parsing: pool, mainModel: mainModel, warmup: poolWarmup)
         if let poolAdapt {
@@ -121,9 +121,6 @@ public struct CondensationRequest: Sendable, Codable {
             modelPool.stepScaling = try PoolStepScaling(parsing: poolStep)
             guard modelPool.members.count > 1 else {
                 throw PoolError.malformedStepScaling(poolStep, reason: "the pool '\(pool)' has one member, whose steps are the reference")
-            }
-            guard method != "dm" else {
-                throw PoolError.malformedStepScaling(poolStep, reason: "it scales gradient-matching steps (dc, dsa), not DM's")
             }
         }
         return modelPool

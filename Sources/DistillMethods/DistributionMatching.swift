@@ -17,6 +17,9 @@ import Foundation
 ///     L = Σ_c ‖mean ψ(A_c(R_c)) − mean ψ(A_c(S_c))‖²      ψ the embedding, R_c a real batch of class c
 ///     S ← S − lr_img · momentum-SGD(∂L/∂S)
 ///
+/// With `--pool-step main` the gradient of a member other than the main model
+/// takes the size of the main model's latest one first (`PoolStepScaling`).
+///
 /// with A_c one siamese DSA draw per class (the identity without augmentation).
 /// Networks with BatchNorm embed all classes in one batch, real and synthetic
 /// separately, as the reference code does (per-class batches of one
@@ -68,7 +71,9 @@ public struct DistributionMatching: CondensationMethod {
         let c = configuration
         var generator = state.nextIterationGenerator
         let probabilities = c.pool.probabilities(adapted: state.poolAdaptation)
-        let member = c.pool.sampleIndex(iteration: state.iteration, probabilities: probabilities, using: &generator)
+        var member = c.pool.sampleIndex(iteration: state.iteration, probabilities: probabilities, using: &generator)
+        // Scaled steps need the main model's step size first (see `PoolStepScaling`).
+        if c.pool.stepScaling != nil && state.mainStepNorms == nil { member = 0 }
         let architecture = c.pool.architectures[member]
         var initGenerator = generator.split()
         let shape = data.imageShape
@@ -100,7 +105,7 @@ public struct DistributionMatching: CondensationMethod {
         }
 
         let lossTotal: Double
-        let gradient: NDArray
+        var gradient: NDArray
         if batchNormLayers(of: network).isEmpty {
             // Classes are independent: each rank embeds its own and the gradients are gathered.
             var ownGradients: [Float] = []
@@ -133,7 +138,15 @@ public struct DistributionMatching: CondensationMethod {
                 shape: state.synthetic.images.shape,
                 scalars: try gradients(of: loss, withRespectTo: all.map(\.leaf)).flatMap(\.array.scalars))
         }
+        var mainStepNorms: [Double] = []
+        var stepScales: [Double] = []
+        if let scaling = c.pool.stepScaling {
+            gradient = scaling.apply(
+                to: gradient, member: member, outer: 0, reference: state.mainStepNorms,
+                mainNorms: &mainStepNorms, factors: &stepScales)
+        }
         state.synthetic.images = state.optimizer.step(state.synthetic.images, gradient: gradient)
+        if !mainStepNorms.isEmpty { state.mainStepNorms = mainStepNorms }
         let loss = lossTotal / Double(data.classCount)
         if let adaptation = c.pool.adaptation {
             state.poolAdaptation = adaptation.record(
@@ -141,7 +154,8 @@ public struct DistributionMatching: CondensationMethod {
         }
         let report = IterationReport(
             iteration: state.iteration, architecture: architecture, loss: loss, seconds: secondsSince(start),
-            poolProbabilities: c.pool.adaptation == nil ? nil : probabilities)
+            poolProbabilities: c.pool.adaptation == nil ? nil : probabilities,
+            imageStepScales: stepScales.isEmpty ? nil : stepScales)
         state.iteration += 1
         return report
     }

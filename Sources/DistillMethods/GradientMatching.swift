@@ -132,15 +132,10 @@ public struct GradientMatching: CondensationMethod {
             // Class blocks follow rank order, so the gathered values are in class order.
             lossTotal += try group.allGather(ownLosses).reduce(0, +)
             var gradient = NDArray(shape: state.synthetic.images.shape, scalars: try group.allGather(ownGradients))
-            if c.pool.stepScaling == .main {
-                let norm = Self.norm(of: gradient)
-                if member == 0 {
-                    mainStepNorms.append(norm)
-                } else if let reference = state.mainStepNorms?[outer] {
-                    let scale = PoolStepScaling.factor(norm: norm, reference: reference)
-                    stepScales.append(scale)
-                    gradient = gradient.scaled(by: Float(scale))
-                }
+            if let scaling = c.pool.stepScaling {
+                gradient = scaling.apply(
+                    to: gradient, member: member, outer: outer, reference: state.mainStepNorms,
+                    mainNorms: &mainStepNorms, factors: &stepScales)
             }
             state.synthetic.images = state.optimizer.step(state.synthetic.images, gradient: gradient)
             if outer == c.outerLoop - 1 { break }
@@ -161,13 +156,6 @@ public struct GradientMatching: CondensationMethod {
             imageStepScales: stepScales.isEmpty ? nil : stepScales)
         state.iteration += 1
         return report
-    }
-}
-
-extension GradientMatching {
-    /// ‖G‖₂, summed in Double in a fixed order, so every rank and run gets the same value.
-    static func norm(of gradient: NDArray) -> Double {
-        gradient.scalars.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
     }
 }
 

@@ -171,7 +171,7 @@ final class BadInputTests: BinaryTestCase {
         try assertRefused(condense + ["--dsa-strategy", "bogus"], "--dsa-strategy only applies to --method dsa or dm")
         try assertRefused(condense + ["--method", "dsa", "--dsa-strategy", "bogus"], "--dsa-strategy: ")
         try assertRefused(condense + ["--method", "dsa", "--dsa-strategy", ""], "--dsa-strategy is empty")
-        for option in [["--lr-net", "5"], ["--outer-loop", "3"], ["--inner-loop", "3"], ["--distance", "cos"], ["--pool-step", "main"]] {
+        for option in [["--lr-net", "5"], ["--outer-loop", "3"], ["--inner-loop", "3"], ["--distance", "cos"]] {
             try assertRefused(condense + ["--method", "dm"] + option, "\(option[0]) only applies to --method dc or dsa")
         }
         try assertRefused(condense + ["--pool-adapt", "loss:beta=1,beta=2"], "beta is given twice")

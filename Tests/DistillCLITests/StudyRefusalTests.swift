@@ -27,9 +27,9 @@ final class StudyRefusalTests: BinaryTestCase {
         try result.expectFailure(
             mentioning: "--settings 'dc+adapt=loss+iterations=2' is not valid: adapt=loss: the pool 'none' has one member")
         XCTAssertFalse(result.errors.contains("--pool-adapt"), result.errors)
-        let scaled = try binary.run(study(["dm+pool=paper+step=main+iterations=2"]))
+        let scaled = try binary.run(study(["dm+step=main+iterations=2"]))
         try scaled.expectFailure(
-            mentioning: "--settings 'dm+pool=paper+step=main+iterations=2' is not valid: step=main: it scales gradient-matching steps (dc, dsa), not DM's")
+            mentioning: "--settings 'dm+step=main+iterations=2' is not valid: step=main: the pool 'none' has one member, whose steps are the reference")
         expectNothingCondensed(scaled)
     }
 

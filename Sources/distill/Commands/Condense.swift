@@ -40,7 +40,7 @@ struct Condense: DistributedCommand {
     var poolAdapt: String?
     @Option(
         name: .customLong("pool-step"),
-        help: "Scale every other member's image step to the main model's: 'main' (DC/DSA; see docs/pool-step.md).")
+        help: "Scale every other member's image step to the main model's: 'main' (see docs/pool-step.md).")
     var poolStep: String?
     @Option(parsing: .unconditional, help: "Iterations (default 1000 for DC/DSA, 20000 for DM; at most \(CountLimit.iterations)).")
     var iterations: Int?
@@ -102,7 +102,7 @@ struct Condense: DistributedCommand {
         let trainsNetwork = method != .dm
         for (option, given) in [
             ("--lr-net", lrNet != nil), ("--outer-loop", outerLoop != nil), ("--inner-loop", innerLoop != nil),
-            ("--distance", distance != nil), ("--pool-step", poolStep != nil),
+            ("--distance", distance != nil),
         ] {
             try requireApplies(option, given: given, when: trainsNetwork, "to --method dc or dsa (DM matches features, not gradients)")
         }
