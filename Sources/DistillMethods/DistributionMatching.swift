@@ -17,13 +17,13 @@ import Foundation
 ///     L = Σ_c ‖mean ψ(A_c(R_c)) − mean ψ(A_c(S_c))‖²      ψ the embedding, R_c a real batch of class c
 ///     S ← S − lr_img · momentum-SGD(∂L/∂S)
 ///
-/// With `--pool-step main` the gradient of a member other than the main model
-/// takes the size of the main model's latest one first (`PoolStepScaling`).
-///
 /// with A_c one siamese DSA draw per class (the identity without augmentation).
 /// Networks with BatchNorm embed all classes in one batch, real and synthetic
 /// separately, as the reference code does (per-class batches of one
 /// synthetic image would have degenerate batch statistics).
+///
+/// With `--pool-step main` the gradient of a member other than the main model
+/// takes the size of the main model's latest one first (`PoolStepScaling`).
 ///
 /// Departures from the reference code: per-iteration and per-class generators
 /// derived from the run's seed (see `ClassStreams`) replace the global torch
