@@ -112,7 +112,9 @@ struct SnapshotCondensation {
             else { continue }
             seconds[report.iteration] = report.seconds
         }
-        return seconds.count == iteration ? seconds.values.reduce(0, +) : nil
+        // Summed in iteration order: a dictionary's order changes from process to process,
+        // and with it the last digits of the sum that results.json records.
+        return seconds.count == iteration ? seconds.keys.sorted().reduce(0) { $0 + seconds[$1]! } : nil
     }
 
     /// Records the request in the directory, or checks that the recorded one is the same.

@@ -91,6 +91,14 @@ func requirePath(_ path: String?, _ option: String) throws {
     }
 }
 
+/// Refuses a results directory that is the file system's root, as `--out "$DIR/"`
+/// gives with DIR unset: the run's files and its lock would land among the system's.
+func requireResultsDirectory(_ path: String?, _ option: String) throws {
+    try requirePath(path, option)
+    guard let path, URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path == "/" else { return }
+    throw ValidationError("\(option) is the file system's root (\(path)); name a directory of its own for the results")
+}
+
 /// The networks of a `--models` list, each a zoo network or ConvNet spec named
 /// once: a repeated name would train twice and be reported as one.
 func checkedNetworkNames(in list: String, _ option: String = "--models") throws -> [String] {

@@ -119,6 +119,19 @@ final class BadInputTests: BinaryTestCase {
         XCTAssertEqual(written, ["set.safetensors"])
     }
 
+    func testTheRootIsRefusedAsAResultsDirectory() throws {
+        let set = try writeSet("set.safetensors")
+        let root = "is the file system's root"
+        try assertRefused(["condense", "--iterations", "1", "--out", "/"], "--out \(root) (/); name a directory of its own")
+        try assertRefused(["condense", "--iterations", "1", "--out", "//."], "--out \(root) (//.)")
+        try assertRefused(["evaluate", set, "--models", "MLP", "--epochs", "0", "--out", "/"], "--out \(root)")
+        try assertRefused(["experiment", "model-pool", "--quick", "--out", "/tmp/.."], "--out \(root)")
+        try assertRefused(["experiment", "generalization", "--settings", "dc", "--out", String(repeating: "../", count: 64)], "--out \(root)")
+        for name in [RunDirectoryLock.fileName, "synthetic.safetensors", "evaluation.csv", "results.json"] {
+            XCTAssertFalse(FileManager.default.fileExists(atPath: "/\(name)"), "/\(name) was written")
+        }
+    }
+
     func testCountsAreBoundedBeforeAnythingRunsOrIsAllocated() throws {
         let set = try writeSet("set.safetensors")
         let huge = String(Int.max)

@@ -124,7 +124,7 @@ final class TeacherWeightsTests: BinaryTestCase {
         XCTAssertEqual(status.st_mode & S_IFMT, S_IFCHR, "/dev/null is still a device")
     }
 
-    func testSaveReplacesOnlyASavedNetworkAndNothingInADirectoryARunHolds() throws {
+    func testSaveReplacesOnlyASavedNetworkAndNothingIsWrittenInADirectoryARunHolds() throws {
         let file = try teacher()
         try distill("train", "--model", "MLP", "--epochs", "0", "--batch", "8", "--save", file).expectSuccess()
         // A synthetic set (or a checkpoint) under a mistyped name is not lost.
@@ -142,6 +142,15 @@ final class TeacherWeightsTests: BinaryTestCase {
             .expectFailure(mentioning: "\(run) is in use by process \(getpid()); wait for it to finish, stop it, or use another --save")
         try distill("render", set, "--out", "\(run)/synthetic.png").expectFailure(mentioning: "\(run) is in use by process")
         try distill("export", set, "--format", "npz", "--out", "\(run)/x.npz").expectFailure(mentioning: "\(run) is in use by process")
+        let evaluated = try distill("evaluate", set, "--models", "MLP", "--num-eval", "1", "--epochs", "0", "--out", run)
+        try evaluated.expectFailure(mentioning: "\(run) is in use by process \(getpid()); wait for it to finish, stop it, or use another --out")
+        XCTAssertFalse(evaluated.output.contains("architecture"), "refused before training: \(evaluated.output)")
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: run), [RunDirectoryLock.fileName])
+        // Nor beside the snapshot a running condensation keeps there.
+        let snapshot = "\(run)/synthetic.safetensors"
+        try FileManager.default.copyItem(atPath: set, toPath: snapshot)
+        try distill("evaluate", snapshot, "--models", "MLP", "--num-eval", "1", "--epochs", "0")
+            .expectFailure(mentioning: "\(run) is in use by process \(getpid())")
+        XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: run)), [RunDirectoryLock.fileName, "synthetic.safetensors"])
     }
 }

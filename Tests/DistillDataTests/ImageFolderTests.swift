@@ -221,5 +221,5 @@ private final class Notes: @unchecked Sendable {
     private let lock = NSLock()
     private var stored: [String] = []
     var lines: [String] { lock.withLock { stored } }
-    func add(_ line: String) { lock.withLock { stored.append(line) } }
+    @Sendable func add(_ line: String) { lock.withLock { stored.append(line) } }
 }

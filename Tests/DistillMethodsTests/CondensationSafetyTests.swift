@@ -155,7 +155,7 @@ final class CondensationSafetyTests: XCTestCase {
             try first.run(locator: data.locator, output: output) { report, _ in
                 guard report.iteration == 0 else { return }
                 try? FileManager.default.createDirectory(atPath: output.gridPath, withIntermediateDirectories: false)
-                FileManager.default.createFile(atPath: "\(output.gridPath)/blocker", contents: nil)
+                XCTAssertTrue(FileManager.default.createFile(atPath: "\(output.gridPath)/blocker", contents: nil))
             })
         XCTAssertEqual(try output.loadCheckpoint().iteration, 2)
         XCTAssertEqual(try loggedIterations(), [0, 1])

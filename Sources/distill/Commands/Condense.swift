@@ -76,7 +76,7 @@ struct Condense: DistributedCommand {
     @OptionGroup var data: DataOptions
 
     func validate() throws {
-        try requirePath(out, "--out")
+        try requireResultsDirectory(out, "--out")
         try data.requireFolderDataset(dataset.name)
         try requirePositive(ipc, "--ipc")
         try requireNonNegative(poolWarmup, "--pool-warmup")

@@ -76,7 +76,7 @@ struct Evaluate: DistributedCommand {
             throw ValidationError("give either a synthetic set (RUN_DIR or FILE) or --random-real IPC, not both or neither")
         }
         try requirePath(source, "the synthetic set")
-        try requirePath(out, "--out")
+        try requireResultsDirectory(out, "--out")
         try requirePath(teacherWeights, "--teacher-weights")
         try requireApplies("--dataset", given: dataset != nil, when: randomReal != nil, "to --random-real (a synthetic set records its own)")
         if randomReal != nil { try data.requireFolderDataset(realDataset.name) }
@@ -154,7 +154,9 @@ struct Evaluate: DistributedCommand {
         let directory = out ?? training.defaultOutputDirectory
         // Find an unwritable --out, or files that cannot be replaced, before the networks train, not after;
         // rank 0 alone writes. Beside a set, another set's results are kept: an explicit --out may replace them.
+        // Nothing goes into a directory a condensation or experiment holds, whose own files these could replace.
         if group.isLeader {
+            try RunDirectoryLock.checkNotInUse(directory, option: "--out")
             try AtomicWrite.probeDirectory(directory)
             try EvaluationFiles.checkDestinations(in: directory)
             if out == nil { try EvaluationFiles.checkBelongs(in: directory, to: evaluated) }
@@ -174,6 +176,8 @@ struct Evaluate: DistributedCommand {
         print(EvaluationFiles.table(report))
         var failure: Error?
         do {
+            // A run may have started there while the networks trained.
+            try RunDirectoryLock.checkNotInUse(directory, option: "--out")
             try EvaluationFiles.write(report, to: directory)
             print("wrote \((directory as NSString).appendingPathComponent("evaluation.csv")) and evaluation.json")
         } catch {

@@ -52,7 +52,7 @@ struct ModelPoolStudy: DistributedCommand {
     @OptionGroup var data: DataOptions
 
     func validate() throws {
-        try requirePath(out, "--out")
+        try requireResultsDirectory(out, "--out")
         try data.requireFolderDataset(dataset)
         try requireStudyCounts(runs: numEval, epochs: epochs, models: models)
         try requirePositive(batchReal, "--batch-real")

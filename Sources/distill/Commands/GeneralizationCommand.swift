@@ -54,7 +54,7 @@ struct GeneralizationCommand: DistributedCommand {
         if let testPerClass { try requirePositive(testPerClass, "--test-per-class") }
         try requirePositive(ipc, "--ipc")
         try requirePositive(batchReal, "--batch-real")
-        try requirePath(out, "--out")
+        try requireResultsDirectory(out, "--out")
         try data.requireFolderDataset(dataset)
         try requireStudyCounts(runs: numEval, epochs: epochs, models: models)
         // A malformed setting is refused with the study's own message when it runs.
