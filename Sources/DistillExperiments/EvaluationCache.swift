@@ -18,7 +18,9 @@ import Foundation
 /// replaces them when the evaluation completes.
 ///
 /// A cached result is used only when it was made with exactly the same
-/// evaluation settings; otherwise it is evaluated again and replaced.
+/// evaluation settings, of a set with the same bytes; otherwise it is evaluated
+/// again and replaced. (A set condensed again in the same place, say on another
+/// CPU after its run directory was removed, is not given the old set's results.)
 struct EvaluationCache {
     let directory: String
 
@@ -37,6 +39,8 @@ struct EvaluationCache {
 
     struct Entry: Codable {
         var key: Key
+        /// The evaluated set's size and hash; nil in entries older than the field, taken on their key alone.
+        var set: FileFingerprint?
         var seconds: Double
         var report: EvaluationReport
         /// `Numerics.description` of the process that finished the evaluation; nil in entries older than the field.
@@ -46,6 +50,8 @@ struct EvaluationCache {
     /// One finished training of an evaluation still in progress.
     struct FinishedRun: Codable {
         var key: Key
+        /// The set it trained on, as `Entry.set`.
+        var set: FileFingerprint?
         /// The training's index in the evaluation's grid (`EvaluationPlan.cells`).
         var cell: Int
         var result: RunResult
@@ -63,14 +69,21 @@ struct EvaluationCache {
         try AtomicWrite.makeDirectories((directory as NSString).appendingPathComponent("evaluations"))
     }
 
-    /// The cached evaluation `name` made with `key`; nil when there is none, or
-    /// when the file is damaged or holds other results than `key` asks for
-    /// (it is then evaluated again and replaced).
-    func lookup(_ name: String, key: Key) -> Entry? {
+    /// The cached evaluation `name` made with `key` of the set `set`; nil when there
+    /// is none, or when the file is damaged, holds other results than `key` asks
+    /// for, or evaluated other bytes (it is then evaluated again and replaced).
+    func lookup(_ name: String, key: Key, set: FileFingerprint) -> Entry? {
         guard let data = FileManager.default.contents(atPath: path(name)),
-            let entry = try? JSONDecoder().decode(Entry.self, from: data), entry.key == key, Self.holds(entry.report, for: key)
+            let entry = try? JSONDecoder().decode(Entry.self, from: data), entry.key == key, Self.holds(entry.report, for: key),
+            entry.set == nil || entry.set == set
         else { return nil }
         return entry
+    }
+
+    /// The fingerprint of the set at `path`, for `lookup` and `evaluate`.
+    /// - Throws: `FileSystemError` when it cannot be read.
+    static func fingerprint(ofSetAt path: String) throws -> FileFingerprint {
+        FileFingerprint(of: try RegularFile.contents(atPath: path))
     }
 
     /// Whether `report` has one result per architecture of `key`, in order, each
@@ -96,7 +109,7 @@ struct EvaluationCache {
     /// - Parameter trainedElsewhere: results of cells another evaluation already
     ///   holds (the same on every rank), not trained again; their time is that evaluation's.
     func evaluate(
-        _ request: EvaluationRequest, on training: TrainingSet, as name: String, key: Key, group: any ProcessGroup,
+        _ request: EvaluationRequest, on training: TrainingSet, as name: String, key: Key, set: FileFingerprint, group: any ProcessGroup,
         trainedElsewhere: [Int: RunResult] = [:], resumed: (_ reusedTrainings: Int) -> Void,
         progress: (EvaluationProgress) -> Void
     ) throws -> Entry {
@@ -105,29 +118,30 @@ struct EvaluationCache {
             try AtomicWrite.checkDestination(path(name))
             try AtomicWrite.makeDirectories(runsFolder(name))
         }
-        let kept = try finishedRuns(of: name, key: key, group: group)
+        let kept = try finishedRuns(of: name, key: key, set: set, group: group)
         if !kept.isEmpty { resumed(kept.count) }
         let started = Date()
         // The optional progress parameter counts as escaping, though `run` only calls it before returning.
         let report = try withoutActuallyEscaping(progress) { progress in
             try request.run(
                 on: training, group: group, finishedRuns: trainedElsewhere.merging(kept) { _, kept in kept }, progress: progress,
-                runFinished: { try keep($1, cell: $0, of: name, key: key) })
+                runFinished: { try keep($1, cell: $0, of: name, key: key, set: set) })
         }
         let seconds = Date().timeIntervalSince(started) + kept.values.reduce(0) { $0 + $1.seconds }
-        return Entry(key: key, seconds: seconds, report: report, numerics: Numerics.description)
+        return Entry(key: key, set: set, seconds: seconds, report: report, numerics: Numerics.description)
     }
 
-    /// The trainings of `name` kept by an earlier, stopped run with the same `key`,
-    /// by cell index, as rank 0 reads them (the same on every rank).
-    private func finishedRuns(of name: String, key: Key, group: any ProcessGroup) throws -> [Int: RunResult] {
+    /// The trainings of `name` kept by an earlier, stopped run with the same `key`
+    /// and set, by cell index, as rank 0 reads them (the same on every rank).
+    private func finishedRuns(of name: String, key: Key, set: FileFingerprint, group: any ProcessGroup) throws -> [Int: RunResult] {
         try group.leaderDecides {
             let folder = runsFolder(name)
             let files = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
             var runs: [Int: RunResult] = [:]
             for file in files where file.hasSuffix(".json") && !file.hasPrefix(".") {
                 guard let data = FileManager.default.contents(atPath: (folder as NSString).appendingPathComponent(file)),
-                    let run = try? JSONDecoder().decode(FinishedRun.self, from: data), run.key == key
+                    let run = try? JSONDecoder().decode(FinishedRun.self, from: data), run.key == key,
+                    run.set == nil || run.set == set
                 else { continue }
                 runs[run.cell] = run.result
             }
@@ -137,9 +151,9 @@ struct EvaluationCache {
 
     /// Keeps one finished training of `name` (on the rank that trained it: the
     /// ranks of a job share the experiment directory, as they share its sets).
-    private func keep(_ result: RunResult, cell: Int, of name: String, key: Key) throws {
+    private func keep(_ result: RunResult, cell: Int, of name: String, key: Key, set: FileFingerprint) throws {
         let file = (runsFolder(name) as NSString).appendingPathComponent("\(cell).json")
-        try AtomicWrite.write(Self.encoded(FinishedRun(key: key, cell: cell, result: result)), to: file)
+        try AtomicWrite.write(Self.encoded(FinishedRun(key: key, set: set, cell: cell, result: result)), to: file)
     }
 
     private static func encoded(_ value: some Encodable) throws -> Data {

@@ -180,8 +180,9 @@ public struct GeneralizationStudy: Sendable, Codable, Equatable {
                 synthetic: relative, architectures: architectures, runs: evaluationRuns, epochs: epochs,
                 testImagesPerClass: testImagesPerClass, distillation: request.distillation, seed: seed,
                 evaluationProtocol: setting.evaluationProtocol)
+            let set = try EvaluationCache.fingerprint(ofSetAt: synthetic)
             let entry: EvaluationCache.Entry
-            let cached = try group.leaderDecides({ cache.lookup(cacheName, key: key) })
+            let cached = try group.leaderDecides({ cache.lookup(cacheName, key: key, set: set) })
             if let cached {
                 events(.stage("evaluate \(setting): reused \(EvaluationCache.relativePath(cacheName))"))
                 entry = cached
@@ -192,13 +193,13 @@ public struct GeneralizationStudy: Sendable, Codable, Equatable {
                 // A KD evaluation also trains every network without KD, as the same set's plain row did: those are reused.
                 var plainKey = key
                 plainKey.distillation = nil
-                let plain = setting.distilled ? try group.leaderDecides({ cache.lookup(plainName, key: plainKey) }) : nil
+                let plain = setting.distilled ? try group.leaderDecides({ cache.lookup(plainName, key: plainKey, set: set) }) : nil
                 let trainedElsewhere = plain.map { request.plainRuns(of: $0.report, on: training) } ?? [:]
                 if !trainedElsewhere.isEmpty {
                     events(.stage("evaluate \(setting): reused the \(trainedElsewhere.count) trainings without KD of \(EvaluationCache.relativePath(plainName))"))
                 }
                 entry = try cache.evaluate(
-                    request, on: training, as: cacheName, key: key, group: group, trainedElsewhere: trainedElsewhere,
+                    request, on: training, as: cacheName, key: key, set: set, group: group, trainedElsewhere: trainedElsewhere,
                     resumed: { events(.stage("evaluate \(setting): reused \($0) trainings kept in \(EvaluationCache.runsPath(cacheName))")) },
                     progress: { events(.evaluation($0)) })
             }

@@ -127,7 +127,8 @@ extension ModelPoolExperiment {
             synthetic: String(synthetic.dropFirst(directory.count).drop { $0 == "/" }), architectures: architectures,
             runs: evaluationRuns, epochs: epochs, testImagesPerClass: testImagesPerClass,
             distillation: request.distillation, seed: seed)
-        if let entry = try group.leaderDecides({ cache.lookup(name, key: key) }) {
+        let set = try EvaluationCache.fingerprint(ofSetAt: synthetic)
+        if let entry = try group.leaderDecides({ cache.lookup(name, key: key, set: set) }) {
             events(.stage("evaluate \(name): reused \(EvaluationCache.relativePath(name))"))
             return (name, entry, false)
         }
@@ -135,7 +136,7 @@ extension ModelPoolExperiment {
         var training = try TrainingSet(syntheticAt: synthetic, locator: locator, expectedDataset: dataset)
         training.testSet = testSet
         let entry = try cache.evaluate(
-            request, on: training, as: name, key: key, group: group,
+            request, on: training, as: name, key: key, set: set, group: group,
             resumed: { events(.stage("evaluate \(name): reused \($0) trainings kept in \(EvaluationCache.runsPath(name))")) },
             progress: { events(.evaluation($0)) })
         guard group.isLeader else { return (name, entry, true) }

@@ -3,6 +3,7 @@
 import DistillData
 import DistillEval
 import DistillExperiments
+import DistillIO
 import DistillMethods
 import DistillTensor
 import DistillZoo
@@ -276,6 +277,67 @@ final class GeneralizationStudyTests: XCTestCase {
             XCTAssertFalse(again.reused, what)
             XCTAssertEqual(again.report.results[0].plain.runs.map(\.accuracy), first.rows[0].report.results[0].plain.runs.map(\.accuracy), what)
         }
+    }
+
+    /// A set with other bytes in the same place (condensed again after its run
+    /// directory was removed, say on another CPU) is evaluated again, and kept
+    /// trainings of the old set are not reused; an entry from before entries
+    /// recorded their set is still taken on its key.
+    func testASetWithOtherBytesIsEvaluatedAgain() throws {
+        let data = try TinyFashionMNIST()
+        defer { data.remove() }
+        let directory = (data.root as NSString).appendingPathComponent("study")
+        let study = GeneralizationStudy(
+            settings: [try StudySetting(parsing: "dc+iterations=1")], architectures: ["ConvNet"],
+            evaluationRuns: 2, epochs: 1, batchReal: 4, testImagesPerClass: 2, seed: 3)
+        let first = try study.run(in: directory, locator: data.locator, command: "first")
+        let entryPath = (directory as NSString).appendingPathComponent("evaluations/dc-none-it1-iter1.json")
+        func entry() throws -> [String: Any] {
+            try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: entryPath))) as? [String: Any])
+        }
+        func rerun() throws -> (reused: Bool, trained: Int, results: GeneralizationResults) {
+            var stages: [String] = []
+            var trained = 0
+            let results = try study.run(in: directory, locator: data.locator, command: "again") {
+                if case .stage(let line) = $0 { stages.append(line) }
+                if case .evaluation(let progress) = $0, progress.finishedAccuracy != nil { trained += 1 }
+            }
+            return (stages.contains { $0.contains("reused evaluations/dc-none-it1-iter1.json") }, trained, results)
+        }
+        let firstSet = try XCTUnwrap(try entry()["set"] as? [String: Any], "the entry records its set")
+
+        // The set's pixels halved, its metadata kept: the condensation is reused, its evaluation is not.
+        let setPath = (directory as NSString).appendingPathComponent(first.rows[0].synthetic)
+        let set = try SyntheticSetFile(contentsOf: setPath)
+        let halved = NDArray(shape: set.images.shape, scalars: set.images.scalars.map { $0 / 2 })
+        try SyntheticSetFile(images: halved, labels: set.labels, metadata: set.metadata).write(to: setPath)
+        let changed = try rerun()
+        XCTAssertFalse(changed.reused)
+        XCTAssertEqual(changed.trained, 2)
+        let secondSet = try XCTUnwrap(try entry()["set"] as? [String: Any])
+        XCTAssertNotEqual(secondSet["fnv1a64"] as? String, firstSet["fnv1a64"] as? String)
+        XCTAssertTrue(try rerun().reused, "the new entry is the new set's")
+
+        // A training kept from the old set, as a stop part-way leaves it, is trained again.
+        let key = try XCTUnwrap(try entry()["key"])
+        try FileManager.default.removeItem(atPath: entryPath)
+        let runs = (directory as NSString).appendingPathComponent("evaluations/dc-none-it1-iter1-runs")
+        try FileManager.default.createDirectory(atPath: runs, withIntermediateDirectories: true)
+        let kept: [String: Any] = [
+            "key": key, "set": firstSet, "cell": 1,
+            "result": ["accuracy": 12.5, "diverged": false, "fellBackToCrossEntropy": false, "seconds": 1.0],
+        ]
+        try JSONSerialization.data(withJSONObject: kept).write(to: URL(fileURLWithPath: "\(runs)/1.json"))
+        let resumed = try rerun()
+        XCTAssertEqual(resumed.trained, 2)
+        XCTAssertEqual(
+            resumed.results.rows[0].report.results[0].plain.runs.map(\.accuracy), changed.results.rows[0].report.results[0].plain.runs.map(\.accuracy))
+
+        // An entry without the field is taken on its key.
+        var legacy = try entry()
+        legacy["set"] = nil
+        try JSONSerialization.data(withJSONObject: legacy).write(to: URL(fileURLWithPath: entryPath))
+        XCTAssertTrue(try rerun().reused)
     }
 
     /// `+protocol=dsa` evaluates the baseline's set again, under DSA's protocol,
