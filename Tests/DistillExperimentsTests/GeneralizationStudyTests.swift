@@ -231,18 +231,26 @@ final class GeneralizationStudyTests: XCTestCase {
         try attempt(["dc+iterations=1"], "evaluations: a file of that name is in the way")
     }
 
+    /// A one-setting study (`dc+iterations=1`, two ConvNets of one epoch) run once
+    /// in `data`'s folder, with the path of its evaluation's cache entry.
+    private func oneSettingStudy(
+        in data: TinyFashionMNIST
+    ) throws -> (study: GeneralizationStudy, directory: String, first: GeneralizationResults, entryPath: String) {
+        let directory = (data.root as NSString).appendingPathComponent("study")
+        let study = GeneralizationStudy(
+            settings: [try StudySetting(parsing: "dc+iterations=1")], architectures: ["ConvNet"],
+            evaluationRuns: 2, epochs: 1, batchReal: 4, testImagesPerClass: 2, seed: 3)
+        let first = try study.run(in: directory, locator: data.locator, command: "first")
+        return (study, directory, first, (directory as NSString).appendingPathComponent("evaluations/dc-none-it1-iter1.json"))
+    }
+
     /// A cache entry is reused only when it holds what its key asks for, with
     /// accuracies a training can give; its statistics are computed again from
     /// its runs. One damaged or edited otherwise is evaluated again.
     func testAlteredCacheEntriesAreEvaluatedAgain() throws {
         let data = try TinyFashionMNIST()
         defer { data.remove() }
-        let directory = (data.root as NSString).appendingPathComponent("study")
-        let study = GeneralizationStudy(
-            settings: [try StudySetting(parsing: "dc+iterations=1")], architectures: ["ConvNet"],
-            evaluationRuns: 2, epochs: 1, batchReal: 4, testImagesPerClass: 2, seed: 3)
-        let first = try study.run(in: directory, locator: data.locator, command: "first")
-        let entryPath = (directory as NSString).appendingPathComponent("evaluations/dc-none-it1-iter1.json")
+        let (study, directory, first, entryPath) = try oneSettingStudy(in: data)
         let stored = try Data(contentsOf: URL(fileURLWithPath: entryPath))
         func rerun(editing edit: (inout [String: Any]) -> Void) throws -> (reused: Bool, report: EvaluationReport) {
             var summary = try XCTUnwrap(
@@ -286,12 +294,7 @@ final class GeneralizationStudyTests: XCTestCase {
     func testASetWithOtherBytesIsEvaluatedAgain() throws {
         let data = try TinyFashionMNIST()
         defer { data.remove() }
-        let directory = (data.root as NSString).appendingPathComponent("study")
-        let study = GeneralizationStudy(
-            settings: [try StudySetting(parsing: "dc+iterations=1")], architectures: ["ConvNet"],
-            evaluationRuns: 2, epochs: 1, batchReal: 4, testImagesPerClass: 2, seed: 3)
-        let first = try study.run(in: directory, locator: data.locator, command: "first")
-        let entryPath = (directory as NSString).appendingPathComponent("evaluations/dc-none-it1-iter1.json")
+        let (study, directory, first, entryPath) = try oneSettingStudy(in: data)
         func entry() throws -> [String: Any] {
             try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: entryPath))) as? [String: Any])
         }
