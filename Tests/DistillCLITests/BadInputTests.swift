@@ -125,9 +125,11 @@ final class BadInputTests: BinaryTestCase {
         try assertRefused(["condense", "--iterations", "1", "--out", "/"], "--out \(root) (/); name a directory of its own")
         try assertRefused(["condense", "--iterations", "1", "--out", "//."], "--out \(root) (//.)")
         try assertRefused(["evaluate", set, "--models", "MLP", "--epochs", "0", "--out", "/"], "--out \(root)")
+        try assertRefused(["export", set, "--format", "npz", "--out", "/"], "--out \(root)")
+        try assertRefused(["export", set, "--format", "folder", "--out", "/"], "--out \(root)")
         try assertRefused(["experiment", "model-pool", "--quick", "--out", "/tmp/.."], "--out \(root)")
         try assertRefused(["experiment", "generalization", "--settings", "dc", "--out", String(repeating: "../", count: 64)], "--out \(root)")
-        for name in [RunDirectoryLock.fileName, "synthetic.safetensors", "evaluation.csv", "results.json"] {
+        for name in [RunDirectoryLock.fileName, "synthetic.safetensors", "evaluation.csv", "results.json", "synthetic.npz"] {
             XCTAssertFalse(FileManager.default.fileExists(atPath: "/\(name)"), "/\(name) was written")
         }
     }

@@ -51,6 +51,8 @@ struct Export: ParsableCommand {
         try requirePositive(randomReal, "--random-real")
         try requirePath(source, "the synthetic set")
         try requirePath(out, "--out")
+        // A folder, or the folder an .npz goes into when --out names no file: never the root.
+        if !out.lowercased().hasSuffix(".npz") { try requireResultsDirectory(out, "--out") }
         let options = [("--dataset", dataset != nil), ("--split", split != nil), ("--seed", seed != nil), ("--image-size", data.imageSize != nil)]
         for (option, given) in options {
             try requireApplies(option, given: given, when: randomReal != nil, "to --random-real (a synthetic set is exported as it is)")
