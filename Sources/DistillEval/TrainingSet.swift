@@ -86,7 +86,7 @@ public struct TrainingSet: Sendable {
         sourcePath = path
         var isDirectory: ObjCBool = false
         _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-        defaultOutputDirectory = isDirectory.boolValue ? path : (path as NSString).deletingLastPathComponent
+        defaultOutputDirectory = isDirectory.boolValue ? path : AtomicWrite.directoryOf(path)
     }
 
     /// A random real subset: `imagesPerClass` training images of every class (the standard baseline).

@@ -23,6 +23,8 @@ public enum ExperimentError: Error, CustomStringConvertible, LocalizedError, Equ
     case conflictingRun(directory: String, reason: String)
     /// A file of a run directory that distill wrote but can no longer read (truncated, edited).
     case unreadableRunFile(path: String, reason: String)
+    /// An experiment directory whose `results.json` another experiment (or something else) wrote.
+    case otherExperiment(directory: String, experiment: String, holds: String)
     /// An ipc for which gradient matching (DC, DSA) has no published loops;
     /// experiments use the published ones, so they cannot run it.
     case unpublishedLoops(imagesPerClass: Int)
@@ -53,6 +55,8 @@ public enum ExperimentError: Error, CustomStringConvertible, LocalizedError, Equ
                 + "use another --out directory or remove it"
         case let .unreadableRunFile(path, reason):
             return "\(path) cannot be read: \(reason); remove its run directory or use another --out directory"
+        case let .otherExperiment(directory, experiment, holds):
+            return "\(directory) holds \(holds), which `distill experiment \(experiment)` would replace; use another --out directory"
         case let .unpublishedLoops(ipc):
             return "--ipc \(ipc): experiments run DC and DSA with their published loops, which exist only for ipc "
                 + Self.join(GradientMatchingConfiguration.publishedLoops.keys.sorted())

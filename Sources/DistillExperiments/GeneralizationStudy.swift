@@ -39,7 +39,9 @@ public struct GeneralizationStudy: Sendable, Codable, Equatable {
     ) {
         self.dataset = dataset
         self.settings = settings
-        self.comparisons = comparisons
+        // A pair names its sides as --settings spells them, whichever spelling of the same setting it was given.
+        func listed(_ side: StudySetting) -> StudySetting { settings.first { $0.canonical == side.canonical } ?? side }
+        self.comparisons = comparisons.map { StudyComparison(setting: listed($0.setting), control: listed($0.control)) }
         self.imagesPerClass = imagesPerClass
         self.architectures = architectures
         self.evaluationRuns = evaluationRuns
@@ -80,7 +82,7 @@ public struct GeneralizationStudy: Sendable, Codable, Equatable {
             throw ExperimentError.invalidSetting(
                 name: "--compare", value: comparisons.map { "'\($0)'" }.joined(separator: " "), requirement: "list each pair once")
         }
-        for comparison in comparisons {
+        for (index, comparison) in comparisons.enumerated() {
             func refuse(_ requirement: String) -> ExperimentError {
                 .invalidSetting(name: "--compare", value: "'\(comparison)'", requirement: requirement)
             }
@@ -88,6 +90,9 @@ public struct GeneralizationStudy: Sendable, Codable, Equatable {
                 throw refuse("\(side) is not one of --settings")
             }
             guard comparison.setting != comparison.control else { throw refuse("a setting minus itself is always 0") }
+            if comparisons[..<index].contains(StudyComparison(setting: comparison.control, control: comparison.setting)) {
+                throw refuse("it is '\(comparison.control) vs \(comparison.setting)' negated; list one of the two")
+            }
         }
         for (name, value) in [("--ipc", imagesPerClass), ("--num-eval", evaluationRuns), ("--batch-real", batchReal)] where value < 1 {
             throw ExperimentError.invalidSetting(name: name, value: String(value), requirement: "must be ≥ 1")
@@ -148,7 +153,7 @@ public struct GeneralizationStudy: Sendable, Codable, Equatable {
         // Data that cannot be read is refused before the directory is made.
         let fullTestSet = try locator.load(dataset, split: .test)
         try checkTestImagesPerClass(in: fullTestSet)
-        let lock = try group.claimExperimentDirectory(directory)
+        let lock = try group.claimExperimentDirectory(directory, for: .generalization)
         defer { lock?.release() }
         let start = Date()
         events(.stage("generalisation study on \(dataset.name), ipc \(imagesPerClass): \(settings.map(\.description).joined(separator: ", ")) → \(directory)"))

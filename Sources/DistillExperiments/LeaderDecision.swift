@@ -22,12 +22,15 @@ extension ProcessGroup {
     /// time; its condensations lock their own run directories), clears temporary
     /// files of killed writers and checks that it can write there. Other ranks
     /// take nothing and get nil.
-    /// - Throws: `RunDirectoryInUseError`, `FileSystemError`.
-    func claimExperimentDirectory(_ directory: String) throws -> RunDirectoryLock? {
+    /// - Parameter experiment: the experiment that claims it; a directory whose
+    ///   results another experiment wrote is refused, since this one would replace them.
+    /// - Throws: `RunDirectoryInUseError`, `ExperimentError.otherExperiment`, `FileSystemError`.
+    func claimExperimentDirectory(_ directory: String, for experiment: ExperimentKind) throws -> RunDirectoryLock? {
         guard isLeader else { return nil }
         let lock = try RunDirectoryLock(directory: directory)
         AtomicWrite.removeStaleTemporaries(in: directory)
         do {
+            try experiment.checkNoOtherResults(in: directory)
             try AtomicWrite.probeDirectory(directory)
         } catch {
             lock.release()

@@ -51,7 +51,7 @@ extension ModelPoolExperiment {
         func events(_ event: ExperimentEvent) { if group.isLeader { leaderEvents(event) } }
         // Data that cannot be read is refused before the directory is made.
         let fullTestSet = try locator.load(dataset, split: .test)
-        let lock = try group.claimExperimentDirectory(directory)
+        let lock = try group.claimExperimentDirectory(directory, for: .modelPool)
         defer { lock?.release() }
         let start = Date()
         events(.stage("model-pool experiment on \(dataset.name): ipc \(imagesPerClass.map(String.init).joined(separator: ",")), "
@@ -141,7 +141,7 @@ extension ModelPoolExperiment {
             progress: { events(.evaluation($0)) })
         guard group.isLeader else { return (name, entry, true) }
         // The per-run files sit beside the set they evaluate, as `distill evaluate` writes them.
-        let runDirectory = (synthetic as NSString).deletingLastPathComponent as NSString
+        let runDirectory = AtomicWrite.directoryOf(synthetic) as NSString
         try EvaluationFiles.write(entry.report, to: runDirectory.appendingPathComponent("evaluation-iter\(iteration)"))
         try cache.store(entry, as: name)
         return (name, entry, true)

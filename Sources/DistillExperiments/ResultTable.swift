@@ -11,10 +11,17 @@ struct ResultTable {
     var rows: [[String]]
 
     var markdown: String {
-        var lines = ["## \(title)", "", "| " + header.joined(separator: " | ") + " |"]
+        var lines = ["## \(title)", "", "| " + header.map(Self.markdownCell).joined(separator: " | ") + " |"]
         lines.append("|" + String(repeating: "---|", count: header.count))
-        lines += rows.map { "| " + $0.joined(separator: " | ") + " |" }
+        lines += rows.map { "| " + $0.map(Self.markdownCell).joined(separator: " | ") + " |" }
         return lines.joined(separator: "\n")
+    }
+
+    /// `text` as one Markdown table cell: a `|` (a teacher file may be named `a|b.safetensors`)
+    /// would start a new cell and a line break end the row.
+    static func markdownCell(_ text: String) -> String {
+        text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: "\\n")
+            .replacingOccurrences(of: "\r", with: "\\r")
     }
 
     var html: String {

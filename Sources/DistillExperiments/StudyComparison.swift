@@ -23,5 +23,10 @@ public struct StudyComparison: Sendable, Codable, Equatable, CustomStringConvert
         control = try StudySetting(parsing: sides[1], comparedIn: text)
     }
 
+    public init(setting: StudySetting, control: StudySetting) {
+        self.setting = setting
+        self.control = control
+    }
+
     public var description: String { "\(setting) vs \(control)" }
 }

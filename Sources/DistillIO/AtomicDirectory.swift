@@ -14,6 +14,14 @@ extension AtomicWrite {
     /// mixed into the new ones (a folder of PNGs is read as one data set, whatever wrote each file).
     /// - Throws: `FileSystemError` naming the directory and what is in the way.
     public static func checkNewDirectory(_ directory: String) throws {
+        // The new directory is made beside `directory` and renamed into place, so it needs a name of its own:
+        // "new/." would put the temporary inside the very folder it is to become, and "." would replace the working directory.
+        let name = nameOf(directory)
+        guard name != "." && name != ".." else {
+            throw FileSystemError(
+                action: "write into", path: directory,
+                reason: "its last part is '\(name)', but the folder is written beside its place and renamed into it; give the folder by its own name")
+        }
         var status = stat()
         guard lstat(directory, &status) == 0 else {
             if errno == ENOENT { return }

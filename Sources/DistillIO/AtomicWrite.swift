@@ -82,6 +82,9 @@ public enum AtomicWrite {
     /// files and that no run holds (`RunDirectoryLock`), whose files it could otherwise replace.
     /// - Parameter option: the option that named `path`, for the messages.
     public static func probeFile(_ path: String, option: String) throws {
+        guard !path.hasSuffix("/") else {
+            throw FileSystemError(action: "write", path: path, reason: "\(option) ends in '/', so it names a folder, not a file; give a file name")
+        }
         try RunDirectoryLock.checkNotInUse(directoryOf(path), option: option)
         try probeDirectory(directoryOf(path))
         try checkDestination(path)
@@ -153,8 +156,9 @@ public enum AtomicWrite {
         }
     }
 
-    /// The directory part of `path` ("." for a bare name), without Foundation's path handling.
-    static func directoryOf(_ path: String) -> String {
+    /// The directory part of `path` ("." for a bare name), without Foundation's path handling
+    /// (whose `deletingLastPathComponent` traps on a one-character path such as "." or "a").
+    public static func directoryOf(_ path: String) -> String {
         var path = Substring(path)
         while path.count > 1 && path.hasSuffix("/") { path = path.dropLast() }
         guard let slash = path.lastIndex(of: "/") else { return "." }

@@ -33,19 +33,25 @@ public struct RunSettings: Sendable, Equatable, Codable {
     }
 
     /// One entry per setting that differs, `--lr-img 0.5 (checkpoint: 0.1)`, dataset and method first.
-    /// Settings only one side has come with a different method, which is named, or from a
-    /// version that did not record them (`--pool-adapt` and `--pool-step` before 2026-12-06),
-    /// whose state `CondensationState.problem` still checks against the run.
+    /// Settings only one side has come with a different method, which is named. A setting of
+    /// this run that a checkpoint of the same method lacks differs too (`not recorded`: the
+    /// file is damaged), unless versions before 2026-12-06 did not record it (`--pool-adapt`,
+    /// `--pool-step`), whose state `CondensationState.problem` still checks against the run.
     public func differences(from recorded: RunSettings) -> [String] {
         let first = ["--dataset", "--method"]
-        let names = Set(values.keys).intersection(recorded.values.keys).sorted { a, b in
+        // Without a recorded method, every setting of this run is looked for.
+        let sameMethod = recorded.values["--method"].map { $0 == values["--method"] } ?? true
+        let names = Set(values.keys).filter { recorded.values[$0] != nil || (sameMethod && !Self.recordedSince20261206.contains($0)) }
+        return names.sorted { a, b in
             (first.firstIndex(of: a) ?? first.count, a) < (first.firstIndex(of: b) ?? first.count, b)
-        }
-        return names.compactMap { name in
-            guard let now = values[name], let then = recorded.values[name], now != then else { return nil }
-            return "\(name) \(now) (checkpoint: \(then))"
+        }.compactMap { name in
+            guard let now = values[name], now != recorded.values[name] else { return nil }
+            return "\(name) \(now) (checkpoint: \(recorded.values[name] ?? "not recorded"))"
         }
     }
+
+    /// Settings that checkpoints of earlier versions do not record.
+    private static let recordedSince20261206: Set = ["--pool-adapt", "--pool-step"]
 
     public init(from decoder: Decoder) throws {
         values = try decoder.singleValueContainer().decode([String: String].self)
@@ -97,11 +103,11 @@ struct CheckpointFile: Codable {
 }
 
 extension CondensationState {
-    /// Why this decoded state cannot be continued by a run of `iterations` iterations with `pool`,
-    /// or nil when it can. After its first iteration a run's state holds a momentum buffer (momentum
+    /// Why this decoded state cannot be continued by a run of `iterations` iterations whose images
+    /// `optimizer` updates, with `pool`, or nil when it can. After its first iteration a run's state holds a momentum buffer (momentum
     /// above 0), an adaptive pool's learned state and, with step scaling, the main model's step sizes;
     /// one that lacks them, or holds what its run does not use, is damaged or from another run.
-    func problem(iterations: Int, pool: ModelPool, outerLoop: Int) -> String? {
+    func problem(iterations: Int, optimizer run: ImageOptimizer, pool: ModelPool, outerLoop: Int) -> String? {
         if iteration < 0 { return "iteration \(iteration) is negative" }
         if iteration > iterations {
             return "it is at iteration \(iteration), past this run's \(iterations) iterations (raise --iterations)"
@@ -110,6 +116,9 @@ extension CondensationState {
         if !rate.isFinite || rate <= 0 { return "the image learning rate \(rate) is not a finite positive number" }
         let momentum = optimizer.momentum
         if !(momentum >= 0 && momentum < 1) { return "the image momentum \(momentum) is not in [0, 1)" }
+        // The recorded settings name the run's rate; the state's copy, which the updates use, must be that one.
+        if rate != run.learningRate { return "the image learning rate \(rate) is not the run's --lr-img \(run.learningRate)" }
+        if momentum != run.momentum { return "the image momentum \(momentum) is not the run's \(run.momentum)" }
         if let buffer = optimizer.momentumBuffer, buffer.shape != synthetic.images.shape {
             return "its momentum buffer has shape \(buffer.shape), its images \(synthetic.images.shape)"
         }

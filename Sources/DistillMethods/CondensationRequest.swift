@@ -174,7 +174,7 @@ public struct CondensationRequest: Sendable, Codable {
         var lastCheckpoint: Int?
         if resume {
             state = try resumableState(
-                output: output, iterations: method.iterations, pool: resolvedPool,
+                output: output, iterations: method.iterations, optimizer: method.imageOptimizer, pool: resolvedPool,
                 outerLoop: (method as? GradientMatching)?.configuration.outerLoop ?? 1, settings: settings)
             if writes { try output.truncateLog(before: state.iteration) }
             lastCheckpoint = state.iteration
@@ -231,7 +231,8 @@ public struct CondensationRequest: Sendable, Codable {
 
     /// The checkpoint's state, checked against this run: its values, its shape and its settings.
     private func resumableState(
-        output: CondensationOutput, iterations: Int, pool: ModelPool, outerLoop: Int, settings: RunSettings
+        output: CondensationOutput, iterations: Int, optimizer: ImageOptimizer, pool: ModelPool, outerLoop: Int,
+        settings: RunSettings
     ) throws -> CondensationState {
         let file = try output.loadCheckpointFile()
         let state = file.state
@@ -244,7 +245,7 @@ public struct CondensationRequest: Sendable, Codable {
         guard differences.isEmpty else {
             throw CondensationError.resumeMismatch(path: output.checkpointPath, differences: differences)
         }
-        if let problem = state.problem(iterations: iterations, pool: pool, outerLoop: outerLoop) {
+        if let problem = state.problem(iterations: iterations, optimizer: optimizer, pool: pool, outerLoop: outerLoop) {
             throw CondensationError.invalidCheckpoint(path: output.checkpointPath, reason: problem)
         }
         guard state.seed == seed else {

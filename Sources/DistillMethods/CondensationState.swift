@@ -166,6 +166,8 @@ public struct IterationReport: Sendable, Equatable, Codable {
 public protocol CondensationMethod {
     /// Total iterations of a full run.
     var iterations: Int { get }
+    /// The images' optimizer as a fresh run starts it (its buffer empty); a resumed state's must have its rate and momentum.
+    var imageOptimizer: ImageOptimizer { get }
     /// A fresh state: the initialised synthetic set at iteration 0.
     /// - Throws: `CondensationError.imagesPerClassTooLarge` for a real initialisation.
     func initialState(seed: UInt64) throws -> CondensationState

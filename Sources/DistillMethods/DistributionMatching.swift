@@ -54,13 +54,16 @@ public struct DistributionMatching: CondensationMethod {
 
     public var iterations: Int { configuration.iterations }
 
+    public var imageOptimizer: ImageOptimizer {
+        ImageOptimizer(learningRate: configuration.learningRateImage, momentum: configuration.momentumImage)
+    }
+
     /// The synthetic set initialised as configured, at iteration 0.
     /// - Throws: `CondensationError.imagesPerClassTooLarge` for `real` initialisation of a small class.
     public func initialState(seed: UInt64) throws -> CondensationState {
         try CondensationState(
             seed: seed, initialization: configuration.initialization, imagesPerClass: configuration.imagesPerClass,
-            from: data, optimizer: ImageOptimizer(
-                learningRate: configuration.learningRateImage, momentum: configuration.momentumImage))
+            from: data, optimizer: imageOptimizer)
     }
 
     /// Performs iteration `state.iteration`: one network, one image update.

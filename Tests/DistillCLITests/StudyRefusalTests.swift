@@ -49,6 +49,45 @@ final class StudyRefusalTests: BinaryTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: binary.path("p")))
     }
 
+    func testAnotherExperimentsResultsAreNotReplaced() throws {
+        let pool = ["experiment", "model-pool", "--quick", "--iterations", "2", "--models", "MLP", "--num-eval", "1", "--epochs", "1",
+                    "--batch-real", "2", "--out", binary.path("study")]
+        for (results, command, holds) in [
+            (#"{"experiment": {"dataset": "fashion-mnist"}}"#, study(["dc+iterations=2"]), "the results of `distill experiment model-pool`"),
+            (#"{"study": {"settings": []}}"#, pool, "the results of `distill experiment generalization`"),
+            ("my notes", study(["dc+iterations=2"]), "a results.json that no distill experiment wrote"),
+        ] {
+            try FileManager.default.createDirectory(atPath: binary.path("study"), withIntermediateDirectories: true)
+            try results.write(toFile: binary.path("study/results.json"), atomically: true, encoding: .utf8)
+            let result = try binary.run(command)
+            try result.expectFailure(mentioning: "study holds \(holds), which `distill experiment")
+            expectNothingCondensed(result)
+            XCTAssertEqual(try String(contentsOfFile: binary.path("study/results.json"), encoding: .utf8), results)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: binary.path("study/table.md")))
+        }
+    }
+
+    func testPairsMatchSettingsByMeaningAndRepeatNoRow() throws {
+        let settings = ["dc+iterations=2", "dc+pool=paper+iterations=2", "dc+kd+iterations=2"]
+        for (pairs, refusal) in [
+            (["dc+kd+iterations=2 vs dc+pool=paper+iterations=2", "dc+pool=paper+iterations=2 vs dc+kd+iterations=2"],
+             "'dc+pool=paper+iterations=2 vs dc+iterations=2+kd' is not valid: it is 'dc+iterations=2+kd vs dc+pool=paper+iterations=2' negated; list one of the two"),
+            (["dc+kd+iterations=2 vs dc+pool=paper+iterations=2", "dc+iterations=2+kd+protocol=dc vs dc+pool=paper+iterations=2"],
+             "list each pair once"),
+        ] {
+            let refused = try binary.run(study(settings, ["--compare"] + pairs))
+            try refused.expectFailure(mentioning: refusal)
+            expectNothingCondensed(refused)
+        }
+        // Another spelling of a listed setting is that setting; its row is labelled as --settings spells it.
+        try binary.run(
+            study(["dc+iterations=2", "dc+pool=paper+iterations=2", "dsa+iterations=2"],
+                  ["--compare", "dsa+iterations=2+protocol=dsa vs dc+pool=paper+protocol=dc+iterations=2"])
+        ).expectSuccess()
+        let table = try String(contentsOfFile: binary.path("study/table.md"), encoding: .utf8)
+        XCTAssertTrue(table.contains("| dsa+iterations=2 minus dc+pool=paper+iterations=2 | "), table)
+    }
+
     func testMoreTestImagesPerClassThanTheSplitHoldsAreRefused() throws {
         // The generated test split holds 2 images of each class.
         let result = try binary.run(study(["dc+iterations=2"], ["--test-per-class", "3"]))

@@ -88,6 +88,39 @@ final class CondensationSafetyTests: XCTestCase {
         XCTAssertNoThrow(try run(request(iterations: 2, resume: true)))
     }
 
+    func testSettingsACheckpointDoesNotRecordAreDifferences() throws {
+        try run(request(iterations: 1))
+        let saved = try XCTUnwrap(
+            JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: output.checkpointPath))) as? [String: Any])
+        let settings = try XCTUnwrap(saved["settings"] as? [String: String])
+        let edits: [([String: String], [String])] = [
+            // Emptied: nothing recorded, so every setting of the run, the method among them, differs.
+            ([:], ["--dataset fashion-mnist (checkpoint: not recorded)", "--method dm (checkpoint: not recorded)"]),
+            (settings.filter { $0.key != "--lr-img" }, ["--method dm (checkpoint: dc)"]),
+        ]
+        for (recorded, expected) in edits {
+            var object = saved
+            object["settings"] = recorded
+            try JSONSerialization.data(withJSONObject: object).write(to: URL(fileURLWithPath: output.checkpointPath))
+            XCTAssertThrowsError(try run(request(method: "dm", iterations: 2, resume: true))) { error in
+                guard case .resumeMismatch(_, let differences)? = error as? CondensationError else { return XCTFail("\(error)") }
+                XCTAssertEqual(Array(differences.prefix(expected.count)), expected)
+            }
+        }
+        // The same method: the setting the checkpoint lacks is named.
+        var object = saved
+        object["settings"] = settings.filter { $0.key != "--lr-img" }
+        try JSONSerialization.data(withJSONObject: object).write(to: URL(fileURLWithPath: output.checkpointPath))
+        XCTAssertThrowsError(try run(request(iterations: 2, resume: true))) { error in
+            guard case .resumeMismatch(_, let differences)? = error as? CondensationError else { return XCTFail("\(error)") }
+            XCTAssertEqual(differences, ["--lr-img 0.1 (checkpoint: not recorded)"])
+        }
+        // Checkpoints written before 2026-12-06 lack --pool-adapt and --pool-step; the state is checked for those.
+        object["settings"] = settings.filter { !["--pool-adapt", "--pool-step"].contains($0.key) }
+        try JSONSerialization.data(withJSONObject: object).write(to: URL(fileURLWithPath: output.checkpointPath))
+        XCTAssertNoThrow(try run(request(iterations: 2, resume: true)))
+    }
+
     func testResumingWithAnotherPoolAdaptationOrStepScalingIsRefused() throws {
         var adaptive = request(iterations: 2, pool: "ConvNet:0.5,MLP:0.5")
         adaptive.poolAdapt = "loss"
@@ -187,6 +220,9 @@ final class CondensationSafetyTests: XCTestCase {
             ("past this run's 3 iterations", { $0["iteration"] = 1 << 62 }),
             ("learning rate -1.0 is not a finite positive number", { Self.edit(&$0, optimizer: "learningRate", -1) }),
             ("momentum 1.5 is not in [0, 1)", { Self.edit(&$0, optimizer: "momentum", 1.5) }),
+            // Sound values, but not the run's: the recorded settings say --lr-img 0.1 and momentum 0.5.
+            ("learning rate 1e+30 is not the run's --lr-img 0.1", { Self.edit(&$0, optimizer: "learningRate", 1e30) }),
+            ("momentum 0.9 is not the run's 0.5", { Self.edit(&$0, optimizer: "momentum", 0.9) }),
             // Linux's decoder reports a number that does not fit its field as broken JSON.
             ("is valid JSON, but a number in it does not fit its field", { $0["iteration"] = 1.5 }),
         ]

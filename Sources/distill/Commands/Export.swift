@@ -66,7 +66,7 @@ struct Export: ParsableCommand {
         // Before the set is read or drawn: the output must not replace the input, nor join files already in the folder.
         if let source { try OutputIsInputError.check(format == .npz ? npzPath : out, against: SyntheticSetFile.file(at: source)) }
         // Not into a directory a run holds, whose files it could replace.
-        try RunDirectoryLock.checkNotInUse((format == .npz ? npzPath as NSString : out as NSString).deletingLastPathComponent, option: "--out")
+        try RunDirectoryLock.checkNotInUse(AtomicWrite.directoryOf(format == .npz ? npzPath : out), option: "--out")
         if format == .folder { try AtomicWrite.checkNewDirectory(out) }
         let (set, classNames) = try source.map(synthetic) ?? randomRealSubset()
         switch format {
