@@ -104,6 +104,16 @@ public struct DataLocator: Sendable {
         (roots[0].path as NSString).appendingPathComponent(kind.name)
     }
 
+    /// A complete copy of `kind` that `distill data fetch` need not download: the one every
+    /// command reads, when it lies outside the download directory (a system package's) and no
+    /// data directory was named. A directory named with `--data-dir` or `$DISTILL_DATA` is where
+    /// the user wants the files, so nothing found elsewhere stands in for it.
+    public func fetchedElsewhere(_ kind: DatasetKind) -> Candidate? {
+        guard roots[0].origin == .userCache, let found = search(kind).found else { return nil }
+        let download = (downloadDirectory(for: kind) as NSString).standardizingPath
+        return (found.directory as NSString).standardizingPath == download ? nil : found
+    }
+
     /// Looks for `kind` in every location.
     public func search(_ kind: DatasetKind) -> Search {
         var directories = roots.map { (($0.path as NSString).appendingPathComponent(kind.name), $0.origin) }

@@ -25,6 +25,9 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible, LocalizedEr
     case unusableDataDirectory(path: String, origin: String, reason: String)
     /// A data directory the user named holds part of the dataset.
     case incompleteCopy(dataset: String, directory: String, origin: String, missing: [String])
+    /// A class folder or image file of an image folder whose name distill cannot take
+    /// (`name` escaped for printing; `reason` says why), in `directory`.
+    case unusableName(directory: String, name: String, what: String, reason: String)
     /// An image size was asked for (`--image-size`) where it would be ignored; `reason` says why.
     case imageSizeNotApplicable(asked: Int, reason: String)
 
@@ -47,6 +50,8 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible, LocalizedEr
         case .incompleteCopy(let dataset, let directory, let origin, let missing):
             return "\(dataset) in \(directory) (from \(origin)) is incomplete: it lacks \(missing.joined(separator: ", ")); "
                 + "run `distill data fetch \(dataset)` with the same \(origin), or remove the folder"
+        case .unusableName(let directory, let name, let what, let reason):
+            return "the \(what) name '\(name)' in \(directory) \(reason); rename it"
         case .imageSizeNotApplicable(let asked, let reason):
             return "--image-size \(asked) does not apply: \(reason); leave --image-size out"
         }

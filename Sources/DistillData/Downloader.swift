@@ -28,7 +28,8 @@ public struct DatasetDownloader: Sendable {
 
     /// Downloads every file of `kind`'s official release into `directory`.
     /// - Parameters:
-    ///   - directory: where the files land, e.g. `DataLocator.downloadDirectory(for:)`; created if missing.
+    ///   - directory: where the files land, e.g. `DataLocator.downloadDirectory(for:)`; created if missing,
+    ///     and removed again if the fetch fails before any file is in place.
     ///   - progress: called as bytes arrive, on a background queue.
     /// - Returns: the paths of the files, in `kind.remoteFiles` order.
     /// - Throws: `DatasetError.unsupported` for SVHN; `DownloadError` for the first file that fails.
@@ -41,15 +42,24 @@ public struct DatasetDownloader: Sendable {
             throw DatasetError.unsupported(dataset: kind.name, reason: DataLocator.fix(for: kind))
         }
         let files = kind.remoteFiles
+        // A failed fetch removes the folders it made while they are empty: an empty dataset
+        // folder left behind would look like a copy begun. Verified files (and folders that
+        // existed before) stay, for the next fetch to keep.
+        let made = try Self.asDownloadError { try AtomicWrite.makeDirectories(directory) }
         var paths = [String]()
-        for (index, file) in files.enumerated() {
-            let path = try await download(file, from: base.appendingPathComponent(file.name), into: directory) {
-                received, expected in
-                progress(DownloadProgress(
-                    file: file.name, fileIndex: index, fileCount: files.count,
-                    bytesReceived: received, bytesExpected: expected))
+        do {
+            for (index, file) in files.enumerated() {
+                let path = try await download(file, from: base.appendingPathComponent(file.name), into: directory) {
+                    received, expected in
+                    progress(DownloadProgress(
+                        file: file.name, fileIndex: index, fileCount: files.count,
+                        bytesReceived: received, bytesExpected: expected))
+                }
+                paths.append(path)
             }
-            paths.append(path)
+        } catch {
+            for folder in made.reversed() where rmdir(folder) != 0 { break }
+            throw error
         }
         return paths
     }

@@ -65,12 +65,22 @@ struct ImageFolderListing {
         try ImageDecoder.decode(readFile(atPath: train[0].path), path: train[0].path)
     }
 
+    /// The class folders in `directory`, sorted by name so every machine labels them alike.
+    /// - Throws: `DatasetError.unusableName` for a folder whose name is not valid UTF-8 (it could
+    ///   not be named, nor told from another such folder) or holds a control character (a set
+    ///   file records the class names one per line).
     private static func subdirectories(of directory: String) throws -> [String] {
-        try contents(of: directory).filter { name in
-            var isDirectory: ObjCBool = false
-            let path = (directory as NSString).appendingPathComponent(name)
-            return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
-        }
+        try DirectoryEntry.visible(in: directory).filter(\.isDirectory).map { entry in
+            let what = "class folder"
+            guard let name = entry.name else {
+                throw DatasetError.unusableName(directory: directory, name: entry.escapedName, what: what, reason: "is not valid UTF-8")
+            }
+            if name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+                throw DatasetError.unusableName(
+                    directory: directory, name: entry.escapedName, what: what, reason: "holds a control character")
+            }
+            return name
+        }.sorted()
     }
 
     /// Every class must have its folder in `directory`, holding at least one image.
@@ -88,9 +98,7 @@ struct ImageFolderListing {
                 throw DatasetError.corrupt(
                     path: classDirectory, reason: "it is missing; every class of train/ needs a folder of images here", dataset: nil)
             }
-            let images = try contents(of: classDirectory).filter {
-                extensions.contains(($0 as NSString).pathExtension.lowercased())
-            }
+            let images = try imageNames(in: classDirectory)
             if images.isEmpty {
                 throw DatasetError.corrupt(path: classDirectory, reason: "it holds no PNG or JPEG images", dataset: nil)
             }
@@ -103,12 +111,19 @@ struct ImageFolderListing {
         return files
     }
 
-    /// Visible entries of `directory`, sorted by name so every machine labels and orders them alike.
-    private static func contents(of directory: String) throws -> [String] {
-        do {
-            return try FileManager.default.contentsOfDirectory(atPath: directory).filter { !$0.hasPrefix(".") }.sorted()
-        } catch {
-            throw DatasetError.unreadable(path: directory, reason: (error as NSError).localizedFailureReason ?? error.localizedDescription)
-        }
+    /// The images in `directory`: visible entries with an image extension, sorted by name.
+    /// - Throws: `DatasetError.unusableName` for an image whose name is not valid UTF-8, which
+    ///   could be neither read by its name nor skipped with a word that names it.
+    private static func imageNames(in directory: String) throws -> [String] {
+        try DirectoryEntry.visible(in: directory).compactMap { entry in
+            // Decoded leniently only to see the extension; such a name is refused below.
+            let lenient = String(decoding: entry.nameBytes, as: UTF8.self)
+            guard extensions.contains((lenient as NSString).pathExtension.lowercased()) else { return nil }
+            guard let name = entry.name else {
+                throw DatasetError.unusableName(
+                    directory: directory, name: entry.escapedName, what: "image", reason: "is not valid UTF-8")
+            }
+            return name
+        }.sorted()
     }
 }

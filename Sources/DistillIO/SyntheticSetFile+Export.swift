@@ -84,7 +84,13 @@ extension SyntheticSetFile {
             if case .float32(_, let values)? = arrays[key] { metadata[key] = values.map { "\($0)" }.joined(separator: ",") }
         }
         if case .int64(_, let size)? = arrays[NPZKey.imageSize], let first = size.first { metadata["image_size"] = String(first) }
-        if case .strings(_, let names)? = arrays[NPZKey.classNames] { metadata["class_names"] = names.joined(separator: "\n") }
+        if case .strings(_, let names)? = arrays[NPZKey.classNames] {
+            do {
+                metadata["class_names"] = try Self.classNamesMetadata(names)
+            } catch {
+                throw fail(NPZKey.classNames, "\(error)")
+            }
+        }
         try self.init(
             checkedImages: NDArray(shape: shape, scalars: values), labels: labels.map { Int($0) }, metadata: metadata, file: path)
     }

@@ -109,6 +109,16 @@ extension SyntheticSetFile {
         metadata["class_names"].map { $0.components(separatedBy: "\n") }
     }
 
+    /// `names` as the `class_names` metadata that `classNames` reads back.
+    /// - Throws: `UnrecordableClassNameError` for a name holding a line feed, which would read back as two.
+    public static func classNamesMetadata(_ names: [String]) throws -> String {
+        // By scalar: "\r\n" is one Character, which a Character search for "\n" would pass over.
+        if let name = names.first(where: { $0.unicodeScalars.contains("\n") }) {
+            throw UnrecordableClassNameError(name: name)
+        }
+        return names.joined(separator: "\n")
+    }
+
     /// How many image values are NaN or infinite.
     public var nonFinitePixelCount: Int { images.scalars.reduce(0) { $0 + ($1.isFinite ? 0 : 1) } }
 

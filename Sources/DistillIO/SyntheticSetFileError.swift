@@ -40,3 +40,17 @@ public enum SyntheticSetFileError: Error, Equatable, CustomStringConvertible, Lo
 
     public var errorDescription: String? { description }
 }
+
+/// A class name a set's `class_names` metadata (one name per line) cannot record: it holds a line feed.
+public struct UnrecordableClassNameError: Error, Equatable, CustomStringConvertible, LocalizedError {
+    public let name: String
+
+    public init(name: String) { self.name = name }
+
+    public var description: String {
+        "the class name \(name.debugDescription) holds a line break, which a set's 'class_names' metadata "
+            + "(one name per line) cannot record; rename the class"
+    }
+
+    public var errorDescription: String? { description }
+}

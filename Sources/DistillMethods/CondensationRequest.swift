@@ -165,6 +165,8 @@ public struct CondensationRequest: Sendable, Codable {
                 directory: output.directory, iteration: try? output.loadCheckpointFile().state.iteration)
         }
         let train = try locator.load(dataset, split: .train)
+        // Before any iteration: names the set file could not record are refused now, not at the first checkpoint.
+        let classNames = try SyntheticSetFile.classNamesMetadata(train.classNames)
         let (method, configuration) = try makeMethod(data: train, group: group)
         let settings = RunSettings(
             dataset: dataset.name, method: self.method, seed: seed, configurationJSON: configuration,
@@ -187,7 +189,7 @@ public struct CondensationRequest: Sendable, Codable {
                 "std": train.std.map { "\($0)" }.joined(separator: ","), "ipc": String(imagesPerClass),
                 "method": self.method, "pool": pool, "model": resolvedPool.mainModel,
                 "iteration": String(state.iteration), "seed": String(seed), "configuration": configuration,
-                "class_names": train.classNames.joined(separator: "\n"),
+                "class_names": classNames,
             ]
             if let poolAdapt { metadata["pool_adapt"] = poolAdapt }
             if let poolStep { metadata["pool_step"] = poolStep }

@@ -1,6 +1,7 @@
 // Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
 
 import ArgumentParser
+import DistillData
 import DistillZoo
 import Foundation
 
@@ -97,6 +98,55 @@ func requireResultsDirectory(_ path: String?, _ option: String) throws {
     try requirePath(path, option)
     guard let path, URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path == "/" else { return }
     throw ValidationError("\(option) is the file system's root (\(path)); name a directory of its own for the results")
+}
+
+/// Refuses a results path (`--out`, `--save`) inside the directory of `dataset` when it is a
+/// folder:PATH dataset: what is written there would be read as part of the dataset (a class
+/// folder without images, an image), breaking it for this and every later command. Both paths
+/// are compared with symbolic links and `..` resolved.
+func requireOutsideFolderDataset(_ path: String?, _ option: String, dataset: String?) throws {
+    guard let path, let dataset, dataset.hasPrefix(ImageFolder.namePrefix) else { return }
+    let root = resolvedPath(String(dataset.dropFirst(ImageFolder.namePrefix.count)))
+    let resolved = resolvedPath(path)
+    guard resolved == root || resolved.hasPrefix(root == "/" ? "/" : root + "/") else { return }
+    throw ValidationError("\(option) \(path) lies inside the image-folder dataset \(dataset); write results elsewhere")
+}
+
+/// `path` made absolute, with `~` expanded and symbolic links and `..` resolved as far as it
+/// exists; the part that does not exist yet (a results directory to be made) is only standardised.
+func resolvedPath(_ path: String) -> String {
+    var existing = URL(fileURLWithPath: (path as NSString).expandingTildeInPath).path
+    var missing: [String] = []
+    while true {
+        if let real = realpath(existing, nil) {
+            defer { free(real) }
+            var components = String(cString: real).split(separator: "/").map(String.init)
+            for component in missing.reversed() {
+                switch component {
+                case "", ".": continue
+                case "..": components = components.dropLast()
+                default: components.append(component)
+                }
+            }
+            return "/" + components.joined(separator: "/")
+        }
+        // The root always resolves, so this ends.
+        missing.append((existing as NSString).lastPathComponent)
+        existing = (existing as NSString).deletingLastPathComponent
+    }
+}
+
+/// Refuses a `--dataset` value that names no dataset, in one line: an empty folder:PATH would
+/// otherwise be read as the current directory, and ArgumentParser's refusal lists every value.
+func requireDatasetName(_ name: String) throws {
+    let known = "\(DatasetKind.allValueStrings.joined(separator: ", ")) or folder:PATH"
+    if name.hasPrefix(ImageFolder.namePrefix) {
+        guard name.dropFirst(ImageFolder.namePrefix.count).trimmingCharacters(in: .whitespaces).isEmpty else { return }
+        throw ValidationError("--dataset \(name) names no folder; give folder:PATH")
+    }
+    guard DatasetKind(name: name) == nil else { return }
+    if name.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--dataset is empty; give one of \(known)") }
+    throw ValidationError("--dataset \(name): unknown dataset; give one of \(known)")
 }
 
 /// The networks of a `--models` list, each a zoo network or ConvNet spec named

@@ -62,6 +62,7 @@ struct DataOptions: ParsableArguments {
 }
 
 /// `--dataset`: a built-in dataset's name or `folder:PATH`, read when the command runs.
+/// Any text is taken, for `requireDatasetName` to refuse in one line what names no dataset.
 struct DatasetArgument: ExpressibleByArgument {
     let name: String
 
@@ -70,13 +71,7 @@ struct DatasetArgument: ExpressibleByArgument {
     private init(name: String) { self.name = name }
 
     init?(argument: String) {
-        if argument.hasPrefix(ImageFolder.namePrefix) {
-            guard argument.count > ImageFolder.namePrefix.count else { return nil }
-            name = argument
-        } else {
-            guard let kind = DatasetKind(name: argument) else { return nil }
-            name = kind.name
-        }
+        name = argument.hasPrefix(ImageFolder.namePrefix) ? argument : DatasetKind(name: argument)?.name ?? argument
     }
 
     var defaultValueDescription: String { name }

@@ -131,4 +131,19 @@ final class DataLocatorTests: XCTestCase {
         }
         XCTAssertEqual(locator.searchAll().map(\.kind), DatasetKind.allCases)
     }
+
+    func testFetchIsNeedlessOnlyForACopyOutsideTheDownloadDirectoryWithNoDirectoryNamed() {
+        let plain = DataLocator(
+            environment: ["HOME": root + "/home"], systemDirectories: [.fashionMNIST: root + "/system/fashion-mnist"])
+        XCTAssertNil(plain.fetchedElsewhere(.fashionMNIST))
+        writeFashion(into: root + "/system/fashion-mnist")
+        XCTAssertEqual(plain.fetchedElsewhere(.fashionMNIST)?.directory, root + "/system/fashion-mnist")
+        XCTAssertEqual(plain.fetchedElsewhere(.fashionMNIST)?.origin, .system)
+        XCTAssertNil(plain.fetchedElsewhere(.mnist))
+        // A directory the user names is where the files should go.
+        XCTAssertNil(locator.fetchedElsewhere(.fashionMNIST))
+        // A copy in the download directory is checked by the fetch itself, as before.
+        writeFashion(into: root + "/home/.cache/distill/fashion-mnist")
+        XCTAssertNil(plain.fetchedElsewhere(.fashionMNIST))
+    }
 }

@@ -135,6 +135,27 @@ final class DownloaderTests: XCTestCase {
         XCTAssertEqual(filesLeft(), [])
     }
 
+    func testAFailedFetchRemovesTheFoldersItMadeButNotOneThatExisted() async throws {
+        let server = try LoopbackHTTPServer(routes: [:])
+        defer { server.stop() }
+        let downloader = DatasetDownloader(baseURL: server.baseURL, timeout: 10)
+        let parent = (directory as NSString).deletingLastPathComponent
+        for target in [directory + "/cache/distill/mnist", directory] {
+            do {
+                try await downloader.fetch(.mnist, into: target)
+                XCTFail("a fetch from a server without the files succeeded")
+            } catch DownloadError.httpStatus(_, 404) {}
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory), "the failed fetches left \(directory)")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: parent))
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
+        do {
+            try await downloader.fetch(.mnist, into: directory)
+            XCTFail("a fetch from a server without the files succeeded")
+        } catch DownloadError.httpStatus(_, 404) {}
+        XCTAssertTrue(FileManager.default.fileExists(atPath: directory), "a folder that existed before was removed")
+    }
+
     func testFetchUsesTheOfficialNamesAndChecksums() async throws {
         let routes = Dictionary(uniqueKeysWithValues: DatasetKind.fashionMNIST.remoteFiles.map {
             ("/" + $0.name, LoopbackHTTPServer.Response(body: payload))

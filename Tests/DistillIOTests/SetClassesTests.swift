@@ -42,4 +42,33 @@ final class SetClassesTests: XCTestCase {
             XCTAssertEqual($0 as? SyntheticSetFileError, .labelOutOfRange(file: "s", label: -1, classes: nil))
         }
     }
+
+    func testClassNamesAreRecordedOnlyInAFormTheyReadBackFrom() throws {
+        let names = ["T-shirt/top", "a\tb", "é", ""]
+        let metadata = try SyntheticSetFile.classNamesMetadata(names)
+        let read = SyntheticSetFile(
+            images: NDArray(shape: [1, 1, 1, 1], scalars: [0]), labels: [0], metadata: ["class_names": metadata])
+        XCTAssertEqual(read.classNames, names)
+        // "\r\n" is one Character: a search by Character would miss its line feed.
+        for name in ["a\nx", "b\r\nc"] {
+            XCTAssertThrowsError(try SyntheticSetFile.classNamesMetadata(["ok", name])) {
+                XCTAssertEqual($0 as? UnrecordableClassNameError, UnrecordableClassNameError(name: name))
+                XCTAssertTrue("\($0)".hasPrefix("the class name \(name.debugDescription) holds a line break"), "\($0)")
+                XCTAssertFalse("\($0)".contains("\n"))
+            }
+        }
+    }
+
+    func testAnNPZWhoseClassNameHoldsALineBreakIsRefused() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("distill-\(UUID().uuidString).npz").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let arrays: [(String, NPYArray)] = [
+            ("images", .float32(shape: [2, 1, 1, 1], values: [0, 1])), ("labels", .int64(shape: [2], values: [0, 1])),
+            ("class_names", .strings(shape: [2], values: ["a\nx", "b"])),
+        ]
+        try NPZ.encode(arrays, file: path).write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try SyntheticSetFile(contentsOf: path)) {
+            XCTAssertTrue("\($0)".hasPrefix("array 'class_names' in \(path): the class name \"a\\nx\" holds a line break"), "\($0)")
+        }
+    }
 }

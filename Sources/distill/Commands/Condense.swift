@@ -77,6 +77,8 @@ struct Condense: DistributedCommand {
 
     func validate() throws {
         try requireResultsDirectory(out, "--out")
+        try requireDatasetName(dataset.name)
+        try requireOutsideFolderDataset(out, "--out", dataset: dataset.name)
         try data.requireFolderDataset(dataset.name)
         try requirePositive(ipc, "--ipc")
         try requireNonNegative(poolWarmup, "--pool-warmup")

@@ -35,22 +35,33 @@ struct DataCommand: AsyncParsableCommand {
             abstract: "Download a dataset from its official source, verifying MD5 checksums.")
 
         @Argument(help: "Dataset: \(DatasetKind.allValueStrings.joined(separator: ", ")).")
-        var dataset: DatasetKind
+        var dataset: DatasetArgument
 
         @OptionGroup var data: DataOptions
 
         func validate() throws {
+            guard DatasetKind(name: dataset.name) != nil else {
+                throw ValidationError(
+                    "cannot fetch '\(dataset.name)': data fetch downloads one of \(DatasetKind.allValueStrings.joined(separator: ", "))")
+            }
             try data.requireFolderDataset(dataset.name)
         }
 
+        /// The built-in dataset named, checked by validation.
+        private var kind: DatasetKind { DatasetKind(name: dataset.name)! }
+
         func run() async throws {
-            let directory = data.locator.downloadDirectory(for: dataset)
+            if let copy = data.locator.fetchedElsewhere(kind) {
+                print("\(kind.name) is already available at \(copy.directory) (\(copy.origin.rawValue)); nothing to fetch")
+                return
+            }
+            let directory = data.locator.downloadDirectory(for: kind)
             let reporter = FetchReporter()
-            let paths = try await DatasetDownloader().fetch(dataset, into: directory) { progress in
+            let paths = try await DatasetDownloader().fetch(kind, into: directory) { progress in
                 reporter.report(progress)
             }
             reporter.finish()
-            print("fetched \(dataset.name) into \(directory) (\(paths.count) files, checksums verified)")
+            print("fetched \(kind.name) into \(directory) (\(paths.count) files, checksums verified)")
         }
     }
 }

@@ -79,7 +79,11 @@ struct Evaluate: DistributedCommand {
         try requireResultsDirectory(out, "--out")
         try requirePath(teacherWeights, "--teacher-weights")
         try requireApplies("--dataset", given: dataset != nil, when: randomReal != nil, "to --random-real (a synthetic set records its own)")
-        if randomReal != nil { try data.requireFolderDataset(realDataset.name) }
+        if randomReal != nil {
+            try requireDatasetName(realDataset.name)
+            try requireOutsideFolderDataset(out, "--out", dataset: realDataset.name)
+            try data.requireFolderDataset(realDataset.name)
+        }
         try requirePositive(numEval, "--num-eval")
         try requireAtMost(numEval, CountLimit.runs, "--num-eval")
         try requireNonNegative(epochs, "--epochs")
@@ -152,6 +156,8 @@ struct Evaluate: DistributedCommand {
             evaluated = EvaluatedSource(randomRealImagesPerClass: randomReal!, of: training.kind.name, seed: seed)
         }
         let directory = out ?? training.defaultOutputDirectory
+        // The set names its dataset; without --out its results go beside it.
+        try requireOutsideFolderDataset(directory, out == nil ? "the set's directory" : "--out", dataset: training.kind.name)
         // Find an unwritable --out, or files that cannot be replaced, before the networks train, not after;
         // rank 0 alone writes. Beside a set, another set's results are kept: an explicit --out may replace them.
         // Nothing goes into a directory a condensation or experiment holds, whose own files these could replace.

@@ -53,6 +53,8 @@ struct ModelPoolStudy: DistributedCommand {
 
     func validate() throws {
         try requireResultsDirectory(out, "--out")
+        try requireDatasetName(dataset)
+        try requireOutsideFolderDataset(out, "--out", dataset: dataset)
         try data.requireFolderDataset(dataset)
         try requireStudyCounts(runs: numEval, epochs: epochs, models: models)
         try requirePositive(batchReal, "--batch-real")

@@ -57,7 +57,11 @@ struct Export: ParsableCommand {
         for (option, given) in options {
             try requireApplies(option, given: given, when: randomReal != nil, "to --random-real (a synthetic set is exported as it is)")
         }
-        if randomReal != nil { try data.requireFolderDataset(realDataset.name) }
+        if randomReal != nil {
+            try requireDatasetName(realDataset.name)
+            try requireOutsideFolderDataset(out, "--out", dataset: realDataset.name)
+            try data.requireFolderDataset(realDataset.name)
+        }
     }
 
     func run() throws {
@@ -84,6 +88,7 @@ struct Export: ParsableCommand {
     /// its classes checked as render and evaluate check them.
     private func synthetic(at path: String) throws -> (SyntheticSetFile, [String]) {
         let set = try SyntheticSetFile(contentsOf: path)
+        try requireOutsideFolderDataset(out, "--out", dataset: set.dataset)
         try requireDataOptionsApply(to: set, at: path)
         let builtIn = set.dataset.flatMap(DatasetKind.init(name:))
         let names: [String]

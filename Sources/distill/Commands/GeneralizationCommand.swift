@@ -55,6 +55,8 @@ struct GeneralizationCommand: DistributedCommand {
         try requirePositive(ipc, "--ipc")
         try requirePositive(batchReal, "--batch-real")
         try requireResultsDirectory(out, "--out")
+        try requireDatasetName(dataset)
+        try requireOutsideFolderDataset(out, "--out", dataset: dataset)
         try data.requireFolderDataset(dataset)
         try requireStudyCounts(runs: numEval, epochs: epochs, models: models)
         // A malformed setting is refused with the study's own message when it runs.

@@ -30,6 +30,8 @@ struct Render: ParsableCommand {
             throw PlainMessage(description: "--out \(out): render writes a PNG picture; give a file name ending in .png")
         }
         let file = try SyntheticSetFile(contentsOf: source)
+        // A picture in a class folder of the set's dataset would be read as one of its images.
+        try requireOutsideFolderDataset(out, "--out", dataset: file.dataset)
         // The same classes as evaluate and export accept: the recorded class names or the dataset's.
         let dataset = file.dataset.flatMap(DatasetKind.init(name:))
         try file.checkClasses(ofDataset: dataset?.classCount, namedBy: dataset?.builtInClassNames, file: source)

@@ -44,6 +44,8 @@ struct Train: ParsableCommand {
 
     func validate() throws {
         try requirePath(save, "--save")
+        try requireDatasetName(dataset.name)
+        try requireOutsideFolderDataset(save, "--save", dataset: dataset.name)
         try data.requireFolderDataset(dataset.name)
         try requireNonNegative(epochs, "--epochs")
         try requireAtMost(epochs, CountLimit.epochs, "--epochs")
