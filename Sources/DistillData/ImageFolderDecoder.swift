@@ -1,5 +1,6 @@
 // Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
 
+import DistillIO
 import DistillTensor
 import Foundation
 
@@ -77,7 +78,7 @@ enum ImageFolderDecoder {
         let decodedLabels = Set(decoded.labels)
         if let lost = files.first(where: { !decodedLabels.contains($0.label) }) {
             throw DatasetError.corrupt(
-                path: (lost.path as NSString).deletingLastPathComponent,
+                path: AtomicWrite.directoryOf(lost.path),
                 reason: "none of its images could be decoded; every class needs at least one in the \(split.rawValue) split",
                 dataset: nil)
         }

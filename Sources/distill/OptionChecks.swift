@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import DistillData
+import DistillIO
 import DistillZoo
 import Foundation
 
@@ -132,7 +133,7 @@ func resolvedPath(_ path: String) -> String {
         }
         // The root always resolves, so this ends.
         missing.append((existing as NSString).lastPathComponent)
-        existing = (existing as NSString).deletingLastPathComponent
+        existing = AtomicWrite.directoryOf(existing)
     }
 }
 
