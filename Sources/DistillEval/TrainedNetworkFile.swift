@@ -61,30 +61,23 @@ public struct TrainedNetworkInfo: Sendable, Codable, Equatable {
     /// Reads the description back from the metadata of `file`.
     /// - Throws: `TrainedNetworkFileError.missingMetadata` or `.malformedMetadata`.
     public init(metadata: [String: String], file: String) throws {
-        func value<T>(_ key: String, _ expected: String, _ parse: (String) -> T?) throws -> T {
-            guard let text = metadata[key] else { throw TrainedNetworkFileError.missingMetadata(file: file, key: key) }
-            guard let parsed = parse(text) else {
-                throw TrainedNetworkFileError.malformedMetadata(file: file, key: key, value: text, expected: expected)
-            }
+        // The value of `key` as `read` reads it, required.
+        func value<T>(_ key: String, _ read: () throws -> T?) throws -> T {
+            guard let parsed = try read() else { throw TrainedNetworkFileError.missingMetadata(file: file, key: key) }
             return parsed
         }
-        func numbers<T: LosslessStringConvertible>(_ text: String) -> [T]? {
-            let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { T(String($0)) }
-            return parts.contains { $0 == nil } ? nil : parts.compactMap { $0 }
+        func value<T>(_ key: String, _ expected: String, _ parse: (String) -> T?) throws -> T {
+            try value(key) { try Self.recorded(key, in: metadata, file: file, expected: expected, parse) }
         }
-        let shape: [Int] = try value("image_shape", "3 positive integers C,H,W with H = W") { text in
-            numbers(text).flatMap { (shape: [Int]) in
-                shape.count == 3 && shape.allSatisfy { $0 > 0 } && shape[1] == shape[2] ? shape : nil
-            }
-        }
+        let shape = try value("image_shape") { try Self.imageShape(in: metadata, file: file) }
         let channels = shape[0]
         let mean: [Float] = try value("mean", "\(channels) finite comma-separated numbers") { text in
-            numbers(text).flatMap { (values: [Float]) in
+            Self.numbers(text).flatMap { (values: [Float]) in
                 values.count == channels && values.allSatisfy(\.isFinite) ? values : nil
             }
         }
         let std: [Float] = try value("std", "\(channels) finite positive comma-separated numbers") { text in
-            numbers(text).flatMap { (values: [Float]) in
+            Self.numbers(text).flatMap { (values: [Float]) in
                 values.count == channels && values.allSatisfy { $0.isFinite && $0 > 0 } ? values : nil
             }
         }
@@ -92,13 +85,54 @@ public struct TrainedNetworkInfo: Sendable, Codable, Equatable {
             model: try value("model", "a network name") { $0.isEmpty ? nil : $0 },
             dataset: try value("dataset", "a dataset name") { $0.isEmpty ? nil : $0 },
             imageShape: shape,
-            classCount: try value("classes", "an integer of 2 or more") { Int($0).flatMap { $0 >= 2 ? $0 : nil } },
+            classCount: try value("classes") { try Self.classCount(in: metadata, file: file) },
             normalization: PixelNormalization(mean: mean, std: std),
             epochs: try value("epochs", "an integer of 0 or more") { Int($0).flatMap { $0 >= 0 ? $0 : nil } },
             learningRate: try value("lr", "a finite positive number") { Float($0).flatMap { $0.isFinite && $0 > 0 ? $0 : nil } },
             batchSize: try value("batch", "a positive integer") { Int($0).flatMap { $0 > 0 ? $0 : nil } },
             seed: try value("seed", "an unsigned integer") { UInt64($0) },
             testAccuracy: try value("test_accuracy", "a percentage") { Double($0).flatMap { (0...100).contains($0) ? $0 : nil } })
+    }
+}
+
+extension TrainedNetworkInfo {
+    // The keys a file from elsewhere may lack but must not garble: `distill forward`
+    // reads them from any weights file, `TrainedNetworkInfo(metadata:file:)` from a
+    // trained network's, by the same rule.
+
+    /// The input shape `[C, H, W]` recorded under `image_shape`, nil when the metadata has none.
+    /// - Throws: `TrainedNetworkFileError.malformedMetadata` when it is not 3 positive integers with H = W.
+    public static func imageShape(in metadata: [String: String], file: String) throws -> [Int]? {
+        try recorded("image_shape", in: metadata, file: file, expected: "3 positive integers C,H,W with H = W") { text in
+            numbers(text).flatMap { (shape: [Int]) in
+                shape.count == 3 && shape.allSatisfy { $0 > 0 } && shape[1] == shape[2] ? shape : nil
+            }
+        }
+    }
+
+    /// The class count recorded under `classes`, nil when the metadata has none.
+    /// - Throws: `TrainedNetworkFileError.malformedMetadata` when it is not an integer of 2 or more.
+    public static func classCount(in metadata: [String: String], file: String) throws -> Int? {
+        try recorded("classes", in: metadata, file: file, expected: "an integer of 2 or more") {
+            Int($0).flatMap { $0 >= 2 ? $0 : nil }
+        }
+    }
+
+    /// The value of `key` as `parse` reads it, nil when absent.
+    fileprivate static func recorded<T>(
+        _ key: String, in metadata: [String: String], file: String, expected: String, _ parse: (String) -> T?
+    ) throws -> T? {
+        guard let text = metadata[key] else { return nil }
+        guard let parsed = parse(text) else {
+            throw TrainedNetworkFileError.malformedMetadata(file: file, key: key, value: text, expected: expected)
+        }
+        return parsed
+    }
+
+    /// The comma-separated numbers of `text`, nil when any part is not one.
+    fileprivate static func numbers<T: LosslessStringConvertible>(_ text: String) -> [T]? {
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { T(String($0)) }
+        return parts.contains { $0 == nil } ? nil : parts.compactMap { $0 }
     }
 }
 
@@ -137,12 +171,7 @@ public struct TrainedNetworkFile: Sendable {
         self.path = path
         info = try TrainedNetworkInfo(metadata: file.metadata, file: path)
         weights = try StateDict(file)
-        for name in weights.keys {
-            if case .float(let values)? = weights[name],
-                let error = NonFiniteValueError(file: path, tensor: name, values: values.scalars) {
-                throw error
-            }
-        }
+        try weights.checkFinite(file: path)
         fingerprint = file.fingerprint
     }
 

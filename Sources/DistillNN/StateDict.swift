@@ -1,6 +1,7 @@
 // Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
 
 import DistillAutograd
+import DistillIO
 import DistillTensor
 
 /// One entry of a state dict: Float32 values (parameters, running statistics)
@@ -51,6 +52,18 @@ public struct StateDict: Sendable, Equatable {
             if newValue != nil, values[key] == nil { keys.append(key) }
             if newValue == nil, values[key] != nil { keys.removeAll { $0 == key } }
             values[key] = newValue
+        }
+    }
+
+    /// Checks that every Float32 entry is finite: a network loaded with a NaN or
+    /// infinite weight computes non-finite outputs for every input.
+    /// - Parameter file: the file the entries were read from, for the message.
+    /// - Throws: `NonFiniteValueError` naming the first such entry and index.
+    public func checkFinite(file: String) throws {
+        for key in keys {
+            if case .float(let values)? = self[key], let error = NonFiniteValueError(file: file, tensor: key, values: values.scalars) {
+                throw error
+            }
         }
     }
 }

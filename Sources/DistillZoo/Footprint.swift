@@ -32,8 +32,35 @@ extension Zoo {
     /// The footprint of the network `make` would build, without building it.
     /// - Throws: `ZooError.unknownNetwork` or a spec error for a name `make` refuses.
     public static func footprint(name: String, channels: Int, imageSize: Int, classes: Int) throws -> NetworkFootprint {
+        try layerWalk(name: name, channels: channels, imageSize: imageSize, classes: classes).footprint
+    }
+
+    /// The footprint of the network `make` would build, once checked that `make` would build it:
+    /// refused for the same reasons, with the same errors, but without allocating anything.
+    /// - Throws: what `make` throws: `ZooError` for an unknown name, a spec error or an input too
+    ///   small for the network, `MemoryBudgetError` when its parameters would not fit in memory.
+    public static func checkedFootprint(name: String, channels: Int, imageSize: Int, classes: Int) throws -> NetworkFootprint {
+        let walk = try layerWalk(name: name, channels: channels, imageSize: imageSize, classes: classes)
+        try checkMemory(walk.footprint, name: name, channels: channels, imageSize: imageSize, classes: classes)
+        if let unsupported = walk.unsupportedInput { throw unsupported }
+        return walk.footprint
+    }
+
+    /// Refuses a network whose parameters would not fit in the available memory.
+    /// - Throws: `MemoryBudgetError`.
+    static func checkMemory(_ footprint: NetworkFootprint, name: String, channels: Int, imageSize: Int, classes: Int) throws {
+        try MemoryBudget.check(
+            MemoryBudget.product(footprint.parameters, MemoryLayout<Float>.size),
+            for: "\(name) with \(channels)×\(imageSize)×\(imageSize) inputs and \(classes) classes "
+                + "(\(footprint.parameters == .max ? "too many" : String(footprint.parameters)) parameters)",
+            fix: "use a smaller network, input or class count")
+    }
+
+    /// The network's layers walked on a C×S×S input, tracking its feature map as the constructors do.
+    private static func layerWalk(name: String, channels: Int, imageSize: Int, classes: Int) throws -> FootprintWalk {
         var walk = FootprintWalk(channels: channels, side: imageSize)
         if let spec = try convNetSpec(for: name) {
+            walk.track(network: spec.description, classes: classes)
             for block in 0..<spec.depth {
                 walk.convolution(spec.width, kernel: 3, padding: channels == 1 && block == 0 ? 3 : 1)
                 walk.normalization(spec.normalization)
@@ -41,8 +68,9 @@ extension Zoo {
                 if spec.pooling != .none { walk.pool(kernel: 2, stride: 2) }
             }
             walk.linear(classes)
-            return walk.footprint
+            return walk
         }
+        walk.track(network: name, classes: classes)
         switch name {
         case "MLP":
             for width in [128, 128] {
@@ -89,7 +117,7 @@ extension Zoo {
             throw ZooError.unknownNetwork(name: name, suggestions: suggestions(for: name))
         }
         walk.linear(classes)
-        return walk.footprint
+        return walk
     }
 
     /// ResNet18's layers up to its classifier, as `ResNet18` and `BasicBlock` build them.
@@ -127,13 +155,18 @@ extension Zoo {
 /// Follows a C×S×S feature map through a chain of layers, counting parameters
 /// and output floats as the layers of DistillNN hold them.
 ///
-/// A side that would fall below 1 is kept at 1: `make` refuses such an input
-/// with its own error, and the estimate need only not trap.
+/// A side that would fall below 1 is kept at 1, so the estimate never traps; a
+/// tracked walk (`track(network:classes:)`) also keeps, as the constructors do,
+/// the first reason the network cannot take the input.
 struct FootprintWalk {
     private(set) var channels: Int
     private(set) var side: Int
     private var parameters = 0
     private var activations = 0
+    /// The feature map as the network's constructor tracks it, while it can take the input.
+    private var tracked: FeatureMapSize?
+    /// Why the network's constructor would refuse the input, once known.
+    private(set) var unsupportedInput: ZooError?
 
     init(channels: Int, side: Int) {
         (self.channels, self.side) = (channels, side)
@@ -143,8 +176,32 @@ struct FootprintWalk {
 
     private var mapSize: Int { MemoryBudget.product(channels, side, side) }
 
+    /// Tracks the feature map from here on as `network`'s constructor does.
+    mutating func track(network: String, classes: Int) {
+        // The constructors' side arithmetic would overflow on a side this large; such an input
+        // is refused for its memory (`checkMemory`) before its feature map matters.
+        guard side < Int.max / 4 else { return }
+        do {
+            tracked = try FeatureMapSize(network: network, channels: channels, imageSize: side, classes: classes)
+        } catch {
+            unsupportedInput = error as? ZooError
+        }
+    }
+
+    /// Runs `step` on the tracked feature map, keeping the first reason it gives for refusing the input.
+    private mutating func followTracked(_ step: (inout FeatureMapSize?) throws -> Void) {
+        guard unsupportedInput == nil else { return }
+        do {
+            try step(&tracked)
+        } catch {
+            unsupportedInput = error as? ZooError
+            tracked = nil
+        }
+    }
+
     /// Conv2d(channels → `outChannels`, kernel × kernel) with an optional bias.
     mutating func convolution(_ outChannels: Int, kernel: Int, padding: Int = 0, stride: Int = 1, bias: Bool = true) {
+        followTracked { try $0?.convolve(kernel: kernel, padding: padding, stride: stride) }
         let weights = MemoryBudget.product(channels, outChannels, kernel, kernel)
         parameters = MemoryBudget.sum(parameters, weights, bias ? outChannels : 0)
         channels = outChannels
@@ -167,6 +224,7 @@ struct FootprintWalk {
     mutating func elementwise() { record() }
 
     mutating func pool(kernel: Int, stride: Int) {
+        followTracked { try $0?.pool(kernel: kernel, stride: stride) }
         side = max((side - kernel) / stride + 1, 1)
         record()
     }

@@ -69,12 +69,9 @@ public enum Zoo {
     public static func make(
         name: String, channels: Int, imageSize: Int, classes: Int, using generator: inout SeededGenerator
     ) throws -> Network {
+        // The constructors refuse an input too small for the network themselves.
         let footprint = try self.footprint(name: name, channels: channels, imageSize: imageSize, classes: classes)
-        try MemoryBudget.check(
-            MemoryBudget.product(footprint.parameters, MemoryLayout<Float>.size),
-            for: "\(name) with \(channels)×\(imageSize)×\(imageSize) inputs and \(classes) classes "
-                + "(\(footprint.parameters == .max ? "too many" : String(footprint.parameters)) parameters)",
-            fix: "use a smaller network, input or class count")
+        try checkMemory(footprint, name: name, channels: channels, imageSize: imageSize, classes: classes)
         if let spec = try convNetSpec(for: name) {
             return try ConvNet(spec, channels: channels, imageSize: imageSize, classes: classes, using: &generator)
         }

@@ -34,7 +34,7 @@ struct Distill: AsyncParsableCommand {
         let settings = EngineSettings.check(environment)
         if speaks { for notice in settings.notices { fputs("distill: \(notice)\n", stderr) } }
         if let problem = settings.problems.first {
-            if speaks { fputs("distill: \(problem)\n", stderr) }
+            if speaks { fputs("Error: \(problem)\n", stderr) }
             Foundation.exit(64)
         }
         let group: any ProcessGroup
@@ -42,7 +42,7 @@ struct Distill: AsyncParsableCommand {
             do {
                 group = try MPIProcessGroup.start()
             } catch {
-                fputs("distill: started by an MPI launcher (\(launcher!.variable) is set) but \(error)\n", stderr)
+                fputs("Error: started by an MPI launcher (\(launcher!.variable) is set) but \(error)\n", stderr)
                 Foundation.exit(1)
             }
         } else {
@@ -52,6 +52,8 @@ struct Distill: AsyncParsableCommand {
         // alike everywhere: rank 0 reports, and every rank leaves MPI normally.
         var command: ParsableCommand
         do {
+            // Before parsing, which would keep the last of the values silently.
+            try RepeatedOptions(Distill.self).check(Array(CommandLine.arguments.dropFirst()))
             command = try parseAsRoot()
             if group.size > 1, !(command is DistributedCommand) {
                 throw ValidationError(
@@ -61,7 +63,7 @@ struct Distill: AsyncParsableCommand {
         } catch {
             leave(group)
             if group.isLeader { fail(ErrorMessages.plain(error)) }
-            Foundation.exit(exitCode(for: error).rawValue)
+            Foundation.exit(status(for: error))
         }
         do {
             try FaultInjection.failIfChosen(rank: group.rank, environment: environment)
@@ -93,9 +95,8 @@ struct Distill: AsyncParsableCommand {
     /// read more, without the usage synopsis ArgumentParser prints after it.
     /// `--help` and `--version` print as usual.
     private static func fail(_ error: Error) -> Never {
-        let code = exitCode(for: error)
         let text = message(for: error)
-        guard code != .success, !text.isEmpty else { exit(withError: error) }
+        guard exitCode(for: error) != .success, !text.isEmpty else { exit(withError: error) }
         var line = "Error: " + text
         let pointer = fullMessage(for: error).split(separator: "\n").last { $0.contains("See '") }
         if let pointer {
@@ -104,7 +105,13 @@ struct Distill: AsyncParsableCommand {
                 .replacingOccurrences(of: " for more information.", with: "") + ")"
         }
         fputs(line + "\n", stderr)
-        Foundation.exit(code.rawValue)
+        Foundation.exit(status(for: error))
+    }
+
+    /// The exit status for `error`: ArgumentParser's, and 64 (a usage error) for a repeated option,
+    /// which is found outside ArgumentParser.
+    private static func status(for error: Error) -> Int32 {
+        error is RepeatedOptionError ? ExitCode.validationFailure.rawValue : exitCode(for: error).rawValue
     }
 
     /// Leaves the MPI job normally (`MPI_Finalize`); nothing for a plain run.

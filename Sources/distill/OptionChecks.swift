@@ -42,7 +42,7 @@ func requireNetwork(_ name: String, _ option: String) throws {
 }
 
 /// Refuses a rate or factor that is not finite and positive (NaN, ±inf, 0, negative).
-func requirePositive(_ value: Float?, _ option: String) throws {
+func requirePositive<Value: BinaryFloatingPoint>(_ value: Value?, _ option: String) throws {
     if let value, !(value.isFinite && value > 0) {
         throw ValidationError("\(option) must be a finite number above 0 (got \(value))")
     }

@@ -91,6 +91,27 @@ final class BadInputTests: BinaryTestCase {
         try assertRefused(["train", "--model", "ConvNet(depth=10000000,pool=none)"], "invalid ConvNet depth '10000000'")
     }
 
+    /// `models` counts from the architectures: an input some networks cannot take lists the others
+    /// and marks those with the reason, and a wide input is counted without building anything.
+    func testModelsMarksNetworksThatCannotTakeTheInput() throws {
+        let table = try binary.run(["models", "--input", "1x16x16"])
+        XCTAssertEqual(table.status, 0, table.errors)
+        let line = { (name: String) in table.output.split(separator: "\n").first { $0.hasPrefix(name + " ") }.map(String.init) ?? "" }
+        XCTAssertTrue(line("ConvNetD5").hasSuffix("cannot take this input: its feature map is 1×1 before a 2×2 pool; use larger images"), table.output)
+        XCTAssertTrue(line("ConvNetD4").hasSuffix("  446,346"), table.output)
+        let json = try binary.run(["models", "--input", "1x16x16", "--json"])
+        XCTAssertEqual(json.status, 0, json.errors)
+        XCTAssertTrue(json.output.contains("\"ConvNetD5\": {\"unsupported\": \"its feature map is 1×1 before a 2×2 pool; use larger images\"}"), json.output)
+        XCTAssertTrue(json.output.contains("\"ConvNetD4\": 446346,"), json.output)
+        let wide = try binary.run(["models", "--input", "100000x32x32", "--json"])
+        XCTAssertEqual(wide.status, 0, wide.errors)
+        // ConvNetD1: a convolution of 100000 × 128 × 3 × 3 weights and 128 biases, the norm's 2 × 128,
+        // and the classifier on 128 × 16 × 16 features.
+        let convolution: Int = 100_000 * 128 * 9 + 128
+        let classifier: Int = 128 * 16 * 16 * 10 + 10
+        XCTAssertTrue(wide.output.contains("\"ConvNetD1\": \(convolution + 2 * 128 + classifier),"), wide.output)
+    }
+
     func testIDXHeaderWhoseSizeOverflowsIsCorruptData() throws {
         let file = "\(data.root)/fashion-mnist/train-images-idx3-ubyte"
         let header: [UInt8] = [0, 0, 8, 3, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 3]
@@ -206,6 +227,19 @@ final class BadInputTests: BinaryTestCase {
         let evaluate = ["evaluate", set, "--models", "MLP", "--num-eval", "1", "--epochs", "2", "--kd"]
         try assertRefused(evaluate + ["--kd-tau", "1e30"], "--kd-tau 1e+30 with --kd-tau-decay 1.0 reaches τ = ")
         try assertRefused(evaluate + ["--kd-tau-decay", "1e30"], "whose square (KD's loss scale) overflows a float")
+    }
+
+    /// The other end: a τ whose square is subnormal or 0 in a float divides logits into infinities,
+    /// and every KD training would be reported as diverged.
+    func testAKDTemperatureWhoseSquareUnderflowsIsRefusedAsTyped() throws {
+        let set = try binary.writeSet("set.safetensors")
+        let evaluate = ["evaluate", set, "--models", "MLP", "--num-eval", "1", "--epochs", "4", "--kd"]
+        try assertRefused(evaluate + ["--kd-tau-decay", "1e-30"], "--kd-tau 1.5 with --kd-tau-decay 1e-30 reaches τ = 1.5")
+        try assertRefused(evaluate + ["--kd-tau-decay", "1e-30"], "by epoch 4, whose square (KD's loss scale) underflows a float")
+        for tau in ["1e-45", "4e-39", "1e-46"] {
+            try assertRefused(evaluate + ["--kd-tau", tau], "--kd-tau \(tau) with --kd-tau-decay 1.0 reaches τ = \(tau) by epoch 1")
+        }
+        try assertRefused(evaluate + ["--kd-tau", "1e-19"], "τ must stay within about 1.08e-19 to 1.84e+19")
     }
 
     /// A usage error is one line too: the message and where to read more, without

@@ -32,7 +32,7 @@ final class EngineSettingsTests: XCTestCase {
         for (variable, value, message) in cases {
             let result = try distill(["models"], environment: [variable: value])
             XCTAssertNotEqual(result.status, 0, "\(variable)=\(value)")
-            XCTAssertTrue(result.errors.hasPrefix("distill: \(message)"), result.errors)
+            XCTAssertTrue(result.errors.hasPrefix("Error: \(message)"), result.errors)
             XCTAssertEqual(result.errors.split(separator: "\n").count, 1, result.errors)
             // The command stops, so the line must not claim a fallback.
             XCTAssertFalse(result.errors.contains("using"), result.errors)
@@ -50,7 +50,7 @@ final class EngineSettingsTests: XCTestCase {
         ] {
             let result = try distill(["models"], environment: ["DISTILL_BLAS_CORETYPE": coreType])
             XCTAssertEqual(result.status, 64, "\(coreType): \(result.errors)")
-            XCTAssertTrue(result.errors.hasPrefix("distill: \(message)"), result.errors)
+            XCTAssertTrue(result.errors.hasPrefix("Error: \(message)"), result.errors)
             XCTAssertEqual(result.errors.split(separator: "\n").count, 1, result.errors)
         }
     }

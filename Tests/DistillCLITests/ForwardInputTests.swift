@@ -27,8 +27,22 @@ final class ForwardInputTests: XCTestCase {
         return path
     }
 
-    private func forward(input: String, out: String) -> [String] {
-        ["forward", "--model", "MLP", "--weights", weights, "--input", input, "--out", out]
+    private func forward(input: String, out: String, weights: String? = nil) -> [String] {
+        ["forward", "--model", "MLP", "--weights", weights ?? self.weights, "--input", input, "--out", out]
+    }
+
+    /// A copy of the weights at `name` with `metadata` changed and `change` applied to the tensors.
+    private func copyWeights(
+        _ name: String, metadata changes: [String: String] = [:], _ change: (String, inout NDArray) -> Void = { _, _ in }
+    ) throws -> String {
+        let contents = try SafeTensorsFile(contentsOf: weights)
+        let tensors = try Dictionary(uniqueKeysWithValues: contents.names.map { name in
+            var values = try contents.floats(name)
+            change(name, &values)
+            return (name, SafeTensorsEntry(values))
+        })
+        try SafeTensors.write(tensors, metadata: contents.metadata.merging(changes) { $1 }, to: binary.path(name))
+        return binary.path(name)
     }
 
     func testAnOutThatIsAnInputIsRefusedAndTheInputKept() throws {
@@ -60,5 +74,47 @@ final class ForwardInputTests: XCTestCase {
         try binary.expectRefused(
             ["forward", "--model", "ConvNet(depth=6)", "--weights", weights, "--input", input, "--out", binary.path("y.safetensors")],
             "cannot take 1×28×28 inputs with 10 classes")
+    }
+
+    func testNonFiniteWeightsAreRefusedByTensorAndAnOverflowWritesNothing() throws {
+        let out = binary.path("y.safetensors")
+        let input = try writeInput("x.safetensors")
+        // The classifier's bias: every other logit would be NaN.
+        let nan = try copyWeights("nan.safetensors") { name, values in
+            guard name == "fc_3.bias" else { return }
+            var scalars = values.scalars
+            scalars[1] = .nan
+            values = NDArray(shape: values.shape, scalars: scalars)
+        }
+        try binary.expectRefused(
+            forward(input: input, out: out, weights: nan), "\(nan): fc_3.bias holds a non-finite value (nan) at index 1")
+        // Finite weights and inputs whose products overflow float32.
+        let huge = try copyWeights("huge.safetensors") { _, values in
+            values = NDArray(shape: values.shape, scalars: values.scalars.map { _ in 3e38 })
+        }
+        try binary.expectRefused(
+            forward(input: input, out: out, weights: huge),
+            "the logits hold 20 non-finite values of 20: the inputs in \(input) and the weights in \(huge) overflow float32")
+        let large = binary.path("large.safetensors")
+        try SafeTensors.write(["x": SafeTensorsEntry(NDArray(shape: [2, 1, 28, 28], scalars: .init(repeating: 3e38, count: 2 * 784)))], to: large)
+        try binary.expectRefused(forward(input: large, out: out), "overflow float32 in the network; nothing was written")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+    }
+
+    func testMetadataTheWeightsGarbleIsRefusedAsTheWeightsFiles() throws {
+        let input = try writeInput("x.safetensors")
+        for (key, value, expected) in [
+            ("image_shape", "abc", "3 positive integers C,H,W with H = W"), ("classes", "-2", "an integer of 2 or more"),
+            ("classes", "99999999999999999999", "an integer of 2 or more"),
+        ] {
+            let file = try copyWeights("\(key).safetensors", metadata: [key: value])
+            try binary.expectRefused(
+                forward(input: input, out: binary.path("y.safetensors"), weights: file),
+                "\(file) has '\(key)' metadata '\(value)'; expected \(expected)")
+            // `evaluate --teacher-weights` reads the file by the same rule.
+            try binary.expectRefused(
+                ["evaluate", "--random-real", "1", "--models", "MLP", "--num-eval", "1", "--epochs", "1", "--kd", "--teacher-weights", file],
+                "\(file) has '\(key)' metadata '\(value)'; expected \(expected)")
+        }
     }
 }

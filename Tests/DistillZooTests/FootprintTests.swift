@@ -23,6 +23,26 @@ final class FootprintTests: XCTestCase {
         }
     }
 
+    /// `distill models` counts without building: the walk must refuse exactly the inputs the
+    /// constructors refuse, with their error.
+    func testCheckedFootprintRefusesWhatTheConstructorsRefuseWithTheirError() throws {
+        var generator = SeededGenerator(seed: 3)
+        for name in Zoo.names + ["ConvNet(width=8,depth=3,pool=avgpooling)", "ConvNet(width=8,depth=6,pool=none)"] {
+            for (channels, size) in [(1, 1), (1, 3), (3, 4), (3, 7), (1, 9), (1, 16), (3, 16), (3, 20), (1, 28)] {
+                let made = Result { try Zoo.make(name: name, channels: channels, imageSize: size, classes: 3, using: &generator) }
+                let checked = Result { try Zoo.checkedFootprint(name: name, channels: channels, imageSize: size, classes: 3) }
+                switch (made, checked) {
+                case let (.success(network), .success(footprint)):
+                    XCTAssertEqual(footprint.parameters, network.parameterCount, "\(name) \(channels)×\(size)²")
+                case let (.failure(madeError), .failure(checkedError)):
+                    XCTAssertEqual("\(checkedError)", "\(madeError)", "\(name) \(channels)×\(size)²")
+                default:
+                    XCTFail("\(name) \(channels)×\(size)²: make \(made), checkedFootprint \(checked)")
+                }
+            }
+        }
+    }
+
     func testActivationsCountEveryLayerOutput() throws {
         // ConvNetD1 on 1×28×28: conv (pad 3) → 128×32×32, norm and relu the same, pool → 128×16×16, linear → 10.
         let footprint = try Zoo.footprint(name: "ConvNetD1", channels: 1, imageSize: 28, classes: 10)

@@ -48,13 +48,14 @@ struct Evaluate: DistributedCommand {
             "For --kd: the teacher is this file from `distill train --save` (trained on real data), not trained here.",
             valueName: "file"))
     var teacherWeights: String?
-    // The KD options are optional so that one given without --kd can be refused.
+    // The KD options are optional so that one given without --kd can be refused. τ and its decay
+    // are read as Doubles so that a value a Float rounds to 0 or infinity is refused as typed.
     @Option(name: .customLong("kd-tau"), parsing: .unconditional, help: "For --kd: temperature τ (default 1.5).")
-    var kdTau: Float?
+    var kdTau: Double?
     @Option(name: .customLong("kd-alpha"), parsing: .unconditional, help: "For --kd: weight α of the KL term (default 0.5).")
     var kdAlpha: Float?
     @Option(name: .customLong("kd-tau-decay"), parsing: .unconditional, help: "For --kd: factor applied to τ after every epoch (default 1).")
-    var kdTauDecay: Float?
+    var kdTauDecay: Double?
     @Flag(name: .customLong("kd-guard"), help: "Fall back to cross-entropy for a student whose KD loss goes non-finite.")
     var kdGuard = false
     @Option(name: .customLong("random-real"), parsing: .unconditional, help: "Evaluate a random real subset with this many images per class instead.")
@@ -91,17 +92,7 @@ struct Evaluate: DistributedCommand {
         try requirePositive(randomReal, "--random-real")
         try requirePositive(kdTau, "--kd-tau")
         try requirePositive(kdTauDecay, "--kd-tau-decay")
-        if kdTau != nil || kdTauDecay != nil {
-            // KD scales its loss by τ²: a temperature whose square overflows a float, at the first epoch or
-            // (grown by a decay above 1) at the last, would report every KD training as diverged.
-            let tau = Double(kdTau ?? 1.5)
-            let last = tau * pow(Double(kdTauDecay ?? 1), Double(max((epochs ?? 1000) - 1, 0)))
-            if let value = [tau, last].first(where: { !Float($0 * $0).isFinite }) {
-                throw ValidationError(
-                    "--kd-tau \(kdTau ?? 1.5) with --kd-tau-decay \(kdTauDecay ?? 1) reaches τ = \(value), whose square "
-                        + "(KD's loss scale) overflows a float; give a smaller temperature or decay")
-            }
-        }
+        try checkTemperatures()
         if let kdAlpha, !(0...1).contains(kdAlpha) { throw ValidationError("--kd-alpha must be in [0, 1] (got \(kdAlpha))") }
         // Before any network is trained, so a typo in the last name does not cost the first ones.
         _ = try checkedNetworkNames(in: models)
@@ -120,6 +111,33 @@ struct Evaluate: DistributedCommand {
         if kd, teacherWeights == nil { try requireNetwork(teacher ?? "ConvNet", "--teacher") }
     }
 
+    /// Refuses a temperature schedule under which KD cannot compute: the loss divides the logits by τ
+    /// and scales by τ², so τ² must be a normal float at every epoch. Its first value and, decaying or
+    /// growing monotonically, its last are checked. Above 1.84·10¹⁹ τ² overflows; below 1.08·10⁻¹⁹ it is
+    /// subnormal or 0, and 1/τ is so large that logits of ordinary size divided by τ overflow.
+    private func checkTemperatures() throws {
+        guard kdTau != nil || kdTauDecay != nil else { return }
+        let (tau, decay) = (kdTau ?? 1.5, kdTauDecay ?? 1)
+        // The default epochs of the longer protocol, when --epochs is not given.
+        let epochs = epochs ?? 1000
+        let last = tau * pow(decay, Double(max(epochs - 1, 0)))
+        for value in [tau, last] {
+            let square = Float(value * value)
+            let problem: String
+            if !square.isFinite {
+                problem = "whose square (KD's loss scale) overflows a float"
+            } else if !square.isNormal {
+                problem = "whose square (KD's loss scale) underflows a float, and logits divided by it overflow"
+            } else {
+                continue
+            }
+            throw ValidationError(
+                "--kd-tau \(tau) with --kd-tau-decay \(decay) reaches τ = \(value) by epoch \(value == tau ? 1 : epochs), "
+                    + "\(problem); τ must stay within about 1.08e-19 to 1.84e+19, where τ² is a normal float; "
+                    + "give another temperature or decay")
+        }
+    }
+
     /// The dataset `--random-real` draws from.
     private var realDataset: DatasetArgument { dataset ?? .fashionMNIST }
 
@@ -132,9 +150,9 @@ struct Evaluate: DistributedCommand {
         var settings = try teacherWeights.map { try DistillationSettings(teacherWeightsAt: $0) }
             ?? DistillationSettings(teacher: teacher ?? "ConvNet")
         // The library's defaults stand for the options not given.
-        if let kdTau { settings.temperature = kdTau }
+        if let kdTau { settings.temperature = Float(kdTau) }
         if let kdAlpha { settings.alpha = kdAlpha }
-        if let kdTauDecay { settings.temperatureDecay = kdTauDecay }
+        if let kdTauDecay { settings.temperatureDecay = Float(kdTauDecay) }
         settings.fallsBackOnNonFiniteLoss = kdGuard
         return settings
     }

@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import DistillAutograd
+import DistillEval
 import DistillIO
 import DistillNN
 import DistillTensor
@@ -52,24 +53,31 @@ struct Forward: ParsableCommand {
         if let error = NonFiniteValueError(file: input, tensor: "tensor 'x'", values: x.scalars) { throw error }
         let (channels, size) = (x.shape[1], x.shape[2])
         let weightsFile = try SafeTensorsFile(contentsOf: weights)
-        // Weights from `distill train --save` record the images they were trained on; others may not.
-        if let recorded = weightsFile.metadata["image_shape"],
-            recorded.split(separator: ",").map({ Int($0.trimmingCharacters(in: .whitespaces)) }) != [channels, size, size]
+        // Weights from `distill train --save` record the images they were trained on and their class
+        // count; others may not, but what a file records is read by the rule `--teacher-weights` uses.
+        if let recorded = try TrainedNetworkInfo.imageShape(in: weightsFile.metadata, file: weights),
+            recorded != [channels, size, size]
         {
             throw ForwardError.imageShapeMismatch(file: input, shape: x.shape, weights: weights, recorded: recorded)
         }
+        let recordedClasses = try TrainedNetworkInfo.classCount(in: weightsFile.metadata, file: weights)
         let state = try StateDict(weightsFile)
+        try state.checkFinite(file: weights)
         var generator = SeededGenerator(seed: 0)
-        // Weights from `distill train --save` record their class count, so a network that cannot take
-        // the images is named with it (a probe for the count would name its own).
-        let recordedClasses = weightsFile.metadata["classes"].flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil }
+        // A network that cannot take the images is named with the recorded class count
+        // (a probe for the count would name its own).
         let classCount = try classes ?? recordedClasses ?? inferClasses(state, channels: channels, size: size, using: &generator)
         let network = try Zoo.make(
             name: model, channels: channels, imageSize: size, classes: classCount, using: &generator)
         try network.load(stateDict: state)
         network.setTraining(!eval)
-        let logits = withoutGradients { network(Tensor(x)) }
-        try SafeTensors.write(["logits": SafeTensorsEntry(logits.array)], to: out)
+        let logits = withoutGradients { network(Tensor(x)) }.array
+        // Finite inputs and weights can still overflow on the way through the network.
+        let nonFinite = logits.scalars.count(where: { !$0.isFinite })
+        guard nonFinite == 0 else {
+            throw ForwardError.overflow(weights: weights, input: input, count: nonFinite, of: logits.scalars.count)
+        }
+        try SafeTensors.write(["logits": SafeTensorsEntry(logits)], to: out)
     }
 
     /// The class count the weights were saved with: the length of the network's
@@ -90,7 +98,8 @@ struct Forward: ParsableCommand {
 enum ForwardError: Error, CustomStringConvertible {
     case badImages(file: String, shape: [Int])
     case unknownClassCount(file: String, key: String, model: String)
-    case imageShapeMismatch(file: String, shape: [Int], weights: String, recorded: String)
+    case imageShapeMismatch(file: String, shape: [Int], weights: String, recorded: [Int])
+    case overflow(weights: String, input: String, count: Int, of: Int)
 
     var description: String {
         switch self {
@@ -101,7 +110,11 @@ enum ForwardError: Error, CustomStringConvertible {
                 + "pass --classes, or use weights saved from \(model)"
         case let .imageShapeMismatch(file, shape, weights, recorded):
             return "tensor 'x' in \(file) holds \(shape.dropFirst().map(String.init).joined(separator: "×")) images but "
-                + "\(weights) records image_shape \(recorded), the images its network was trained on"
+                + "\(weights) records image_shape \(recorded.map(String.init).joined(separator: ",")), "
+                + "the images its network was trained on"
+        case let .overflow(weights, input, count, total):
+            return "the logits hold \(count) non-finite value\(count == 1 ? "" : "s") of \(total): the inputs in \(input) "
+                + "and the weights in \(weights) overflow float32 in the network; nothing was written"
         }
     }
 }

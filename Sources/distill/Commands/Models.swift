@@ -4,6 +4,7 @@ import ArgumentParser
 import DistillNN
 import DistillTensor
 import DistillZoo
+import Foundation
 
 /// An image shape written `CxHxW` on the command line (square images only).
 struct InputShape: ExpressibleByArgument, CustomStringConvertible {
@@ -35,7 +36,10 @@ struct Models: ParsableCommand {
     @Option(parsing: .unconditional, help: "Number of classes.")
     var classes = 10
 
-    @Flag(help: "Print one JSON object {name: parameter count} on the last line instead of a table.")
+    @Flag(
+        help: ArgumentHelp(
+            "Print one JSON object on the last line instead of a table: {name: parameter count}, "
+                + "or {name: {\"unsupported\": reason}} for a network that cannot take the input."))
     var json = false
 
     func validate() throws {
@@ -43,24 +47,43 @@ struct Models: ParsableCommand {
     }
 
     func run() throws {
-        // Counts do not depend on the weights; a fixed seed keeps the command deterministic.
-        var generator = SeededGenerator(seed: 0)
-        var counts: [(name: String, count: Int)] = []
-        for name in Zoo.names {
-            let network = try Zoo.make(
-                name: name, channels: input.channels, imageSize: input.imageSize, classes: classes, using: &generator)
-            counts.append((name, network.parameterCount))
+        // Counted from the architectures, not by building the networks: a wide input would
+        // otherwise allocate and initialise every network's weights just to count them.
+        let rows = Zoo.names.map { name in
+            (name: name, count: Result {
+                try Zoo.checkedFootprint(name: name, channels: input.channels, imageSize: input.imageSize, classes: classes)
+                    .parameters
+            })
         }
+        // An input no network can take (too large for the machine, say) is refused.
+        if !rows.contains(where: { (try? $0.count.get()) != nil }) { _ = try rows[0].count.get() }
         if json {
-            print("{" + counts.map { "\"\($0.name)\": \($0.count)" }.joined(separator: ", ") + "}")
+            print("{" + rows.map { "\"\($0.name)\": \(Self.jsonValue($0.count))" }.joined(separator: ", ") + "}")
             return
         }
-        let nameWidth = counts.map(\.name.count).max()!
+        let nameWidth = rows.map(\.name.count).max()!
         let header = "network".padding(toLength: nameWidth, withPad: " ", startingAt: 0)
         print(header + "  parameters (\(input), \(classes) classes)")
-        for (name, count) in counts {
-            print(name.padding(toLength: nameWidth, withPad: " ", startingAt: 0) + "  " + Self.grouped(count))
+        for (name, count) in rows {
+            let column = (try? count.get()).map(Self.grouped) ?? "cannot take this input: \(Self.reason(count))"
+            print(name.padding(toLength: nameWidth, withPad: " ", startingAt: 0) + "  " + column)
         }
+    }
+
+    /// Why a network cannot take the input: the reason of its construction error, or that error.
+    private static func reason(_ count: Result<Int, Error>) -> String {
+        guard case .failure(let error) = count else { return "" }
+        if case let .unsupportedInput(_, _, _, _, reason)? = error as? ZooError { return reason }
+        return ErrorMessages.line(for: error)
+    }
+
+    /// A row's JSON value: the count, or `{"unsupported": reason}`.
+    private static func jsonValue(_ count: Result<Int, Error>) -> String {
+        if let count = try? count.get() { return String(count) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .withoutEscapingSlashes
+        let reason = (try? encoder.encode(reason(count))).flatMap { String(data: $0, encoding: .utf8) } ?? "\"\""
+        return "{\"unsupported\": \(reason)}"
     }
 
     /// `count` with thousands separators (11,173,962).
