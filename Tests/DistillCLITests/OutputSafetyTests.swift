@@ -170,7 +170,7 @@ final class OutputSafetyTests: XCTestCase {
     }
 
     func testDivergenceIsNamedAndANonFiniteRateRefused() throws {
-        try condense("--iterations", "8", "--lr-img", "1e38", "--checkpoint-every", "1")
+        try distill(["condense", "--ipc", "1", "--iterations", "8", "--batch-real", "4", "--out", run, "--lr-img", "1e38", "--checkpoint-every", "1"])
             .expectFailure(mentioning: "last good checkpoint at iteration")
         try condense("--lr-img", "inf", "--force").expectFailure(mentioning: "--lr-img must be a finite number above 0")
     }
