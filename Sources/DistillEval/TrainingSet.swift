@@ -14,6 +14,9 @@ public enum EvaluationError: Error, CustomStringConvertible, LocalizedError, Equ
     /// The `mean`/`std` metadata cannot be read (`reason` says why).
     case malformedNormalization(file: String, reason: String)
     case normalizationMismatch(file: String, dataset: String, recorded: PixelNormalization, expected: PixelNormalization)
+    /// The `class_names` the set records are not its dataset's, in the dataset's label order: label i
+    /// would be trained as one class and tested as another (`export` writes the folders by these names).
+    case classNamesMismatch(file: String, dataset: String, label: Int, recorded: String, expected: String)
 
     public var description: String {
         switch self {
@@ -36,6 +39,9 @@ public enum EvaluationError: Error, CustomStringConvertible, LocalizedError, Equ
             }
             return "\(file) records the normalisation \(text(recorded)), but \(dataset) images are normalised with "
                 + "\(text(expected)); the set would be trained on differently scaled images than it is tested on"
+        case let .classNamesMismatch(file, dataset, label, recorded, expected):
+            return "\(file) names label \(label) '\(recorded)' in its class_names, but in \(dataset) label \(label) is '\(expected)'; "
+                + "the set's labels would be tested as other classes than they name"
         }
     }
 
@@ -82,7 +88,12 @@ public struct TrainingSet: Sendable {
         try Self.checkNormalization(recordedIn: file, path: path, dataset: kind)
         images = file.images
         labels = file.labels
-        testSet = try locator.load(kind, split: .test)
+        let test = try locator.load(kind, split: .test)
+        if let recorded = file.classNames, let label = recorded.indices.first(where: { recorded[$0] != test.classNames[$0] }) {
+            throw EvaluationError.classNamesMismatch(
+                file: path, dataset: kind.name, label: label, recorded: recorded[label], expected: test.classNames[label])
+        }
+        testSet = test
         sourcePath = path
         var isDirectory: ObjCBool = false
         _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)

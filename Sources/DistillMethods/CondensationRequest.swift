@@ -183,6 +183,7 @@ public struct CondensationRequest: Sendable, Codable {
         } else {
             state = try method.initialState(seed: seed)
         }
+        let startIteration = state.iteration
         let metadata: () -> [String: String] = {
             var metadata = [
                 "dataset": dataset.name, "mean": train.mean.map { "\($0)" }.joined(separator: ","),
@@ -228,6 +229,10 @@ public struct CondensationRequest: Sendable, Codable {
             progress(report, method.iterations)
         }
         if lastCheckpoint != state.iteration { try checkpoint() }
+        if state.iteration == startIteration && resume {
+            return "\(output.syntheticPath) is already at iteration \(state.iteration) of \(method.iterations); "
+                + "no iteration was left to run (raise --iterations to continue)"
+        }
         return "wrote \(output.syntheticPath) (\(dataset.name), ipc \(imagesPerClass), \(self.method), pool \(pool), \(state.iteration) iterations, seed \(seed))"
     }
 

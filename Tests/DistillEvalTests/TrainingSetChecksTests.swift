@@ -55,6 +55,17 @@ final class TrainingSetChecksTests: XCTestCase {
         assertRefused(["method": ""], "records method ''")
     }
 
+    func testClassNamesOtherThanTheDatasetsAreRefused() throws {
+        let names = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+        XCTAssertNoThrow(try load(["class_names": names.joined(separator: "\n")]))
+        var swapped = names
+        swapped.swapAt(0, 1)
+        assertRefused(
+            ["class_names": swapped.joined(separator: "\n")],
+            "names label 0 'Trouser' in its class_names, but in fashion-mnist label 0 is 'T-shirt/top'")
+        assertRefused(["class_names": (0..<10).map { "c\($0)" }.joined(separator: "\n")], "names label 0 'c0'")
+    }
+
     func testNonFinitePixelsAreRefusedByIndex() {
         assertRefused([:], pixel: .nan, "set.safetensors: images holds a non-finite value (nan) at index 5")
     }

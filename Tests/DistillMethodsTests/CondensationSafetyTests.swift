@@ -88,6 +88,15 @@ final class CondensationSafetyTests: XCTestCase {
         XCTAssertNoThrow(try run(request(iterations: 2, resume: true)))
     }
 
+    func testResumingAFinishedRunSaysNothingWasLeftToRun() throws {
+        XCTAssertTrue(try run(request(iterations: 2)).hasPrefix("wrote "))
+        let modified = try FileManager.default.attributesOfItem(atPath: output.syntheticPath)[.modificationDate] as? Date
+        let message = try run(request(iterations: 2, resume: true))
+        XCTAssertEqual(
+            message, "\(output.syntheticPath) is already at iteration 2 of 2; no iteration was left to run (raise --iterations to continue)")
+        XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: output.syntheticPath)[.modificationDate] as? Date, modified)
+    }
+
     func testSettingsACheckpointDoesNotRecordAreDifferences() throws {
         try run(request(iterations: 1))
         let saved = try XCTUnwrap(
