@@ -67,4 +67,14 @@ public enum ExperimentError: Error, CustomStringConvertible, LocalizedError, Equ
     public var errorDescription: String? { description }
 
     private static func join(_ list: [Int]) -> String { list.map(String.init).joined(separator: ",") }
+
+    /// Refuses an evaluation architecture that is not a zoo name, or a ConvNet spec the zoo refuses
+    /// (with the zoo's reason, not as an unknown name).
+    static func checkArchitecture(_ architecture: String) throws {
+        do {
+            try Zoo.checkName(architecture)
+        } catch ZooError.unknownNetwork(_, let suggestions) {
+            throw ExperimentError.unknownArchitecture(architecture, suggestions: suggestions)
+        }
+    }
 }

@@ -98,10 +98,7 @@ public struct GeneralizationStudy: Sendable, Codable, Equatable {
             throw ExperimentError.invalidSetting(name: name, value: String(value), requirement: "must be ≥ 1")
         }
         if let epochs, epochs < 1 { throw ExperimentError.invalidSetting(name: "--epochs", value: String(epochs), requirement: "must be ≥ 1") }
-        for architecture in architectures + ["ConvNet"] {
-            let known = Zoo.names.contains(architecture) || ((try? Zoo.convNetSpec(for: architecture)) ?? nil) != nil
-            guard known else { throw ExperimentError.unknownArchitecture(architecture, suggestions: Zoo.suggestions(for: architecture)) }
-        }
+        for architecture in architectures + ["ConvNet"] { try ExperimentError.checkArchitecture(architecture) }
         for setting in settings {
             if setting.method != "dm", GradientMatchingConfiguration.publishedLoops[imagesPerClass] == nil {
                 throw ExperimentError.unpublishedLoops(imagesPerClass: imagesPerClass)

@@ -115,10 +115,7 @@ public struct ModelPoolExperiment: Sendable, Codable, Equatable {
         guard !architectures.isEmpty else {
             throw ExperimentError.invalidSetting(name: "--models", value: "''", requirement: "give at least one architecture")
         }
-        for architecture in architectures + [distillation.teacher] {
-            let known = Zoo.names.contains(architecture) || ((try? Zoo.convNetSpec(for: architecture)) ?? nil) != nil
-            guard known else { throw ExperimentError.unknownArchitecture(architecture, suggestions: Zoo.suggestions(for: architecture)) }
-        }
+        for architecture in architectures + [distillation.teacher] { try ExperimentError.checkArchitecture(architecture) }
         // Refused now, not after the condensations: a network (or the KD teacher) that cannot take the data.
         let request = EvaluationRequest(
             architectures: architectures, runs: evaluationRuns, epochs: epochs, distillation: distillation, seed: seed)

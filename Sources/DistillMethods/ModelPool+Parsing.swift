@@ -12,12 +12,14 @@ public enum PoolError: Error, Equatable, CustomStringConvertible, LocalizedError
     case unknownArchitecture(String, suggestions: [String])
     /// A ConvNet spec string that does not parse.
     case malformedArchitecture(architecture: String, reason: String)
-    /// A probability outside (0, 1].
-    case probabilityOutOfRange(architecture: String, probability: Double)
+    /// A probability outside (0, 1], as typed.
+    case probabilityOutOfRange(architecture: String, probability: String)
     /// The probabilities do not sum to 1 (within 1e-6).
     case probabilitiesDoNotSumToOne(Double)
     /// The same architecture string appears twice.
     case duplicateArchitecture(String)
+    /// Two spellings of the same network (`canonical`) in a custom list.
+    case sameArchitecture(String, String, canonical: String)
     /// A list entry that is not `architecture:probability`.
     case malformedEntry(entry: String, reason: String)
     /// A negative warm-up length.
@@ -43,12 +45,16 @@ public enum PoolError: Error, Equatable, CustomStringConvertible, LocalizedError
         case .malformedArchitecture(let architecture, let reason):
             return "pool architecture '\(architecture)' is not valid: \(reason)"
         case .probabilityOutOfRange(let architecture, let probability):
-            return "pool probability \(ModelPool.format(probability)) of '\(architecture)' is outside (0, 1]; "
+            return "pool probability \(probability) of '\(architecture)' is outside (0, 1]; "
                 + "give each member a probability above 0 and at most 1"
         case .probabilitiesDoNotSumToOne(let total):
-            return "pool probabilities sum to \(ModelPool.format(total)); they must sum to 1"
+            // Seven digits: a sum off by more than the 1e-6 allowed never reads 1.
+            return "pool probabilities sum to \(String(format: "%.7g", total)); they must sum to 1"
         case .duplicateArchitecture(let architecture):
             return "pool architecture '\(architecture)' is listed twice; list each once with its total probability"
+        case .sameArchitecture(let first, let second, let canonical):
+            return "pool architectures '\(first)' and '\(second)' are the same network (\(canonical)); "
+                + "list it once with its total probability"
         case .malformedEntry(let entry, let reason):
             return "cannot read pool entry '\(entry)': \(reason); write entries like ConvNet:0.9,ConvNetBN:0.1"
         case .negativeWarmup(let warmup):
@@ -99,6 +105,7 @@ extension ModelPool {
             guard let probability = Double(number), probability.isFinite else {
                 throw PoolError.malformedEntry(entry: entry, reason: "'\(number)' is not a number")
             }
+            try Self.checkProbability(probability, of: architecture, written: number)
             return Member(architecture: architecture, probability: probability)
         }
         try self.init(members: members, warmup: warmup)

@@ -20,7 +20,8 @@ import Foundation
 ///
 /// Invariants (checked by every initialiser): at least one member, every
 /// architecture known, every probability in (0, 1], probabilities summing to
-/// 1 within 1e-6, no architecture listed twice.
+/// 1 within 1e-6, no architecture listed twice (in a custom list, not even
+/// under two spellings of the same network, such as `ConvNet` and `ConvNet(width=128)`).
 public struct ModelPool: Sendable, Equatable, Codable, CustomStringConvertible {
     /// One architecture and the probability of drawing it.
     public struct Member: Sendable, Equatable, Codable {
@@ -111,14 +112,19 @@ public struct ModelPool: Sendable, Equatable, Codable, CustomStringConvertible {
         guard !members.isEmpty else { throw PoolError.empty }
         guard warmup >= 0 else { throw PoolError.negativeWarmup(warmup) }
         var seen = Set<String>()
+        var spellings: [String: String] = [:]
         for member in members {
             try Self.checkArchitecture(member.architecture)
-            guard member.probability > 0, member.probability <= 1 else {
-                throw PoolError.probabilityOutOfRange(
-                    architecture: member.architecture, probability: member.probability)
-            }
+            try Self.checkProbability(member.probability, of: member.architecture, written: "\(member.probability)")
             guard seen.insert(member.architecture).inserted else {
                 throw PoolError.duplicateArchitecture(member.architecture)
+            }
+            // Only a custom list: the paper's preset lists its main model ConvNet
+            // again as one of its 32 variants, as the paper's code does.
+            guard preset == nil else { continue }
+            let canonical = try Zoo.canonicalName(member.architecture)
+            if let first = spellings.updateValue(member.architecture, forKey: canonical) {
+                throw PoolError.sameArchitecture(first, member.architecture, canonical: canonical)
             }
         }
         let total = members.reduce(0) { $0 + $1.probability }
@@ -191,10 +197,19 @@ public struct ModelPool: Sendable, Equatable, Codable, CustomStringConvertible {
     /// Checks that `architecture` names a zoo network or is a valid ConvNet spec.
     static func checkArchitecture(_ architecture: String) throws {
         do {
-            if try Zoo.convNetSpec(for: architecture) != nil || Zoo.names.contains(architecture) { return }
+            try Zoo.checkName(architecture)
+        } catch ZooError.unknownNetwork(_, let suggestions) {
+            throw PoolError.unknownArchitecture(architecture, suggestions: suggestions)
         } catch let error as ZooError {
             throw PoolError.malformedArchitecture(architecture: architecture, reason: error.description)
         }
-        throw PoolError.unknownArchitecture(architecture, suggestions: Zoo.suggestions(for: architecture))
+    }
+
+    /// Refuses a probability outside (0, 1], quoting it as `written` (as typed, so that
+    /// 1.0000005 is not shown rounded to an allowed 1).
+    static func checkProbability(_ probability: Double, of architecture: String, written: String) throws {
+        guard probability > 0, probability <= 1 else {
+            throw PoolError.probabilityOutOfRange(architecture: architecture, probability: written)
+        }
     }
 }

@@ -36,8 +36,11 @@ public enum Normalization: String, CaseIterable, Sendable, Codable {
     case layernorm
     /// `GroupNorm(C, C)`: per-sample, per-channel statistics.
     case instancenorm
-    /// `GroupNorm(4, C)`.
+    /// `GroupNorm(4, C)`: C must be a multiple of 4.
     case groupnorm
+
+    /// The groups of `groupnorm`, which must divide the channel count.
+    public static let groupNormGroups = 4
 
     /// A fresh layer for a C×H×W feature map, or nil for `none`.
     public func makeLayer(channels: Int, side: Int) -> (any UnaryLayer)? {
@@ -46,7 +49,7 @@ public enum Normalization: String, CaseIterable, Sendable, Codable {
         case .batchnorm: return BatchNorm2d(channels: channels)
         case .layernorm: return LayerNorm(normalizedShape: [channels, side, side])
         case .instancenorm: return GroupNorm(groups: channels, channels: channels)
-        case .groupnorm: return GroupNorm(groups: 4, channels: channels)
+        case .groupnorm: return GroupNorm(groups: Self.groupNormGroups, channels: channels)
         }
     }
 }

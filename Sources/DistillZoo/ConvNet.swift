@@ -33,11 +33,14 @@ public final class ConvNet: Module, Embedding {
     ///   - imageSize: input side (28 or 32 in the published settings).
     ///   - classes: number of logits.
     ///   - generator: the source of the initial weights, drawn layer by layer.
-    /// - Throws: `ZooError.unsupportedInput` when a feature map would vanish (too deep for the image).
+    /// - Throws: `ZooError.invalidSpec` for a spec whose layers cannot be built together,
+    ///   `ZooError.unsupportedInput` when a feature map would vanish (too deep for the image).
     public init(
         _ spec: ConvNetSpec = ConvNetSpec(), channels: Int, imageSize: Int, classes: Int,
         using generator: inout SeededGenerator
     ) throws {
+        // A spec made in code or decoded has not been through parsing's check.
+        try spec.checkLayers(text: spec.description)
         var size = try FeatureMapSize(
             network: spec.description, channels: channels, imageSize: imageSize, classes: classes)
         var layers: [any UnaryLayer] = []

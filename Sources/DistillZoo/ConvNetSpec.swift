@@ -6,7 +6,9 @@
 ///
 /// `description` always writes every key in that order; parsing accepts any
 /// subset in any order (missing keys take the defaults above), spaces around
-/// separators, and the bare name `ConvNet`.
+/// separators (`ConvNet (width=64)` included), and the bare name `ConvNet`.
+/// Parsing also refuses values that cannot be built together (`groupnorm`
+/// with a width that is not a multiple of 4).
 public struct ConvNetSpec: Hashable, Sendable, Codable, CustomStringConvertible {
     /// Channels of every convolution, > 0.
     public var width: Int
@@ -47,7 +49,8 @@ public struct ConvNetSpec: Hashable, Sendable, Codable, CustomStringConvertible 
     ///
     /// - Parameter text: `ConvNet` or `ConvNet(key=value,…)` with keys from `keys`.
     /// - Throws: `ZooError.malformedSpec` (wrong shape, repeated key),
-    ///   `.unknownSpecKey`, `.invalidSpecValue` (each naming the allowed values).
+    ///   `.unknownSpecKey`, `.invalidSpecValue` (each naming the allowed values),
+    ///   `.invalidSpec` (values that cannot be built together).
     public init(parsing text: String) throws {
         self.init()
         let trimmed = text.trimmingSpaces
@@ -72,6 +75,22 @@ public struct ConvNetSpec: Hashable, Sendable, Codable, CustomStringConvertible 
                 throw ZooError.malformedSpec(text: text, reason: "key '\(key)' appears twice")
             }
             try set(key, to: value)
+        }
+        try checkLayers(text: text)
+    }
+
+    /// Refuses a spec whose values are each allowed but whose layers cannot be
+    /// built together, so that no caller reaches a layer's precondition.
+    ///
+    /// - Parameter text: the spec as the user wrote it, for the message.
+    /// - Throws: `ZooError.invalidSpec` when `groupnorm`'s groups do not divide the width.
+    public func checkLayers(text: String) throws {
+        let groups = Normalization.groupNormGroups
+        if normalization == .groupnorm, width % groups != 0 {
+            throw ZooError.invalidSpec(
+                text: text,
+                reason: "norm=groupnorm splits the width into \(groups) groups, so width must be a multiple of "
+                    + "\(groups) (got \(width))")
         }
     }
 
@@ -101,7 +120,7 @@ public struct ConvNetSpec: Hashable, Sendable, Codable, CustomStringConvertible 
 
 extension StringProtocol {
     /// The text without leading and trailing spaces and tabs.
-    fileprivate var trimmingSpaces: String {
+    var trimmingSpaces: String {
         let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
         guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
             return ""

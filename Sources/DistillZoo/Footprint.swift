@@ -58,6 +58,7 @@ extension Zoo {
 
     /// The network's layers walked on a C×S×S input, tracking its feature map as the constructors do.
     private static func layerWalk(name: String, channels: Int, imageSize: Int, classes: Int) throws -> FootprintWalk {
+        let name = name.trimmingSpaces
         var walk = FootprintWalk(channels: channels, side: imageSize)
         if let spec = try convNetSpec(for: name) {
             walk.track(network: spec.description, classes: classes)

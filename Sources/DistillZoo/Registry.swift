@@ -40,24 +40,38 @@ public enum Zoo {
     }()
 
     /// The ConvNet spec of a named ConvNet variant or of a spec string, nil for other networks.
-    /// - Throws: `ZooError` for a spec string that does not parse.
+    /// Spaces around the name and before a spec's `(` are ignored, as everywhere a name is read.
+    /// - Throws: `ZooError` for a spec string that does not parse or cannot be built.
     public static func convNetSpec(for name: String) throws -> ConvNetSpec? {
+        let name = name.trimmingSpaces
         if let variant = convNetVariants.first(where: { $0.name == name }) { return variant.spec }
-        if name.hasPrefix("ConvNet(") { return try ConvNetSpec(parsing: name) }
+        if name.hasPrefix("ConvNet"), name.dropFirst("ConvNet".count).trimmingSpaces.hasPrefix("(") {
+            return try ConvNetSpec(parsing: name)
+        }
         return nil
     }
 
     /// Checks that `name` is one of `names` or a ConvNet spec that parses, without building anything.
     /// - Throws: `ZooError.unknownNetwork` listing close names, or the spec's error.
     public static func checkName(_ name: String) throws {
-        if try names.contains(name) || convNetSpec(for: name) != nil { return }
+        if try names.contains(name.trimmingSpaces) || convNetSpec(for: name) != nil { return }
         throw ZooError.unknownNetwork(name: name, suggestions: suggestions(for: name))
+    }
+
+    /// What `name` builds, written one way only: the full spec of a ConvNet
+    /// (`ConvNet`, `ConvNetIN` and `ConvNet(width=128)` are all
+    /// `ConvNet(width=128,depth=3,act=relu,norm=instancenorm,pool=avgpooling)`), the name of any other network.
+    /// Two names build the same architecture exactly when their canonical names are equal.
+    /// - Throws: what `checkName` throws.
+    public static func canonicalName(_ name: String) throws -> String {
+        try checkName(name)
+        return try convNetSpec(for: name)?.description ?? name.trimmingSpaces
     }
 
     /// A freshly initialised network.
     ///
     /// - Parameters:
-    ///   - name: one of `names`, or a ConvNet spec string.
+    ///   - name: one of `names`, or a ConvNet spec string (spaces around it are ignored).
     ///   - channels: input channels (1 for MNIST-like data, 3 for CIFAR/SVHN).
     ///   - imageSize: input side (28 or 32 in the published settings).
     ///   - classes: number of logits.
@@ -69,6 +83,7 @@ public enum Zoo {
     public static func make(
         name: String, channels: Int, imageSize: Int, classes: Int, using generator: inout SeededGenerator
     ) throws -> Network {
+        let name = name.trimmingSpaces
         // The constructors refuse an input too small for the network themselves.
         let footprint = try self.footprint(name: name, channels: channels, imageSize: imageSize, classes: classes)
         try checkMemory(footprint, name: name, channels: channels, imageSize: imageSize, classes: classes)

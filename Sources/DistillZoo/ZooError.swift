@@ -10,6 +10,8 @@ public enum ZooError: Error, CustomStringConvertible, Equatable {
     case unknownSpecKey(key: String, allowed: [String])
     /// A ConvNet spec value outside its allowed set.
     case invalidSpecValue(key: String, value: String, allowed: [String])
+    /// A ConvNet spec whose values are each allowed but whose layers cannot be built together.
+    case invalidSpec(text: String, reason: String)
     /// The input shape or class count does not fit the network (a feature map would vanish).
     case unsupportedInput(network: String, channels: Int, imageSize: Int, classes: Int, reason: String)
 
@@ -26,6 +28,8 @@ public enum ZooError: Error, CustomStringConvertible, Equatable {
             return "unknown ConvNet spec key '\(key)'; allowed keys: \(allowed.joined(separator: ", "))"
         case let .invalidSpecValue(key, value, allowed):
             return "invalid ConvNet \(key) '\(value)'; allowed: \(allowed.joined(separator: ", "))"
+        case let .invalidSpec(text, reason):
+            return "invalid ConvNet spec '\(text)': \(reason)"
         case let .unsupportedInput(network, channels, imageSize, classes, reason):
             return "\(network) cannot take \(channels)×\(imageSize)×\(imageSize) inputs with \(classes) classes: "
                 + "\(reason)"

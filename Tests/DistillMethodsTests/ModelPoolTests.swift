@@ -51,12 +51,12 @@ final class ModelPoolTests: XCTestCase {
             guard case .unknownArchitecture(let name, let suggestions) = $0 else { return false }
             return name == "ConvNot" && suggestions.contains("ConvNet")
         }
-        assertPoolError("ConvNet:1.5") { $0 == .probabilityOutOfRange(architecture: "ConvNet", probability: 1.5) }
+        assertPoolError("ConvNet:1.5") { $0 == .probabilityOutOfRange(architecture: "ConvNet", probability: "1.5") }
         assertPoolError("ConvNet:0,ConvNetBN:1") {
-            $0 == .probabilityOutOfRange(architecture: "ConvNet", probability: 0)
+            $0 == .probabilityOutOfRange(architecture: "ConvNet", probability: "0")
         }
         assertPoolError("ConvNet:-0.1,ConvNetBN:1.1") {
-            $0 == .probabilityOutOfRange(architecture: "ConvNet", probability: -0.1)
+            $0 == .probabilityOutOfRange(architecture: "ConvNet", probability: "-0.1")
         }
         assertPoolError("") { $0 == .empty }
         assertPoolError("ConvNet") { if case .malformedEntry = $0 { return true } else { return false } }
@@ -73,8 +73,43 @@ final class ModelPoolTests: XCTestCase {
             }
         }
         assertPoolError("ConvNet:0.5,ConvNet:0.5") { $0 == .duplicateArchitecture("ConvNet") }
+        assertPoolError("ConvNet(width=6,norm=groupnorm):1") {
+            if case .malformedArchitecture(architecture: "ConvNet(width=6,norm=groupnorm)", let reason) = $0 {
+                return reason.contains("width must be a multiple of 4 (got 6)")
+            } else {
+                return false
+            }
+        }
         XCTAssertThrowsError(try ModelPool(preset: .none, warmup: -1)) {
             XCTAssertEqual($0 as? PoolError, .negativeWarmup(-1))
+        }
+    }
+
+    func testTwoSpellingsOfOneNetworkAreOneMember() throws {
+        let convNet = "ConvNet(width=128,depth=3,act=relu,norm=instancenorm,pool=avgpooling)"
+        for second in ["ConvNet(width=128)", "ConvNet()", "ConvNetIN", "ConvNet (depth=3)"] {
+            assertPoolError("ConvNet:0.5,\(second):0.5") { $0 == .sameArchitecture("ConvNet", second, canonical: convNet) }
+        }
+        XCTAssertEqual(
+            "\(PoolError.sameArchitecture("ConvNet", "ConvNetIN", canonical: convNet))",
+            "pool architectures 'ConvNet' and 'ConvNetIN' are the same network (\(convNet)); "
+                + "list it once with its total probability")
+        XCTAssertNoThrow(try ModelPool(parsing: "ConvNet:0.5,ConvNetBN:0.5"))
+        // The paper's preset lists its main model again among its 32 variants, as the paper does.
+        XCTAssertEqual(try ModelPool(preset: .paper).members.count, 33)
+    }
+
+    func testAnOutOfRangeProbabilityIsQuotedAsTyped() {
+        assertPoolError("ConvNet:1.0000005") { $0 == .probabilityOutOfRange(architecture: "ConvNet", probability: "1.0000005") }
+        XCTAssertEqual(
+            "\(PoolError.probabilityOutOfRange(architecture: "ConvNet", probability: "1.0000005"))",
+            "pool probability 1.0000005 of 'ConvNet' is outside (0, 1]; give each member a probability above 0 and at most 1")
+        // Built in code, a probability is quoted in full, never rounded into the range.
+        XCTAssertThrowsError(try ModelPool(members: [.init(architecture: "ConvNet", probability: 1.0000005)])) {
+            XCTAssertEqual($0 as? PoolError, .probabilityOutOfRange(architecture: "ConvNet", probability: "1.0000005"))
+        }
+        XCTAssertThrowsError(try ModelPool(parsing: "ConvNet:0.5,ConvNetBN:0.500002")) {
+            XCTAssertEqual("\($0)", "pool probabilities sum to 1.000002; they must sum to 1")
         }
     }
 

@@ -37,6 +37,7 @@ struct Forward: ParsableCommand {
     var eval = false
 
     func validate() throws {
+        try requireNetwork(model, "--model")
         for (path, option) in [(weights, "--weights"), (input, "--input"), (out, "--out")] { try requirePath(path, option) }
         try requirePositive(classes, "--classes")
         // The logits are written over --out: an input named again there would be lost.

@@ -43,6 +43,7 @@ struct Train: ParsableCommand {
     @OptionGroup var data: DataOptions
 
     func validate() throws {
+        try requireNetwork(model, "--model")
         try requirePath(save, "--save")
         try requireDatasetName(dataset.name)
         try requireOutsideFolderDataset(save, "--save", dataset: dataset.name)
