@@ -22,6 +22,7 @@ extension AtomicWrite {
                 action: "write into", path: directory,
                 reason: "its last part is '\(name)', but the folder is written beside its place and renamed into it; give the folder by its own name")
         }
+        try checkNameLength(directory, action: "write into")
         var status = stat()
         guard lstat(directory, &status) == 0 else {
             if errno == ENOENT { return }
@@ -40,15 +41,18 @@ extension AtomicWrite {
     }
 
     /// Creates `directory` all at once: `fill` writes into a temporary sibling directory
-    /// (`.NAME.distill-tmp-PID-UUID`), which is renamed to `directory` when `fill` returns,
-    /// so a failure part-way leaves no partial directory behind. `directory` must pass `checkNewDirectory`.
+    /// (`.NAME.distill-tmp-PID-UUID`, named as `AtomicFile` names its files), which is renamed
+    /// to `directory` when `fill` returns, so a failure part-way leaves no partial directory
+    /// behind; the temporary directories of killed writers there are removed first (`removeStaleTemporaries(in:)`).
+    /// `directory` must pass `checkNewDirectory`.
     /// - Returns: what `fill` returns.
     /// - Throws: `FileSystemError`, or what `fill` throws; the temporary directory is then removed.
     public static func writeDirectory<T>(_ directory: String, _ fill: (String) throws -> T) throws -> T {
         try checkNewDirectory(directory)
         let parent = directoryOf(directory)
         try makeDirectories(parent)
-        let name = ".\(nameOf(directory))\(temporaryMarker)\(getpid())-\(UUID().uuidString)"
+        removeStaleTemporaries(in: parent)
+        let name = temporaryName(for: nameOf(directory), in: parent)
         let temporary = parent == "/" ? "/\(name)" : "\(parent)/\(name)"
         guard mkdir(temporary, 0o777) == 0 else { throw FileSystemError(action: "write into", path: directory, errno: errno) }
         do {

@@ -18,14 +18,15 @@ private let systemWrite = Darwin.write
 /// and nothing but a regular file is ever replaced.
 ///
 /// The bytes go to a temporary file in the destination's directory, named
-/// `.NAME.distill-tmp-PID-UUID`; it is flushed to disk (`fsync`), renamed over
+/// `.NAME.distill-tmp-PID-UUID` (NAME cut short where the whole would exceed the
+/// file system's limit on a name); it is flushed to disk (`fsync`), renamed over
 /// the destination, and the directory is flushed so the rename survives a
 /// crash. A destination that exists and is not a regular file (a directory,
 /// symbolic link, FIFO, device or socket) is refused before anything is
 /// touched. Every error removes the temporary file and is one line naming the
-/// destination and the reason; a temporary file left by a killed process is
-/// recognised by its name and removed by the next run in that directory
-/// (`removeStaleTemporaries(in:)`).
+/// destination and the reason; a temporary file (or directory, see
+/// `writeDirectory`) left by a killed process is recognised by its name and
+/// removed by the next run in that directory (`removeStaleTemporaries(in:)`).
 public enum AtomicWrite {
     /// What sits between the file's name and the writer's process id in a temporary file's name.
     public static let temporaryMarker = ".distill-tmp-"
@@ -85,29 +86,68 @@ public enum AtomicWrite {
         guard !path.hasSuffix("/") else {
             throw FileSystemError(action: "write", path: path, reason: "\(option) ends in '/', so it names a folder, not a file; give a file name")
         }
+        try checkNameLength(path, action: "write")
         try RunDirectoryLock.checkNotInUse(directoryOf(path), option: option)
         try probeDirectory(directoryOf(path))
         try checkDestination(path)
     }
 
-    /// Removes the temporary files of writers that are gone from `directory`:
-    /// those named by `AtomicFile` whose process is no longer running or is this
-    /// process (which calls this before it writes there), and those of earlier
-    /// versions of distill (`.NAME.UUID.tmp`, `.NAME.UUID.part`).
+    /// Throws `FileSystemError` (the name is too long) when the last part of `path` is longer than its
+    /// file system takes. Said before any work: a directory on the way that does not exist yet hides
+    /// it from `stat`, which then finds no such file instead.
+    static func checkNameLength(_ path: String, action: String) throws {
+        guard nameOf(path).utf8.count <= nameLimit(in: directoryOf(path)) else {
+            throw FileSystemError(action: action, path: path, errno: ENAMETOOLONG)
+        }
+    }
+
+    /// The longest name, in bytes, that the file system of `directory` takes
+    /// (NAME_MAX where it does not say, or `directory` is yet to be made).
+    static func nameLimit(in directory: String) -> Int {
+        let limit = pathconf(directory, Int32(_PC_NAME_MAX))
+        return limit > 0 ? limit : Int(NAME_MAX)
+    }
+
+    /// Removes the temporaries of writers that are gone from `directory`: the files
+    /// of `AtomicFile` and the directories of `writeDirectory` whose process is no
+    /// longer running or is this process (which calls this before it writes there),
+    /// and the files of earlier versions of distill (`.NAME.UUID.tmp`, `.NAME.UUID.part`).
+    /// Only names that match those patterns exactly are touched, and nothing but
+    /// regular files and directories (a link by such a name is left, and so is what it points to).
     /// - Returns: the names removed.
     @discardableResult
     public static func removeStaleTemporaries(in directory: String) -> [String] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
-        let stale = names.filter { name in
+        return names.filter { name in
             guard name.hasPrefix(".") else { return false }
-            if let marker = name.range(of: temporaryMarker) {
-                guard let process = Int32(name[marker.upperBound...].prefix { $0 != "-" }) else { return false }
-                return process == getpid() || (kill(process, 0) != 0 && errno == ESRCH)
+            let path = (directory as NSString).appendingPathComponent(name)
+            var status = stat()
+            guard lstat(path, &status) == 0 else { return false }
+            switch status.st_mode & S_IFMT {
+            case S_IFREG:
+                return (isOrphanedTemporary(name) || isLegacyTemporary(name)) && unlink(path) == 0
+            case S_IFDIR:
+                return isOrphanedTemporary(name) && (try? FileManager.default.removeItem(atPath: path)) != nil
+            default:
+                return false
             }
-            return isLegacyTemporary(name)
         }
-        for name in stale { unlink((directory as NSString).appendingPathComponent(name)) }
-        return stale
+    }
+
+    /// The name of a temporary for `name` in `directory`: `.NAME.distill-tmp-PID-UUID`, NAME cut
+    /// (between characters' UTF-8 sequences) so that the whole stays within the file system's
+    /// limit on a name, which `name` itself may reach. The marker, process id and UUID stay
+    /// whole, for `removeStaleTemporaries(in:)`; the UUID keeps two names cut alike apart.
+    static func temporaryName(for name: String, in directory: String) -> String {
+        let suffix = "\(temporaryMarker)\(getpid())-\(UUID().uuidString)"
+        var room = nameLimit(in: directory) - 1 - suffix.utf8.count
+        var kept = String.UnicodeScalarView()
+        for scalar in name.unicodeScalars {
+            room -= UTF8.width(scalar)
+            guard room >= 0 else { break }
+            kept.append(scalar)
+        }
+        return ".\(String(kept))\(suffix)"
     }
 
     /// Throws when `path` exists and is not a regular file (or cannot be looked at).
@@ -200,6 +240,17 @@ public enum AtomicWrite {
         }
     }
 
+    /// Whether `name` is `.NAME.distill-tmp-PID-UUID` (see `temporaryName`) of a writer that is gone
+    /// or is this process. The last marker is the one read: NAME may hold the marker itself.
+    private static func isOrphanedTemporary(_ name: String) -> Bool {
+        guard let marker = name.range(of: temporaryMarker, options: .backwards) else { return false }
+        let parts = name[marker.upperBound...].split(separator: "-", maxSplits: 1)
+        guard parts.count == 2, parts[0].allSatisfy({ $0.isASCII && $0.isNumber }), let process = Int32(parts[0]), process > 0,
+            UUID(uuidString: String(parts[1])) != nil
+        else { return false }
+        return process == getpid() || (kill(process, 0) != 0 && errno == ESRCH)
+    }
+
     /// `.NAME.<UUID>.tmp` or `.NAME.<UUID>.part`, as earlier versions named their temporary files.
     private static func isLegacyTemporary(_ name: String) -> Bool {
         let parts = name.split(separator: ".", omittingEmptySubsequences: false)
@@ -227,7 +278,7 @@ public final class AtomicFile {
         // Directories first: where one is missing the destination cannot exist, so nothing is refused after it.
         try AtomicWrite.makeDirectories(directory)
         try AtomicWrite.checkDestination(path)
-        let name = ".\(AtomicWrite.nameOf(path))\(AtomicWrite.temporaryMarker)\(getpid())-\(UUID().uuidString)"
+        let name = AtomicWrite.temporaryName(for: AtomicWrite.nameOf(path), in: directory)
         self.path = path
         temporaryPath = directory == "/" ? "/\(name)" : "\(directory)/\(name)"
         descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o666)

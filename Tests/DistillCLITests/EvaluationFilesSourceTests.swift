@@ -1,5 +1,6 @@
 // Copyright 2026 The distill authors. Licensed under the Apache License, Version 2.0.
 
+import DistillIO
 import Foundation
 import XCTest
 import _DistillTestSupport
@@ -38,6 +39,29 @@ final class EvaluationFilesSourceTests: BinaryTestCase {
         try binary.run(evaluate(first)).expectSuccess()
         try binary.run(evaluate(second, ["--out", binary.path("sets")])).expectSuccess()
         XCTAssertEqual(try recordedSource(in: "sets")?["path"] as? String, URL(fileURLWithPath: second).standardizedFileURL.path)
+    }
+
+    /// Two evaluations into one directory at once would both pass the check of evaluation.json and
+    /// then write in turn; the directory is held from that check until both files are written.
+    func testAnEvaluationHoldsItsDirectoryAndLeavesNoLockFileBehind() throws {
+        try FileManager.default.createDirectory(atPath: binary.path("sets"), withIntermediateDirectories: true)
+        let set = try binary.writeSet("sets/dc.safetensors")
+        let other = try RunDirectoryLock(directory: binary.path("sets"))
+        let refused = try binary.run(evaluate(set))
+        try refused.expectFailure(mentioning: "\(binary.path("sets")) is in use by process \(getpid()); wait for it to finish")
+        XCTAssertEqual(refused.output, "", "refused before training")
+        other.release()
+        try binary.run(evaluate(set)).expectSuccess()
+        XCTAssertEqual(
+            Set(try FileManager.default.contentsOfDirectory(atPath: binary.path("sets"))),
+            ["dc.safetensors", "evaluation.csv", "evaluation.json"], "no lock file is left in the user's folder")
+        // A lock file that was there is kept, and shows that the evaluation held the folder: its process id is recorded.
+        let lockFile = binary.path("sets/\(RunDirectoryLock.fileName)")
+        try "1\n".write(toFile: lockFile, atomically: false, encoding: .utf8)
+        try binary.run(evaluate(set)).expectSuccess()
+        let holder = try XCTUnwrap(Int32(try String(contentsOfFile: lockFile, encoding: .utf8).trimmingCharacters(in: .newlines)))
+        XCTAssertNotEqual(holder, 1, "the evaluation took the lock")
+        XCTAssertNotEqual(holder, getpid())
     }
 
     /// A FIFO: `OutputSafetyTests.testEvaluateRefusesAResultFileItCannotReplaceBeforeTraining`.

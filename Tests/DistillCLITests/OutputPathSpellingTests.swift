@@ -27,6 +27,29 @@ final class OutputPathSpellingTests: BinaryTestCase {
         for left in ["new", "p"] { XCTAssertFalse(FileManager.default.fileExists(atPath: binary.path(left)), "\(left) was left behind") }
     }
 
+    /// A temporary beside a long name is cut to fit the system's limit on a name (255 bytes);
+    /// a name over that limit is refused before the work, in a folder yet to be made too.
+    func testNamesUpToTheSystemLimitAreWrittenAndLongerOnesRefusedBeforeTheWork() throws {
+        let set = try binary.writeSet("set.safetensors")
+        let long = { (length: Int, ending: String) in String(repeating: "w", count: length - ending.utf8.count) + ending }
+        let trained = try binary.run(["train", "--model", "MLP", "--epochs", "1", "--save", long(250, ".safetensors")])
+        try trained.expectSuccess()
+        XCTAssertTrue(FileManager.default.fileExists(atPath: binary.path(long(250, ".safetensors"))))
+        try binary.run(["render", set, "--out", long(255, ".png")]).expectSuccess()
+        try binary.run(["export", set, "--format", "npz", "--out", long(255, ".npz")]).expectSuccess()
+        try binary.run(["export", set, "--format", "folder", "--out", long(255, "")]).expectSuccess()
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: binary.scratch).filter { $0.contains("distill-tmp") }, [])
+
+        let tooLong = "new/" + long(256, ".safetensors")
+        let refused = try binary.run(["train", "--model", "MLP", "--epochs", "1", "--save", tooLong])
+        try refused.expectFailure(mentioning: "cannot write \(tooLong): the name is too long")
+        XCTAssertFalse(refused.output.contains("test accuracy"), "trained before refusing: \(refused.output)")
+        try assertRefused(["render", set, "--out", "new/" + long(256, ".png")], "the name is too long")
+        try assertRefused(["export", set, "--format", "npz", "--out", "new/" + long(256, ".npz")], "the name is too long")
+        try assertRefused(["export", set, "--format", "folder", "--out", "new/" + long(256, "")], "the name is too long")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: binary.path("new")))
+    }
+
     func testAFileNameEndingInASlashIsRefusedBeforeTheWork() throws {
         _ = try binary.writeSet("set.safetensors")
         try assertRefused(["train", "--model", "MLP", "--epochs", "1", "--save", "sv/new/"], "--save ends in '/', so it names a folder")

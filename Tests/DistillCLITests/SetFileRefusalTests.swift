@@ -132,6 +132,18 @@ final class SetFileRefusalTests: BinaryTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: binary.scratch).filter { $0.contains("distill-tmp") }, [])
     }
 
+    func testAFolderExportRemovesTheTemporaryFolderAKilledExportLeft() throws {
+        let set = try writeSet("set.safetensors")
+        let marker = AtomicWrite.temporaryMarker
+        // An export killed part-way left the first; the second is this test's, the running export's parent.
+        let stale = ".outf\(marker)\(Int32.max - 1)-\(UUID().uuidString)"
+        let live = ".outf\(marker)\(getpid())-\(UUID().uuidString)"
+        for name in [stale, live] { try AtomicWrite.write("png", to: binary.path("\(name)/T-shirt/0.png")) }
+        try binary.run(["export", set, "--format", "folder", "--out", binary.path("outf")]).expectSuccess()
+        let left = try FileManager.default.contentsOfDirectory(atPath: binary.scratch).filter { $0.contains(marker) }
+        XCTAssertEqual(left, [live])
+    }
+
     // MARK: - Helpers
 
     private func evaluate(_ set: String) -> [String] { ["evaluate", set, "--models", "ConvNet(width=8)", "--num-eval", "1", "--epochs", "1"] }

@@ -141,6 +141,71 @@ final class AtomicWriteTests: XCTestCase {
         XCTAssertEqual(try entries(), names.suffix(3).sorted())
     }
 
+    func testStaleTemporaryDirectoriesAreRemovedAndOnlyThose() throws {
+        let marker = AtomicWrite.temporaryMarker
+        let gone = Int32.max - 1
+        let stale = ".out\(marker)\(gone)-\(UUID().uuidString)"
+        // The test's parent process is running; so is one named after the last marker.
+        let kept = [
+            ".out\(marker)\(getppid())-\(UUID().uuidString)", ".out\(marker)\(gone)-not-a-uuid", ".out\(marker)\(gone)",
+            ".out\(marker)\(gone)-\(UUID().uuidString)\(marker)\(getppid())-\(UUID().uuidString)", "out\(marker)\(gone)-\(UUID().uuidString)",
+        ]
+        for name in [stale] + kept { try AtomicWrite.write("png", to: path("\(name)/0/0.png")) }
+        // A link by a stale temporary's name is not followed, nor removed.
+        let link = ".link\(marker)\(gone)-\(UUID().uuidString)"
+        try FileManager.default.createSymbolicLink(atPath: path(link), withDestinationPath: path(kept[0]))
+        XCTAssertEqual(AtomicWrite.removeStaleTemporaries(in: directory), [stale])
+        XCTAssertEqual(try entries(), (kept + [link]).sorted())
+        XCTAssertEqual(try entries("\(kept[0])/0"), ["0.png"])
+    }
+
+    func testWritingADirectoryRemovesTheTemporaryDirectoriesOfKilledWritersBesideIt() throws {
+        let stale = ".classes\(AtomicWrite.temporaryMarker)\(Int32.max - 1)-\(UUID().uuidString)"
+        let live = ".classes\(AtomicWrite.temporaryMarker)\(getppid())-\(UUID().uuidString)"
+        for name in [stale, live] { try AtomicWrite.write("png", to: path("\(name)/0/0.png")) }
+        try AtomicWrite.writeDirectory(path("classes")) { try AtomicWrite.write("png", to: "\($0)/0/0.png") }
+        XCTAssertEqual(try entries(), [live, "classes"])
+    }
+
+    func testNamesUpToTheSystemLimitKeepTheirTemporariesWithinIt() throws {
+        let limit = Int(NAME_MAX)
+        // Two names alike in their first 250 bytes, and one whose characters take two bytes each.
+        let names = [
+            String(repeating: "w", count: limit), String(repeating: "w", count: limit - 1) + "v", "x" + String(repeating: "\u{E9}", count: (limit - 1) / 2),
+        ]
+        var temporaries: [String] = []
+        for name in names {
+            let file = try AtomicFile(replacing: path(name))
+            let temporary = (file.temporaryPath as NSString).lastPathComponent
+            temporaries.append(temporary)
+            XCTAssertLessThanOrEqual(temporary.utf8.count, limit, temporary)
+            let marker = try XCTUnwrap(temporary.range(of: AtomicWrite.temporaryMarker, options: .backwards))
+            XCTAssertEqual(temporary[marker.upperBound...].prefix { $0 != "-" }, "\(getpid())")
+            XCTAssertNotNil(UUID(uuidString: String(temporary.suffix(36))), temporary)
+            // Cut between characters: the part before the marker begins the name.
+            let kept = temporary[temporary.index(after: temporary.startIndex)..<marker.lowerBound]
+            XCTAssertTrue(name.hasPrefix(kept), temporary)
+            XCTAssertGreaterThan(kept.utf8.count, limit - 64, "no more is cut than needed")
+            try file.append(Data(name.utf8))
+            try file.commit()
+            XCTAssertEqual(try String(contentsOfFile: path(name), encoding: .utf8), name)
+        }
+        XCTAssertEqual(Set(temporaries).count, 3, "two names cut alike get their own temporaries")
+        XCTAssertEqual(try entries(), names.sorted(), "no temporary is left")
+        // What a killed writer left under such a name is recognised.
+        let left = try AtomicFile(replacing: path(names[0]))
+        XCTAssertEqual(AtomicWrite.removeStaleTemporaries(in: directory), [(left.temporaryPath as NSString).lastPathComponent])
+        left.discard()
+    }
+
+    func testANameLongerThanTheSystemTakesIsRefusedByTheProbe() throws {
+        let name = String(repeating: "w", count: Int(NAME_MAX) + 1)
+        XCTAssertThrowsError(try AtomicWrite.probeFile(path("made/\(name)"), option: "--save")) { error in
+            XCTAssertEqual("\(error)", "cannot write \(path("made/\(name)")): the name is too long")
+        }
+        XCTAssertEqual(try entries(), [], "the probe leaves nothing")
+    }
+
     func testAppendAddsWholeRecords() throws {
         let log = path("log.jsonl")
         try AtomicWrite.append(Data("1\n".utf8), to: log)
@@ -166,9 +231,19 @@ final class AtomicWriteTests: XCTestCase {
         let used = try RunDirectoryLock(directory: path("used"))
         try Data("x".utf8).write(to: URL(fileURLWithPath: path("used/result.json")))
         used.release()
-        XCTAssertTrue(FileManager.default.fileExists(atPath: path("used/result.json")))
+        XCTAssertEqual(try entries("used"), ["result.json"], "the lock file the lock made is removed")
         try FileManager.default.createDirectory(atPath: path("existing"), withIntermediateDirectories: false)
         try RunDirectoryLock(directory: path("existing")).release()
-        XCTAssertTrue(FileManager.default.fileExists(atPath: path("existing")), "a directory that was there stays")
+        XCTAssertEqual(try entries("existing"), [], "a directory that was there stays, without the lock's file")
+    }
+
+    func testALockFileThatWasThereIsKept() throws {
+        let file = path(RunDirectoryLock.fileName)
+        try Data("1\n".utf8).write(to: URL(fileURLWithPath: file))
+        let lock = try RunDirectoryLock(directory: directory)
+        XCTAssertThrowsError(try RunDirectoryLock(directory: directory))
+        lock.release()
+        XCTAssertEqual(try entries(), [RunDirectoryLock.fileName])
+        XCTAssertNoThrow(try RunDirectoryLock(directory: directory).release())
     }
 }

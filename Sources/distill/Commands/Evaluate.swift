@@ -178,10 +178,16 @@ struct Evaluate: DistributedCommand {
         try requireOutsideFolderDataset(directory, out == nil ? "the set's directory" : "--out", dataset: training.kind.name)
         // Find an unwritable --out, or files that cannot be replaced, before the networks train, not after;
         // rank 0 alone writes. Beside a set, another set's results are kept: an explicit --out may replace them.
-        // Nothing goes into a directory a condensation or experiment holds, whose own files these could replace.
+        // The directory is held until both files are written: nothing goes into one a condensation, experiment
+        // or another evaluation holds, and no other evaluation can write there between the check and the files.
+        // A held directory is refused untouched, and the probe says best why one takes no files: both before the lock.
         if group.isLeader {
             try RunDirectoryLock.checkNotInUse(directory, option: "--out")
             try AtomicWrite.probeDirectory(directory)
+        }
+        let lock = group.isLeader ? try RunDirectoryLock(directory: directory) : nil
+        defer { lock?.release() }
+        if group.isLeader {
             try EvaluationFiles.checkDestinations(in: directory)
             if out == nil { try EvaluationFiles.checkBelongs(in: directory, to: evaluated) }
         }
@@ -200,8 +206,6 @@ struct Evaluate: DistributedCommand {
         print(EvaluationFiles.table(report))
         var failure: Error?
         do {
-            // A run may have started there while the networks trained.
-            try RunDirectoryLock.checkNotInUse(directory, option: "--out")
             try EvaluationFiles.write(report, to: directory)
             print("wrote \((directory as NSString).appendingPathComponent("evaluation.csv")) and evaluation.json")
         } catch {

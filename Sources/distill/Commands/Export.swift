@@ -69,9 +69,14 @@ struct Export: ParsableCommand {
             ? out : (out as NSString).appendingPathComponent(source == nil ? "real.npz" : "synthetic.npz")
         // Before the set is read or drawn: the output must not replace the input, nor join files already in the folder.
         if let source { try OutputIsInputError.check(format == .npz ? npzPath : out, against: SyntheticSetFile.file(at: source)) }
-        // Not into a directory a run holds, whose files it could replace.
-        try RunDirectoryLock.checkNotInUse(AtomicWrite.directoryOf(format == .npz ? npzPath : out), option: "--out")
-        if format == .folder { try AtomicWrite.checkNewDirectory(out) }
+        // Not into a directory a run holds, whose files it could replace; a name too long for the system is found now.
+        switch format {
+        case .folder:
+            try RunDirectoryLock.checkNotInUse(AtomicWrite.directoryOf(out), option: "--out")
+            try AtomicWrite.checkNewDirectory(out)
+        case .npz:
+            try AtomicWrite.probeFile(npzPath, option: "--out")
+        }
         let (set, classNames) = try source.map(synthetic) ?? randomRealSubset()
         switch format {
         case .folder:
