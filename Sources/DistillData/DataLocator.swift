@@ -169,7 +169,11 @@ public struct DataLocator: Sendable {
                 throw DatasetError.unusableDataDirectory(path: root.path, origin: root.origin.rawValue, reason: "it is not a directory")
             }
             if !exists && mustExist {
-                throw DatasetError.unusableDataDirectory(path: root.path, origin: root.origin.rawValue, reason: "it does not exist")
+                // A link is there, but following it ends nowhere: say so rather than that nothing is there.
+                var status = stat()
+                let danglingLink = lstat(root.path, &status) == 0 && status.st_mode & S_IFMT == S_IFLNK
+                let reason = danglingLink ? "it is a symbolic link that leads to nothing (a loop, or a missing target)" : "it does not exist"
+                throw DatasetError.unusableDataDirectory(path: root.path, origin: root.origin.rawValue, reason: reason)
             }
         }
     }

@@ -67,15 +67,17 @@ public struct StudySetting: Sendable, Codable, Equatable, CustomStringConvertibl
         var given: Set<String> = []
         for part in parts.dropFirst() {
             let name = String(part.prefix { $0 != "=" })
+            let afterTeacher = given.contains("teacher")
             guard given.insert(name).inserted else { throw refuse("'\(name)' is given twice") }
             if part == "kd" {
                 knowledgeDistillation = true
                 continue
             }
-            let pair = part.split(separator: "=", maxSplits: 1).map(String.init)
-            guard pair.count == 2, !pair[1].isEmpty else {
-                // '+' separates the parts, so it cannot be part of a teacher's path.
-                let hint = given.contains("teacher") ? "; a +teacher= path cannot hold '+' (link or rename the file)" : ""
+            let pair = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            if pair.count == 2 && pair[1].isEmpty { throw refuse("'\(part)' gives no value") }
+            guard pair.count == 2 else {
+                // '+' separates the parts, so a part after a teacher's is most likely the rest of its path.
+                let hint = afterTeacher ? "; a +teacher= path cannot hold '+' (link or rename the file)" : ""
                 throw refuse("'\(part)' is not kd or NAME=VALUE\(hint)")
             }
             switch pair[0] {

@@ -104,6 +104,11 @@ final class DataLocatorTests: XCTestCase {
         XCTAssertThrowsError(try locator.locate(.fashionMNIST)) { error in
             XCTAssertEqual(error as? DatasetError, .unusableDataDirectory(path: root + "/explicit", origin: "--data-dir", reason: "it does not exist"))
         }
+        // A link to itself: something is there, but it leads to nothing.
+        try FileManager.default.createSymbolicLink(atPath: root + "/explicit", withDestinationPath: root + "/explicit")
+        XCTAssertThrowsError(try locator.locate(.fashionMNIST)) { error in
+            XCTAssertTrue("\(error)".contains("it is a symbolic link that leads to nothing (a loop, or a missing target)"), "\(error)")
+        }
     }
 
     func testMissingDataErrorSaysWhereItLookedAndHowToFix() {

@@ -40,6 +40,7 @@ final class GeneralizationStudyTests: XCTestCase {
             ("gm", "starts with dc, dsa or dm"), ("dc+pool", "is not kd or NAME=VALUE"), ("dc+iterations=0", "≥ 1"),
             ("dc+iterations=99999999999999999999", "iterations 99999999999999999999 is too large"),
             ("dc+teacher=t/a+b.safetensors", "'b.safetensors' is not kd or NAME=VALUE; a +teacher= path cannot hold '+'"),
+            ("dc+teacher=", "'teacher=' gives no value"), ("dc+pool=", "'pool=' gives no value"),
             ("dc+colour=red", "unknown part 'colour'"), ("dc+kd+teacher=t.safetensors", "exclude each other"),
             ("dc+protocol=mtt", "protocol is dc or dsa"), ("dc+pool=paper+pool=none", "'pool' is given twice"),
             ("dc+kd+kd", "'kd' is given twice"), ("dc+iterations=2+iterations=3", "'iterations' is given twice"),
