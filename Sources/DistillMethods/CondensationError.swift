@@ -30,7 +30,7 @@ public enum CondensationError: Error, Equatable, CustomStringConvertible, Locali
         case .unpublishedLoops(let ipc):
             let known = GradientMatchingConfiguration.publishedLoops.keys.sorted().map(String.init)
             return "gradient matching has no published (outer loop, inner loop) for ipc \(ipc) "
-                + "(only for \(known.joined(separator: ", "))); set both loops explicitly"
+                + "(only for \(known.joined(separator: ", "))); set both loops explicitly with --outer-loop and --inner-loop"
         case .imagesPerClassTooLarge(let ipc, let classIndex, let available):
             return "ipc \(ipc) is more than the \(available) real images of class \(classIndex); "
                 + "use ipc ≤ \(available) or noise initialisation"

@@ -26,10 +26,16 @@ public enum SelfTest {
         return standardFiles + extras
     }
 
+    /// Refuses a name no check reads, before any directory is looked at.
+    /// - Throws: `SelfTestError.unknownFile`.
+    public static func checkNames(_ names: [String]) throws {
+        if let unknown = names.first(where: { kind(of: $0) == nil }) { throw SelfTestError.unknownFile(unknown, known: standardFiles) }
+    }
+
     /// The golden files `names` of `directory`, for a check of some of them.
     /// - Throws: `SelfTestError.unknownFile` for a name no check reads, `.missingFiles` for those absent.
     public static func files(named names: [String], in directory: String) throws -> [String] {
-        if let unknown = names.first(where: { kind(of: $0) == nil }) { throw SelfTestError.unknownFile(unknown, known: standardFiles) }
+        try checkNames(names)
         let missing = names.filter {
             !FileManager.default.fileExists(atPath: (directory as NSString).appendingPathComponent("\($0).safetensors"))
         }

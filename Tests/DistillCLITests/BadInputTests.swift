@@ -33,6 +33,15 @@ final class BadInputTests: BinaryTestCase {
         }
     }
 
+    func testAnIPCWithoutPublishedLoopsIsAUsageErrorBeforeAnyDataIsRead() throws {
+        let result = try binary.run(["condense", "--ipc", "6", "--iterations", "1", "--out", binary.path("c")])
+        XCTAssertEqual(result.status, 64, result.errors)
+        try assertRefused(
+            ["condense", "--ipc", "6", "--outer-loop", "2", "--iterations", "1", "--out", binary.path("c")],
+            "no published (outer loop, inner loop) for ipc 6 (only for 1, 10, 20, 30, 40, 50); set both loops explicitly with --outer-loop and --inner-loop")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: binary.path("c")))
+    }
+
     func testRenderDrawsNonFinitePixelsAndRefusesNonFiniteNormalisation() throws {
         var scalars = [Float](repeating: 0.5, count: 10 * 784)
         scalars[3] = .nan

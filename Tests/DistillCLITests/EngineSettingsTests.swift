@@ -75,8 +75,11 @@ final class EngineSettingsTests: XCTestCase {
         XCTAssertTrue(partial.errors.contains("dsa.safetensors, "), partial.errors)
         XCTAssertTrue(partial.errors.contains("missing; copy them from Tests/Fixtures, or name the files to check with --only"), partial.errors)
         for bad in ["nope", "ops,ops", ""] {
-            XCTAssertNotEqual(try distill(["selftest", "--golden", golden.path, "--only", bad]).status, 0, bad)
+            // Usage errors, all three alike.
+            XCTAssertEqual(try distill(["selftest", "--golden", golden.path, "--only", bad]).status, 64, bad)
         }
+        let misspelt = try distill(["selftest", "--golden", "/nonexistent", "--only", "ops,nope"])
+        XCTAssertTrue(misspelt.errors.contains("--only: no golden file 'nope'; known: ops, dsa"), "found before the directory: \(misspelt.errors)")
         let passed = try distill(["selftest", "--golden", golden.path, "--only", "ops"])
         XCTAssertEqual(passed.status, 0, passed.output + passed.errors)
         XCTAssertTrue(passed.output.contains("ops [\(VectorKernels.active.variableValue)]: ok, 138 values"), passed.output)

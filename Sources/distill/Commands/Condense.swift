@@ -102,6 +102,10 @@ struct Condense: DistributedCommand {
             do { _ = try PoolStepScaling(parsing: poolStep) } catch let error as PoolError { throw ValidationError(error.description) }
         }
         let trainsNetwork = method != .dm
+        // A usage error like the others (exit 64), said before any data is read.
+        if trainsNetwork, GradientMatchingConfiguration.publishedLoops[ipc] == nil, outerLoop == nil || innerLoop == nil {
+            throw ValidationError(CondensationError.unpublishedLoops(imagesPerClass: ipc).description)
+        }
         for (option, given) in [
             ("--lr-net", lrNet != nil), ("--outer-loop", outerLoop != nil), ("--inner-loop", innerLoop != nil),
             ("--distance", distance != nil),

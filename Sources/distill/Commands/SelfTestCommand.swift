@@ -35,6 +35,8 @@ struct SelfTestCommand: ParsableCommand {
         if let names = commaSeparated(only), names.contains("") || Set(names).count != names.count {
             throw ValidationError("--only is empty or lists a name twice or empty; give comma-separated golden files such as ops,dc")
         }
+        // A misspelt name is a usage error like a repeated one (exit 64), found before any file is read.
+        do { try commaSeparated(only).map(SelfTest.checkNames) } catch { throw ValidationError("--only: \(error)") }
     }
 
     func run() throws {
