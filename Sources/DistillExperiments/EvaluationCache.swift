@@ -75,7 +75,7 @@ struct EvaluationCache {
     func lookup(_ name: String, key: Key, set: FileFingerprint) -> Entry? {
         guard let data = FileManager.default.contents(atPath: path(name)),
             let entry = try? JSONDecoder().decode(Entry.self, from: data), entry.key == key, Self.holds(entry.report, for: key),
-            entry.set == nil || entry.set == set
+            entry.set == nil || entry.set == set, Self.isTime(entry.seconds)
         else { return nil }
         return entry
     }
@@ -94,6 +94,10 @@ struct EvaluationCache {
                 $0.plain.runs.count == key.runs && $0.distilled?.runs.count == (key.distillation == nil ? nil : key.runs)
             }
     }
+
+    /// Whether `seconds` can be a measured wall time (none is longer than the time since 1970): an entry
+    /// holding another was damaged (edited) and is evaluated again.
+    private static func isTime(_ seconds: Double) -> Bool { seconds >= 0 && seconds <= Date().timeIntervalSince1970 }
 
     /// Caches a finished evaluation, and drops the trainings kept on the way (the entry holds them).
     func store(_ entry: Entry, as name: String) throws {

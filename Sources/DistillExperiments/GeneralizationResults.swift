@@ -146,6 +146,8 @@ public struct GeneralizationResults: Sendable, Codable {
     /// Hours, minutes and seconds alike in every row, so a column reads at a glance.
     private func duration(_ seconds: Double?) -> String {
         guard let seconds else { return "–" }
+        // A time edited into a cache entry or log may be anything; past Int's range the conversion would trap.
+        guard seconds.isFinite, seconds >= 0, seconds < 1e15 else { return "?" }
         let whole = Int(seconds.rounded())
         return String(format: "%d:%02d:%02d", whole / 3600, whole / 60 % 60, whole % 60)
     }

@@ -104,7 +104,12 @@ public struct GeneralizationStudy: Sendable, Codable, Equatable {
                 throw ExperimentError.unpublishedLoops(imagesPerClass: imagesPerClass)
             }
             do {
-                _ = try setting.condensationRequest(study: self).modelPool()
+                let request = setting.condensationRequest(study: self)
+                _ = try request.modelPool()
+                // A pool member that cannot take the data, refused before the first setting is condensed.
+                try request.checkFeasible(classCount: dataset.classCount, imageShape: dataset.imageShape)
+            } catch let error as CondensationError {
+                throw ExperimentError.invalidSetting(name: "--settings", value: "'\(setting)'", requirement: error.description)
             } catch let error as PoolError {
                 // The pool, its adaptation and step scaling are parts of the setting here, not --pool, --pool-adapt or --pool-step.
                 let reason: String

@@ -82,7 +82,8 @@ public struct ModelPoolExperiment: Sendable, Codable, Equatable {
         if iterations != full.iterations { notes.append("iterations \(list(iterations)) (full: \(list(full.iterations)))") }
         if batchReal != full.batchReal { notes.append("\(batchReal) real images per class per step (full: \(full.batchReal))") }
         if evaluationRuns != full.evaluationRuns { notes.append("\(evaluationRuns) network\(evaluationRuns == 1 ? "" : "s") per architecture (full: \(full.evaluationRuns))") }
-        if let epochs { notes.append("\(epochs) training epochs (full: 300)") }
+        // DC's protocol trains for 300 epochs (`TrainingProtocol`); only another count is a reduction.
+        if let epochs, epochs != 300 { notes.append("\(epochs) training epochs (full: 300)") }
         if let testImagesPerClass { notes.append("\(testImagesPerClass) test images per class (full: the whole test split)") }
         if architectures != full.architectures { notes.append("architectures \(architectures.joined(separator: ", "))") }
         return notes
@@ -122,6 +123,11 @@ public struct ModelPoolExperiment: Sendable, Codable, Equatable {
         for ipc in imagesPerClass {
             try request.checkFeasible(
                 imageCount: ipc * dataset.classCount, imageShape: dataset.imageShape, classCount: dataset.classCount)
+            // And every pool's members (the ablation's total-random pool holds VGG11), before the first condensation.
+            for setting in settings {
+                try condensationRequest(imagesPerClass: ipc, setting: setting)
+                    .checkFeasible(classCount: dataset.classCount, imageShape: dataset.imageShape)
+            }
         }
     }
 

@@ -4,8 +4,9 @@ import DistillIO
 import DistillZoo
 
 extension CondensationRequest {
-    /// Refuses a main model that is not a network, and a run whose synthetic
-    /// set and networks would not fit in memory, before anything is allocated.
+    /// Refuses a main model that is not a network, a pool member that cannot take
+    /// the data, and a run whose synthetic set and networks would not fit in
+    /// memory, before anything is allocated.
     ///
     /// The estimate is a lower bound: the synthetic images with their gradient
     /// and momentum, plus training the largest pool member on a class's real
@@ -13,14 +14,21 @@ extension CondensationRequest {
     ///
     /// - Parameters:
     ///   - classCount, imageShape: the real data's classes and `[C, H, W]`.
-    /// - Throws: `ZooError` for an unknown main model, `PoolError`, or `MemoryBudgetError`.
-    func checkFeasible(classCount: Int, imageShape: [Int]) throws {
+    /// - Throws: `ZooError` for an unknown main model, `PoolError`, `CondensationError.invalidSetting`
+    ///   for a pool member that cannot take the data, or `MemoryBudgetError`.
+    public func checkFeasible(classCount: Int, imageShape: [Int]) throws {
         try Zoo.checkName(mainModel)
         let architectures = try ModelPool(parsing: pool, mainModel: mainModel, warmup: poolWarmup).architectures
         let (channels, side) = (imageShape[0], imageShape[1])
         var largest = NetworkFootprint(parameters: 0, activationsPerImage: 0)
         for architecture in architectures {
-            let footprint = try Zoo.footprint(name: architecture, channels: channels, imageSize: side, classes: classCount)
+            let footprint: NetworkFootprint
+            do {
+                footprint = try Zoo.checkedFootprint(name: architecture, channels: channels, imageSize: side, classes: classCount)
+            } catch let error as ZooError where architectures.count > 1 {
+                // Said as the pool's: a preset names no member on the command line.
+                throw CondensationError.invalidSetting(name: "pool", value: pool, requirement: "its member \(error)")
+            }
             largest.parameters = max(largest.parameters, footprint.parameters)
             largest.activationsPerImage = max(largest.activationsPerImage, footprint.activationsPerImage)
         }

@@ -89,6 +89,9 @@ final class CommandLineTests: XCTestCase {
         }
         let table = try String(contentsOfFile: "\(directory)/table.md", encoding: .utf8)
         XCTAssertTrue(table.contains("pool + KD"), table)
+        // The generated test split holds 2 images per class, fewer than --quick's 50: it is tested whole, and said so.
+        XCTAssertTrue(table.contains("tested on the whole test split"), table)
+        XCTAssertFalse(table.contains("first 50 test images"), table)
     }
 
     func testImageFolderCondensesEvaluatesAndTrains() throws {

@@ -31,6 +31,22 @@ final class FolderDatasetTests: BinaryTestCase {
         (FileManager.default.enumerator(atPath: folder)?.allObjects as? [String] ?? []).filter { $0 != ".distill-stats.json" }.sorted()
     }
 
+    func testAPoolMemberThatCannotTakeTheImagesIsRefusedBeforeTheFirstCondensation() throws {
+        let folder = try writeFolder()
+        let common = ["--dataset", "folder:\(folder)", "--models", "MLP", "--num-eval", "1", "--epochs", "1", "--batch-real", "2"]
+        for (arguments, refusal) in [
+            (["experiment", "model-pool", "--quick", "--pool-ablation", "--iterations", "1", "--out", binary.path("mpa")] + common,
+             "invalid pool main-model: its member "),
+            (["experiment", "generalization", "--settings", "dc+iterations=1", "dc+pool=total-random+iterations=1", "--out", binary.path("g")] + common,
+             "--settings 'dc+pool=total-random+iterations=1' is not valid: invalid pool total-random: its member "),
+        ] {
+            let result = try binary.run(arguments)
+            try result.expectFailure(mentioning: refusal)
+            XCTAssertTrue(result.errors.contains("cannot take 1×8×8 inputs"), result.errors)
+            XCTAssertFalse(result.output.contains("condense "), "condensed before refusing: \(result.output)")
+        }
+    }
+
     func testResultsInsideTheDatasetAreRefusedBeforeAnythingIsWritten() throws {
         let folder = try writeFolder()
         let before = tree(folder)

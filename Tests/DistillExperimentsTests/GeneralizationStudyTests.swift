@@ -286,6 +286,19 @@ final class GeneralizationStudyTests: XCTestCase {
             XCTAssertFalse(again.reused, what)
             XCTAssertEqual(again.report.results[0].plain.runs.map(\.accuracy), first.rows[0].report.results[0].plain.runs.map(\.accuracy), what)
         }
+        // A wall time no evaluation takes (it trapped the table's formatting once): evaluated again, the table written.
+        for seconds in [1e300, -5] {
+            var entry = try XCTUnwrap(try JSONSerialization.jsonObject(with: stored) as? [String: Any])
+            entry["seconds"] = seconds
+            try JSONSerialization.data(withJSONObject: entry).write(to: URL(fileURLWithPath: entryPath))
+            var reused = false
+            _ = try study.run(in: directory, locator: data.locator, command: "again") {
+                if case .stage(let line) = $0, line.contains("reused evaluations/dc-none-it1-iter1.json") { reused = true }
+            }
+            XCTAssertFalse(reused, "seconds \(seconds)")
+            let table = try String(contentsOfFile: (directory as NSString).appendingPathComponent("table.md"), encoding: .utf8)
+            XCTAssertFalse(table.contains(":-"), table)
+        }
     }
 
     /// A set with other bytes in the same place (condensed again after its run

@@ -175,5 +175,8 @@ final class ModelPoolExperimentTests: XCTestCase {
         XCTAssertNoThrow(try quick.validate())
         XCTAssertTrue(quick.reductions.contains { $0.hasPrefix("iterations 10") }, "\(quick.reductions)")
         XCTAssertEqual(ModelPoolExperiment().reductions, [], "the full experiment reduces nothing")
+        var fullEpochs = quick
+        fullEpochs.epochs = 300
+        XCTAssertFalse(fullEpochs.reductions.contains { $0.contains("training epochs") }, "300 epochs is the full count: \(fullEpochs.reductions)")
     }
 }

@@ -88,7 +88,7 @@ struct Train: ParsableCommand {
             lastUpdate = Date()
             line.update(
                 "epoch \(progress.epoch)/\(progress.epochs)  batch \(progress.batch)/\(progress.batchesPerEpoch)  loss \(String(format: "%.4f", progress.loss))  "
-                    + "\(Int(progress.imagesPerSecond)) images/s  ETA \(formatDuration(progress.secondsRemaining))")
+                    + String(format: "%.0f", progress.imagesPerSecond) + " images/s  ETA \(formatDuration(progress.secondsRemaining))")
         }
         line.finish()
         if outcome.lossDiverged {
