@@ -23,7 +23,7 @@ struct Evaluate: DistributedCommand {
             training set, and the results say so.
             """)
 
-    @Argument(help: "A run directory or a synthetic .safetensors file (omit with --random-real).")
+    @Argument(help: "A run directory, or a synthetic .safetensors or .npz file (omit with --random-real).")
     var source: String?
     @Option(parsing: .unconditional, help: "Comma-separated architectures to train.")
     var models = "ConvNet,MLP,LeNet,AlexNet,VGG11,ResNet18"
