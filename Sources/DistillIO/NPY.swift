@@ -21,7 +21,7 @@ public enum NPYArray: Sendable, Equatable {
     /// The element type in NumPy's words, for messages ("found bool").
     public var typeName: String {
         switch self {
-        case .float32: return "float32"
+        case .float32: return "float"  // float32 or float64, which both read as float32
         case .int64: return "int64"
         case .bool: return "bool"
         case .strings: return "str"
@@ -86,9 +86,18 @@ public enum NPYArray: Sendable, Equatable {
             throw fail("shape (\(shapeText)) is not a tuple of sizes")
         }
         let body = Array(bytes[bodyStart...])
+        if descr.hasPrefix("[") || descr.dropFirst().first == "V" {
+            throw fail("it has a structured dtype \(descr), which distill does not read; save each field as a plain array")
+        }
+        // Object arrays are pickles, which can run code when loaded; they are named, never read.
+        if descr.dropFirst().first == "O" {
+            throw fail("it is an object array (pickled Python objects), which distill never loads; "
+                + "save numbers as a numeric array and strings as a fixed-width unicode array (np.array(names, dtype=str))")
+        }
+        if descr.first == ">" { throw fail("dtype '\(descr)' is big-endian; save little-endian arrays") }
         guard descr.first == "<" || descr.first == "|" || descr.first == "=", descr.count >= 3,
             let width = Int(descr.dropFirst(2)), width > 0
-        else { throw fail("dtype '\(descr)' is big-endian or unknown; save little-endian arrays") }
+        else { throw fail("dtype '\(descr)' is not supported; use float32 images, int64 labels and str names") }
         let kind = descr[descr.index(descr.startIndex, offsetBy: 1)]
         // A header may declare any shape; its byte count is multiplied out with overflow checks, as the safetensors reader does.
         let itemBytes = width.multipliedReportingOverflow(by: kind == "U" ? 4 : 1)
@@ -107,7 +116,13 @@ public enum NPYArray: Sendable, Equatable {
         }
         switch (kind, width) {
         case ("f", 4): self = .float32(shape: shape, values: load(Float.self))
-        case ("f", 8): self = .float32(shape: shape, values: load(Double.self).map(Float.init))
+        case ("f", 8):
+            let doubles = load(Double.self)
+            // A finite float64 past float32's range would turn into infinity and be reported as a value the file lacks.
+            if let index = doubles.firstIndex(where: { $0.isFinite && Float($0).isInfinite }) {
+                throw fail("\(doubles[index]) at index \(index) does not fit a 32-bit float; save values within ±3.4e38 as float32")
+            }
+            self = .float32(shape: shape, values: doubles.map(Float.init))
         case ("i", 8): self = .int64(shape: shape, values: load(Int64.self))
         case ("i", 4): self = .int64(shape: shape, values: load(Int32.self).map(Int64.init))
         case ("i", 2): self = .int64(shape: shape, values: load(Int16.self).map(Int64.init))
@@ -134,6 +149,14 @@ public enum NPYArray: Sendable, Equatable {
         switch rest.first {
         case "'": return String(rest.dropFirst().prefix { $0 != "'" })
         case "(": return String(rest.dropFirst().prefix { $0 != ")" })
+        case "[":
+            // A structured dtype's descr, a list of tuples, read whole up to its closing bracket.
+            var depth = 0
+            let list = rest.prefix { character in
+                defer { if character == "[" { depth += 1 } else if character == "]" { depth -= 1 } }
+                return depth > 0 || character == "["
+            }
+            return String(list)
         default: return String(rest.prefix { $0 != "," && $0 != "}" }).trimmingCharacters(in: .whitespaces)
         }
     }

@@ -53,8 +53,9 @@ extension SyntheticSetFile {
 
     /// Reads a set from a `.npz` with the arrays `NPZKey` names (`images` and `labels`
     /// required; `dataset` needed to evaluate it; `mean`/`std` to draw or export it).
-    /// - Throws: `NPZError` for a missing or malformed array (labels that are not integers, a `dataset`
-    ///   that is not one string); `SyntheticSetFileError.empty` for no images, as for safetensors.
+    /// - Throws: `NPZError` for a missing or malformed array, or a known one of another type (labels that are
+    ///   not integers, a `dataset` that is not one string, `class_names` that are not strings, an `image_size`
+    ///   that is not one integer, a `mean` or `std` that is not numbers); `SyntheticSetFileError.empty` for no images, as for safetensors.
     public init(npzAt path: String) throws {
         let arrays = try NPZ.read(contentsOf: path)
         func array(_ name: String) throws -> NPYArray {
@@ -62,8 +63,10 @@ extension SyntheticSetFile {
             return array
         }
         func fail(_ name: String, _ reason: String) -> NPZError { .malformedArray(file: path, array: name, reason: reason) }
-        guard case .float32(let shape, let values) = try array(NPZKey.images), shape.count == 4 else {
-            throw fail(NPZKey.images, "must be float32 (or float64) of shape [N, C, H, W]")
+        let imageArray = try array(NPZKey.images)
+        guard case .float32(let shape, let values) = imageArray, shape.count == 4 else {
+            let found = if case .float32 = imageArray { "" } else { " (found \(imageArray.typeName))" }
+            throw fail(NPZKey.images, "must be float32 (or float64) of shape [N, C, H, W]\(found)")
         }
         let labelArray = try array(NPZKey.labels)
         guard case .int64(let labelShape, let labels) = labelArray, labelShape == [shape[0]] else {
@@ -80,16 +83,34 @@ extension SyntheticSetFile {
         case let other?:
             throw fail(NPZKey.dataset, "must be a string array (np.array('fashion-mnist')), found \(other.typeName)")
         }
+        // Every known array present must have a usable type: one of another type is refused, never dropped.
         for key in [NPZKey.mean, NPZKey.std] {
-            if case .float32(_, let values)? = arrays[key] { metadata[key] = values.map { "\($0)" }.joined(separator: ",") }
+            switch arrays[key] {
+            case nil: break
+            case .float32(_, let values)?: metadata[key] = values.map { "\($0)" }.joined(separator: ",")
+            // Whole-number normalisation (np.array([0])) is still a number per channel, read as such.
+            case .int64(_, let values)?: metadata[key] = values.map { "\(Float($0))" }.joined(separator: ",")
+            case let other?:
+                throw fail(key, "must be numbers, one per channel (np.array([0.5], dtype=np.float32)), found \(other.typeName)")
+            }
         }
-        if case .int64(_, let size)? = arrays[NPZKey.imageSize], let first = size.first { metadata["image_size"] = String(first) }
-        if case .strings(_, let names)? = arrays[NPZKey.classNames] {
+        switch arrays[NPZKey.imageSize] {
+        case nil: break
+        case .int64(_, let size)? where size.count == 1: metadata["image_size"] = String(size[0])
+        case let other?:
+            let found = if case .int64(_, let size) = other { "holds \(size.count) values" } else { "found \(other.typeName)" }
+            throw fail(NPZKey.imageSize, "must be one integer, the image side in pixels (np.int64(32)), \(found)")
+        }
+        switch arrays[NPZKey.classNames] {
+        case nil: break
+        case .strings(_, let names)?:
             do {
                 metadata["class_names"] = try Self.classNamesMetadata(names)
             } catch {
                 throw fail(NPZKey.classNames, "\(error)")
             }
+        case let other?:
+            throw fail(NPZKey.classNames, "must be a str array, one name per class (np.array(names, dtype=str)), found \(other.typeName)")
         }
         try self.init(
             checkedImages: NDArray(shape: shape, scalars: values), labels: labels.map { Int($0) }, metadata: metadata, file: path)

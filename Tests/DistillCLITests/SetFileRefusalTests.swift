@@ -37,6 +37,18 @@ final class SetFileRefusalTests: BinaryTestCase {
         try assertRefused(evaluate(none), "none.npz records no dataset; expected one of")
     }
 
+    func testKnownNPZArraysOfAnotherTypeAreRefusedNotIgnored() throws {
+        let numbers = try writeNPZ("number-names.npz", extra: [("class_names", NPYArray.int64(shape: [2], values: [7, 8]).encoded())])
+        try assertRefusedByEveryReader(numbers, "array 'class_names' in \(numbers): must be a str array, one name per class")
+        let size = try writeNPZ("float-size.npz", extra: [("image_size", NPYArray.float32(shape: [], values: [16.5]).encoded())])
+        try assertRefusedByEveryReader(size, "array 'image_size' in \(size): must be one integer, the image side in pixels")
+        // np.array(['a', 'b'], dtype=object): a pickle, named and never loaded.
+        let header = "{'descr': '|O', 'fortran_order': False, 'shape': (2,), }\n"
+        let pickle = Data([0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.utf8.count), 0] + Array(header.utf8) + [0x80, 0x02, 0x2E])
+        let object = try writeNPZ("object-names.npz", extra: [("class_names", pickle)])
+        try assertRefusedByEveryReader(object, "array 'class_names' in \(object): it is an object array (pickled Python objects)")
+    }
+
     func testClassNamesOfAnotherCountAreNamedByRenderAndEvaluate() throws {
         let set = try writeSet("two-names.safetensors", metadata: ["class_names": "a\nb"])
         let mismatch = "two-names.safetensors lists 2 class names in its 'class_names' metadata, but fashion-mnist has 10 classes"
@@ -172,11 +184,12 @@ final class SetFileRefusalTests: BinaryTestCase {
         return path
     }
 
-    /// A ten-image Fashion-MNIST `.npz` in the scratch directory; `dataset` nil leaves the array out.
+    /// A ten-image Fashion-MNIST `.npz` in the scratch directory; `dataset` nil leaves the array out;
+    /// `extra` adds members as raw `.npy` bytes (for dtypes `NPYArray` does not write).
     private func writeNPZ(
         _ name: String, images: NPYArray = .float32(shape: [10, 1, 28, 28], values: .init(repeating: 0, count: 10 * 784)),
         labels: NPYArray = .int64(shape: [10], values: (0..<10).map(Int64.init)),
-        dataset: NPYArray? = .strings(shape: [], values: ["fashion-mnist"])
+        dataset: NPYArray? = .strings(shape: [], values: ["fashion-mnist"]), extra: [(String, Data)] = []
     ) throws -> String {
         let path = binary.path(name)
         var arrays: [(String, NPYArray)] = [
@@ -184,7 +197,8 @@ final class SetFileRefusalTests: BinaryTestCase {
             ("mean", .float32(shape: [1], values: [0.2860])), ("std", .float32(shape: [1], values: [0.3530])),
         ]
         if let dataset { arrays.append(("dataset", dataset)) }
-        try NPZ.encode(arrays, file: path).write(to: URL(fileURLWithPath: path))
+        let members = arrays.map { ($0.0 + ".npy", $0.1.encoded()) } + extra.map { ($0.0 + ".npy", $0.1) }
+        try ZipArchive.stored(members, file: path).write(to: URL(fileURLWithPath: path))
         return path
     }
 }

@@ -103,6 +103,63 @@ final class NPZDamageTests: XCTestCase {
         XCTAssertEqual(try SyntheticSetFile(contentsOf: path).dataset, "mnist")
     }
 
+    func testObjectAndStructuredArraysAreNamedAndNeverLoaded() throws {
+        // np.array(['a', 'b'], dtype=object): a pickle follows the header; it must not be read.
+        let pickle = Self.npy(descr: "'|O'", shape: "2,", body: Data([0x80, 0x02, 0x5D, 0x71, 0x00, 0x2E]))
+        for name in ["class_names", "mean", "labels"] {
+            let members = [("images.npy", images.encoded(), false), ("labels.npy", labels.encoded(), false)].filter { $0.0 != "\(name).npy" }
+            try Self.zip(members + [("\(name).npy", pickle, false)]).write(to: URL(fileURLWithPath: path))
+            assertRefused("array '\(name)' in \(path): it is an object array (pickled Python objects), which distill never loads; "
+                + "save numbers as a numeric array and strings as a fixed-width unicode array (np.array(names, dtype=str))")
+        }
+        // np.array([(0,), (1,)], dtype=[('a', '<i8')]) as labels: the descr, a list, is quoted whole.
+        let structured = Self.npy(descr: "[('a', '<i8')]", shape: "2,", body: Data(count: 16))
+        try Self.zip([("images.npy", images.encoded(), false), ("labels.npy", structured, false)]).write(to: URL(fileURLWithPath: path))
+        assertRefused("array 'labels' in \(path): it has a structured dtype [('a', '<i8')], which distill does not read")
+        let big = Self.npy(descr: "'>f4'", shape: "2, 1, 1, 1", body: Data(count: 8))
+        try Self.zip([("images.npy", big, false), ("labels.npy", labels.encoded(), false)]).write(to: URL(fileURLWithPath: path))
+        assertRefused("array 'images' in \(path): dtype '>f4' is big-endian; save little-endian arrays")
+    }
+
+    func testAFloat64BeyondFloat32IsNamedNotCalledInfinite() throws {
+        let values: [Double] = [0, 1e300]
+        let wide = Self.npy(descr: "'<f8'", shape: "2, 1, 1, 1", body: values.withUnsafeBytes { Data($0) })
+        try Self.zip([("images.npy", wide, false), ("labels.npy", labels.encoded(), false)]).write(to: URL(fileURLWithPath: path))
+        assertRefused("array 'images' in \(path): 1e+300 at index 1 does not fit a 32-bit float")
+        let nan = Self.npy(descr: "'<f8'", shape: "2, 1, 1, 1", body: [Double.nan, 2].withUnsafeBytes { Data($0) })
+        try Self.zip([("images.npy", nan, false), ("labels.npy", labels.encoded(), false)]).write(to: URL(fileURLWithPath: path))
+        XCTAssertEqual(try SyntheticSetFile(contentsOf: path).images.scalars[1], 2)  // NaN is kept, as render and export draw it
+    }
+
+    func testKnownArraysOfAnotherTypeAreRefusedNotDropped() throws {
+        let cases: [(String, NPYArray, String)] = [
+            ("class_names", .int64(shape: [2], values: [7, 8]),
+             "must be a str array, one name per class (np.array(names, dtype=str)), found int64"),
+            ("image_size", .float32(shape: [], values: [16.5]), "must be one integer, the image side in pixels (np.int64(32)), found float"),
+            ("image_size", .int64(shape: [2], values: [16, 16]), "must be one integer, the image side in pixels (np.int64(32)), holds 2 values"),
+            ("mean", .strings(shape: [1], values: ["0.5"]), "must be numbers, one per channel (np.array([0.5], dtype=np.float32)), found str"),
+            ("std", .bool(shape: [1], values: [true]), "must be numbers, one per channel (np.array([0.5], dtype=np.float32)), found bool"),
+            ("images", .int64(shape: [2, 1, 1, 1], values: [0, 1]), "must be float32 (or float64) of shape [N, C, H, W] (found int64)"),
+        ]
+        for (name, array, reason) in cases {
+            try write([("images", images), ("labels", labels)].filter { $0.0 != name } + [(name, array)])
+            assertRefused("array '\(name)' in \(path): \(reason)")
+        }
+        // Whole-number normalisation is read as numbers, and an integer image_size as recorded.
+        try write([("images", images), ("labels", labels), ("mean", .int64(shape: [1], values: [0])),
+                   ("std", .int64(shape: [1], values: [2])), ("image_size", .int64(shape: [], values: [17]))])
+        let set = try SyntheticSetFile(contentsOf: path)
+        XCTAssertEqual(set.metadata["mean"], "0.0")
+        XCTAssertEqual(set.metadata["std"], "2.0")
+        XCTAssertEqual(set.metadata["image_size"], "17")
+    }
+
+    /// `.npy` bytes with a hand-written header: `descr` as it stands in the header (quotes included) and `shape` inside its parentheses.
+    private static func npy(descr: String, shape: String, body: Data) -> Data {
+        let header = "{'descr': \(descr), 'fortran_order': False, 'shape': (\(shape)), }\n"
+        return Data([0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.utf8.count), 0] + Array(header.utf8)) + body
+    }
+
     /// A zip of `members`, each stored or deflated (as raw-deflate stored blocks, which any inflater reads).
     private static func zip(_ members: [(name: String, data: Data, deflated: Bool)]) -> Data {
         func le16(_ value: Int) -> Data { Data([UInt8(value & 0xFF), UInt8((value >> 8) & 0xFF)]) }
