@@ -53,10 +53,18 @@ public struct SafeTensorsFile: Sendable {
     private let dataStart: Int
 
     /// Reads and validates the file at `path`.
+    ///
+    /// The header is read and checked against the file's size first, so a file
+    /// longer than its header accounts for (padded or damaged, such as one
+    /// extended to 40 GB) is refused before its data is read.
     /// - Throws: `SafeTensorsError` when the file cannot be read or is not valid safetensors.
     public init(contentsOf path: String) throws {
         let data: Data
         do {
+            let size = try RegularFile.size(atPath: path)
+            let length = try RegularFile.prefix(atPath: path, count: 8)
+            let headerLength = Self.headerLength(length).map { min($0, UInt64(Self.maximumHeaderLength)) } ?? 0
+            _ = try Self.layout(try RegularFile.prefix(atPath: path, count: 8 + Int(headerLength)), fileSize: size, path: path)
             data = try RegularFile.contents(atPath: path, mapped: true)
         } catch let error as FileSystemError {
             throw SafeTensorsError.unreadable(file: path, reason: error.reason)
@@ -72,21 +80,43 @@ public struct SafeTensorsFile: Sendable {
 
     private init(data: Data, path: String?) throws {
         let data = data.startIndex == 0 ? data : Data(data)
-        guard data.count >= 8 else { throw SafeTensorsError.fileTooShort(file: path, byteCount: data.count) }
-        let headerLength = data.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
-        guard headerLength <= UInt64(min(data.count - 8, Self.maximumHeaderLength)) else {
-            throw SafeTensorsError.headerLengthOutOfRange(
-                file: path, headerLength: headerLength, available: data.count - 8)
-        }
-        let dataStart = 8 + Int(headerLength)
-        let header = try Self.decodeHeader(data[8..<dataStart], path: path)
-        let entries = try Self.validate(header.entries, dataSize: data.count - dataStart, path: path)
+        let (metadata, entries, dataStart) = try Self.layout(data, fileSize: data.count, path: path)
         self.path = path
-        self.metadata = header.metadata
+        self.metadata = metadata
         self.names = entries.keys.sorted()
         self.entries = entries
         self.bytes = data
         self.dataStart = dataStart
+    }
+
+    /// The header length stored in the first 8 bytes; nil when there are fewer.
+    private static func headerLength(_ bytes: Data) -> UInt64? {
+        bytes.count < 8 ? nil : bytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
+    }
+
+    /// The validated header of a file of `fileSize` bytes from its first bytes (`prefix`,
+    /// from index 0, holding at least the length and the header; the whole file will do).
+    ///
+    /// The data section must end where its last tensor ends, as the format's
+    /// reference implementation requires: bytes no tensor accounts for are
+    /// padding or damage.
+    private static func layout(
+        _ prefix: Data, fileSize: Int, path: String?
+    ) throws -> (metadata: [String: String], entries: [String: SafeTensorsInfo], dataStart: Int) {
+        guard let headerLength = headerLength(prefix) else {
+            throw SafeTensorsError.fileTooShort(file: path, byteCount: fileSize)
+        }
+        guard headerLength <= UInt64(min(fileSize - 8, Self.maximumHeaderLength)) else {
+            throw SafeTensorsError.headerLengthOutOfRange(file: path, headerLength: headerLength, available: fileSize - 8)
+        }
+        let dataStart = 8 + Int(headerLength)
+        let header = try Self.decodeHeader(prefix[8..<dataStart], path: path)
+        let entries = try Self.validate(header.entries, dataSize: fileSize - dataStart, path: path)
+        let dataEnd = entries.values.map(\.byteRange.upperBound).max() ?? 0
+        guard fileSize - dataStart == dataEnd else {
+            throw SafeTensorsError.unaccountedData(file: path, dataSize: fileSize - dataStart, tensorsEnd: dataEnd)
+        }
+        return (header.metadata, entries, dataStart)
     }
 
     // MARK: - Access

@@ -22,6 +22,8 @@ public enum SafeTensorsError: Error, CustomStringConvertible, Equatable {
     case sizeMismatch(file: String?, tensor: String, shape: [Int], dtype: String, expectedBytes: Int, actualBytes: Int)
     /// An entry's byte range ends past the end of the file.
     case truncatedData(file: String?, tensor: String, end: Int, dataSize: Int)
+    /// The data section runs past the end of its last tensor.
+    case unaccountedData(file: String?, dataSize: Int, tensorsEnd: Int)
     /// Two entries share bytes.
     case overlappingData(file: String?, first: String, second: String)
     /// No tensor of that name; `available` lists a few that exist.
@@ -55,6 +57,9 @@ public enum SafeTensorsError: Error, CustomStringConvertible, Equatable {
         case let .truncatedData(file, tensor, end, dataSize):
             return "\(Self.source(file)), tensor '\(tensor)' ends at data byte \(end) but the data section has "
                 + "\(dataSize) bytes; the file is truncated"
+        case let .unaccountedData(file, dataSize, tensorsEnd):
+            return "\(Self.source(file)) has a \(dataSize)-byte data section but its tensors end at byte \(tensorsEnd); "
+                + "the file is padded or damaged"
         case let .overlappingData(file, first, second):
             return "\(Self.source(file)): tensors '\(first)' and '\(second)' overlap in the data section; "
                 + "the header is corrupt"

@@ -14,6 +14,8 @@ public enum GoldenError: Error, CustomStringConvertible, Equatable {
     case malformedGradientStatistics(key: String, count: Int)
     case malformedManifest(file: String, reason: String)
     case missingNetwork(file: String, name: String, available: [String])
+    /// An input the checks feed to the engine (labels, a convolution's settings) that it cannot take.
+    case invalidInput(key: String, reason: String)
 
     public var description: String {
         switch self {
@@ -34,20 +36,25 @@ public enum GoldenError: Error, CustomStringConvertible, Equatable {
             return "the manifest of '\(file)' is not valid: \(reason)"
         case let .missingNetwork(file, name, available):
             return "the manifest of '\(file)' has no network '\(name)'; it has \(available.joined(separator: ", "))"
+        case let .invalidInput(key, reason):
+            return "\(key) \(reason)"
         }
     }
 }
 
 /// The tolerances of every golden value, keyed `"<file>:<key>"` (`"ops:conv0/y"`).
 public struct GoldenTolerances: Sendable {
+    /// The largest tolerances.json read; the real one is a few KiB.
+    public static let maximumByteCount = 16 << 20
+
     public let values: [String: Double?]
 
     /// Reads `tolerances.json`.
     /// - Throws: `GoldenError.malformedTolerances`, `.invalidTolerance` for one that is
     ///   negative or not finite (no error would pass it) or 1 or more (all zeros would pass
-    ///   it), or the file-system error.
+    ///   it), or the file-system error (also for a file over `maximumByteCount`, refused unread).
     public init(contentsOf path: String) throws {
-        let data = try RegularFile.contents(atPath: path)
+        let data = try RegularFile.contents(atPath: path, limit: Self.maximumByteCount)
         do {
             values = try JSONDecoder().decode([String: Double?].self, from: data)
         } catch let error as DecodingError {

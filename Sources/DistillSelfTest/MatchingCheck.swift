@@ -16,19 +16,22 @@ enum MatchingCheck {
         let manifest = try GoldenManifest(golden)
         var results: [GoldenComparison] = []
         for key in manifest.networks.keys.sorted() {
-            let network = try makeFilledNetwork(manifest.network(key), name: key, file: golden.name)
+            let reference = try manifest.network(key)
+            let network = try makeFilledNetwork(reference, name: key, file: golden.name)
             let calibration = golden.file.contains("\(key)/x_bn") ? "\(key)/x_bn" : "\(key)/x_real"
-            let calibrated = GradientMatching.calibrateBatchNorm(of: network, with: Tensor(try golden.floats(calibration)))
+            let calibrated = GradientMatching.calibrateBatchNorm(
+                of: network, with: Tensor(try images(golden, calibration, reference)))
             if calibrated != golden.file.contains("\(key)/x_bn") {
                 throw SelfTestError.structureMismatch(
                     file: golden.name, network: key,
                     reason: calibrated ? "has BatchNorm but the file gives no x_bn" : "has no BatchNorm but the file gives x_bn")
             }
             if !calibrated { network.train() }
-            let real = Tensor(try golden.floats("\(key)/x_real"))
-            let label = try golden.integers("\(key)/label")[0]
+            let real = Tensor(try images(golden, "\(key)/x_real", reference))
+            let classes = reference.params.last?.shape.first ?? 0
+            let label = try golden.labels("\(key)/label", rows: 1, classes: classes)[0]
             for distance in MatchingDistance.allCases {
-                let synthetic = Tensor(try golden.floats("\(key)/x_syn")).requiringGradient()
+                let synthetic = Tensor(try images(golden, "\(key)/x_syn", reference)).requiringGradient()
                 let loss = try GradientMatching.classLoss(
                     network: network, real: real, synthetic: synthetic, label: label, distance: distance)
                 let dsyn = try gradients(of: loss, withRespectTo: [synthetic])[0]
@@ -44,13 +47,14 @@ enum MatchingCheck {
         let manifest = try GoldenManifest(golden)
         var results: [GoldenComparison] = []
         for key in manifest.networks.keys.sorted() {
-            let network = try makeFilledNetwork(manifest.network(key), name: key, file: golden.name)
+            let reference = try manifest.network(key)
+            let network = try makeFilledNetwork(reference, name: key, file: golden.name)
             guard let embedding = network as? any Embedding else {
                 throw SelfTestError.structureMismatch(file: golden.name, network: key, reason: "has no embedding")
             }
             network.train()
-            let real = Tensor(try golden.floats("\(key)/x_real"))
-            let synthetic = Tensor(try golden.floats("\(key)/x_syn")).requiringGradient()
+            let real = Tensor(try images(golden, "\(key)/x_real", reference))
+            let synthetic = Tensor(try images(golden, "\(key)/x_syn", reference)).requiringGradient()
             results.append(try golden.compare(embedding.embed(real).array, to: "\(key)/embed_real"))
             let loss = DistributionMatching.classLoss(embedding: embedding, real: real, synthetic: synthetic)
             let dsyn = try gradients(of: loss, withRespectTo: [synthetic])[0]
@@ -58,6 +62,17 @@ enum MatchingCheck {
             results.append(try golden.compare(dsyn.array, to: "\(key)/dsyn"))
         }
         return results
+    }
+
+    /// Images of `key`, `[N, channel, im, im]` as the manifest's network takes them.
+    /// Called after `makeFilledNetwork`, which requires `channel` and `im`.
+    private static func images(_ golden: Golden, _ key: String, _ reference: GoldenNetwork) throws -> NDArray {
+        let images = try golden.floats(key, rank: 4)
+        let expected = [reference.channel ?? 0, reference.im ?? 0, reference.im ?? 0]
+        try golden.require(
+            Array(images.shape.dropFirst()) == expected, key,
+            "has shape \(images.shape); the network takes [N, \(expected.map(String.init).joined(separator: ", "))]")
+        return images
     }
 
     /// The manifest's network (name plus ConvNet keyword arguments) with the golden parameter fill.

@@ -22,15 +22,20 @@ enum NetworkCheck {
     private static func check(
         _ name: String, _ reference: GoldenNetwork, _ golden: Golden, channels: Int, imageSize: Int
     ) throws -> [GoldenComparison] {
+        let classes = 10
         var generator = SeededGenerator(seed: 0)
-        let net = try Zoo.make(name: name, channels: channels, imageSize: imageSize, classes: 10, using: &generator)
+        let net = try Zoo.make(name: name, channels: channels, imageSize: imageSize, classes: classes, using: &generator)
         try checkStructure(net, reference, name: name, file: golden.name)
         let filled = StateDict(
             (reference.filledParameters() + reference.filledBuffers()).map { ($0.name, .float($0.value)) })
         try net.load(stateDict: filled)
 
-        let x = Tensor(try golden.floats("\(name)/x"))
-        let labels = try golden.integers("\(name)/y")
+        let images = try golden.floats("\(name)/x", rank: 4)
+        try golden.require(
+            Array(images.shape.dropFirst()) == [channels, imageSize, imageSize], "\(name)/x",
+            "has shape \(images.shape); the network takes [N, \(channels), \(imageSize), \(imageSize)]")
+        let x = Tensor(images)
+        let labels = try golden.labels("\(name)/y", rows: images.shape[0], classes: classes)
         net.train()
         let logits = net(x)
         let loss = crossEntropy(logits: logits, labels: labels)

@@ -25,7 +25,7 @@ enum OpsCheck {
         var results: [GoldenComparison] = []
         for index in 0..<6 {
             let name = "conv\(index)"
-            let configuration = try golden.integers("\(name)/cfg")
+            let configuration = try convolutionSettings(golden, name)
             let hasBias = golden.file.contains("\(name)/b")
             results += try operation(golden, name, inputs: hasBias ? ["x", "w", "b"] : ["x", "w"]) { v in
                 v[0].conv2d(weight: v[1], bias: hasBias ? v[2] : nil, stride: configuration[0], padding: configuration[1])
@@ -54,6 +54,7 @@ enum OpsCheck {
         for createGraph in [false, true] {
             let variables = try inputs.map { Tensor(try golden.floats("\(name)/\($0)")).requiringGradient() }
             let y = op(variables)
+            try golden.require(upstream.shape == y.shape, "\(name)/gy", "has shape \(upstream.shape), the output \(y.shape)")
             let grads = try gradients(of: (y * upstream).sum(), withRespectTo: variables, createGraph: createGraph)
             results.append(try golden.compare(y.array, to: "\(name)/y"))
             for (input, gradient) in zip(inputs, grads) {
@@ -61,6 +62,21 @@ enum OpsCheck {
             }
         }
         return results
+    }
+
+    /// `[stride, padding]` of convolution `name`, checked against its `x`, `w` and `b`
+    /// as `Conv2dGeometry` requires them: ranks, channels, and a kernel that fits the padded input.
+    private static func convolutionSettings(_ golden: Golden, _ name: String) throws -> [Int] {
+        let x = try golden.floats("\(name)/x", rank: 4).shape, w = try golden.floats("\(name)/w", rank: 4).shape
+        try golden.require(w[1] == x[1], "\(name)/w", "has shape \(w) for an input of \(x[1]) channels")
+        if golden.file.contains("\(name)/b") { _ = try golden.floats("\(name)/b", shape: [w[0]]) }
+        let largest = max(x[2], x[3])
+        let configuration = try golden.integers("\(name)/cfg", count: 2, in: 0...largest)
+        try golden.require(configuration[0] >= 1, "\(name)/cfg", "has stride 0; a stride is at least 1")
+        try golden.require(
+            x[2] + 2 * configuration[1] >= w[2] && x[3] + 2 * configuration[1] >= w[3], "\(name)/cfg",
+            "pads by \(configuration[1]), too little for kernel \(w) on input \(x)")
+        return configuration
     }
 
     private static func normalizations(_ golden: Golden) throws -> [GoldenComparison] {
@@ -104,14 +120,15 @@ enum OpsCheck {
 
     /// Cross-entropy and L = α·τ²·KL(softmax(t/τ) ‖ softmax(s/τ)) + (1 − α)·CE(s, y), teacher constant.
     private static func losses(_ golden: Golden) throws -> [GoldenComparison] {
-        let labels = try golden.integers("cross_entropy/labels")
+        let labels = try classLabels(golden, "cross_entropy", input: "logits")
         var results = try loss(golden, "cross_entropy", input: "logits") { crossEntropy(logits: $0, labels: labels) }
         for index in 0..<3 {
             let name = "kd\(index)"
             let settings = try golden.file.doubles("\(name)/tau_alpha").values
+            try golden.require(settings.count == 2, "\(name)/tau_alpha", "holds \(settings.count) numbers, not 2 [τ, α]")
             let (tau, alpha) = (Float(settings[0]), Float(settings[1]))
-            let teacher = Tensor(try golden.floats("\(name)/teacher"))
-            let labels = try golden.integers("\(name)/labels")
+            let labels = try classLabels(golden, name, input: "student")
+            let teacher = Tensor(try golden.floats("\(name)/teacher", shape: try golden.floats("\(name)/student").shape))
             results += try loss(golden, name, input: "student") { student in
                 let kl = klDivergence(
                     logInput: (student / tau).logSoftmax(axis: -1), target: (teacher / tau).softmax(axis: -1))
@@ -119,6 +136,12 @@ enum OpsCheck {
             }
         }
         return results
+    }
+
+    /// The labels of loss case `name`, one in `0..<C` per row of its `[N, C]` input.
+    private static func classLabels(_ golden: Golden, _ name: String, input: String) throws -> [Int] {
+        let logits = try golden.floats("\(name)/\(input)", rank: 2).shape
+        return try golden.labels("\(name)/labels", rows: logits[0], classes: logits[1])
     }
 
     /// A loss case: the stored `loss` and its gradient `d<input>`, without and with `createGraph`.

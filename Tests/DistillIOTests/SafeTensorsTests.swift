@@ -167,6 +167,26 @@ final class SafeTensorsTests: XCTestCase {
         }
     }
 
+    /// Bytes past the last tensor are padding or damage; a file is refused by its size
+    /// before its data is read, so one extended to 40 GB is named as such, not as unreadable.
+    func testDataPastTheLastTensorIsRefused() throws {
+        let header = "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}"
+        XCTAssertNoThrow(try SafeTensorsFile(data: crafted(header: header, dataBytes: 8)))
+        assertError(.unaccountedData(file: nil, dataSize: 12, tensorsEnd: 8)) {
+            _ = try SafeTensorsFile(data: crafted(header: header))
+        }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("distill-\(UUID().uuidString).safetensors").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try crafted(header: header, dataBytes: 8).write(to: URL(fileURLWithPath: path))
+        let handle = try XCTUnwrap(FileHandle(forWritingAtPath: path))
+        try handle.truncate(atOffset: 40 << 30)  // sparse: no disk space taken
+        try handle.close()
+        let dataSize = (40 << 30) - 8 - header.utf8.count
+        assertError(.unaccountedData(file: path, dataSize: dataSize, tensorsEnd: 8)) {
+            _ = try SafeTensorsFile(contentsOf: path)
+        }
+    }
+
     func testReportsMissingTensorsAndWrongDTypesWithTheFileName() throws {
         let file = try SafeTensorsFile(contentsOf: opsPath)
         XCTAssertThrowsError(try file.floats("conv9/x")) { error in

@@ -116,6 +116,42 @@ final class GoldenDirectoryTests: XCTestCase {
         }
     }
 
+    func testAnOversizedTolerancesFileIsRefusedUnread() throws {
+        XCTAssertTrue(FileManager.default.createFile(atPath: tolerancesPath, contents: nil))
+        let handle = try XCTUnwrap(FileHandle(forWritingAtPath: tolerancesPath))
+        try handle.truncate(atOffset: UInt64(GoldenTolerances.maximumByteCount + 1))
+        try handle.close()
+        XCTAssertThrowsError(try GoldenTolerances(contentsOf: tolerancesPath)) { error in
+            XCTAssertEqual(
+                "\(error)", "cannot read \(tolerancesPath): it holds 16777217 bytes, more than the 16777216 such a file may hold")
+        }
+    }
+
+    /// Damaged inputs fail naming the key instead of reaching an engine precondition.
+    func testAnOpsInputTheEngineCannotTakeIsNamed() throws {
+        try FileManager.default.copyItem(atPath: Golden.fixturePath("tolerances.json"), toPath: tolerancesPath)
+        for (key, value, problem): (String, Int64, String) in [
+            ("cross_entropy/labels", 99, "ops:cross_entropy/labels holds 99, outside 0..<10"),
+            ("kd1/labels", -5, "ops:kd1/labels holds -5, outside 0..<10"),
+            ("conv0/cfg", -1, "ops:conv0/cfg holds -1, outside 0...7"),
+            ("conv3/cfg", 0, "ops:conv3/cfg has stride 0; a stride is at least 1"),
+        ] {
+            try writeOps(setting: key, to: value)
+            let report = SelfTest.run("ops", directory: directory, kernelSets: [.portable])[0]
+            XCTAssertEqual(report.problem, problem)
+        }
+    }
+
+    /// A copy of the fixture ops.safetensors with the first I64 of `key` set to `value`.
+    private func writeOps(setting key: String, to value: Int64) throws {
+        let source = Golden.fixturePath("ops.safetensors")
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: source))
+        let headerLength = bytes.prefix(8).withUnsafeBytes { Int(UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self))) }
+        let offset = 8 + headerLength + (try SafeTensorsFile(contentsOf: source).info(key).byteRange.lowerBound)
+        withUnsafeBytes(of: value.littleEndian) { bytes.replaceSubrange(offset..<offset + 8, with: $0) }
+        try bytes.write(to: URL(fileURLWithPath: "\(directory!)/ops.safetensors"))
+    }
+
     func testANegativeToleranceIsRefusedByKey() throws {
         try "{\"ops:a\": 1e-6, \"ops:b\": -1e-6, \"ops:c\": null}".write(toFile: tolerancesPath, atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try GoldenTolerances(contentsOf: tolerancesPath)) { error in
