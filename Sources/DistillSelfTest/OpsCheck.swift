@@ -31,6 +31,10 @@ enum OpsCheck {
                 v[0].conv2d(weight: v[1], bias: hasBias ? v[2] : nil, stride: configuration[0], padding: configuration[1])
             }
         }
+        for (name, kernel) in [("maxpool2", 2), ("avgpool2", 2), ("avgpool4", 4)] {
+            let x = try golden.floats("\(name)/x", rank: 4).shape
+            try golden.require(x[2] >= kernel && x[3] >= kernel, "\(name)/x", "has shape \(x), smaller than the \(kernel)×\(kernel) pool")
+        }
         results += try operation(golden, "maxpool2", inputs: ["x"]) { $0[0].maxPool2d(kernel: 2, stride: 2) }
         results += try operation(golden, "avgpool2", inputs: ["x"]) { $0[0].avgPool2d(kernel: 2, stride: 2) }
         results += try operation(golden, "avgpool4", inputs: ["x"]) { $0[0].avgPool2d(kernel: 4, stride: 4) }
@@ -38,7 +42,11 @@ enum OpsCheck {
         results += try operation(golden, "leakyrelu", inputs: ["x"]) { $0[0].leakyRelu(slope: 0.01) }
         results += try operation(golden, "sigmoid", inputs: ["x"]) { $0[0].sigmoid() }
         results += try operation(golden, "swish", inputs: ["x"]) { $0[0].swish() }
+        _ = try golden.floats("log_softmax/x", rank: 2)
         results += try operation(golden, "log_softmax", inputs: ["x"]) { $0[0].logSoftmax(axis: -1) }
+        let (x, w) = (try golden.floats("linear/x", rank: 2).shape, try golden.floats("linear/w", rank: 2).shape)
+        try golden.require(w[1] == x[1], "linear/w", "has shape \(w) for an input of \(x[1]) features")
+        _ = try golden.floats("linear/b", shape: [w[0]])
         results += try operation(golden, "linear", inputs: ["x", "w", "b"]) { $0[0].linear(weight: $0[1], bias: $0[2]) }
         results += try normalizations(golden)
         results += try losses(golden)
@@ -79,8 +87,24 @@ enum OpsCheck {
         return configuration
     }
 
+    /// The input of normalisation `name` (rank 4), with each of `parameters` shaped as the op requires:
+    /// one value per channel, or (`perSample`) the shape of one sample, as layer norm takes them.
+    @discardableResult
+    private static func normalizationInput(
+        _ golden: Golden, _ name: String, parameters: [String], perSample: Bool = false, groups: Int? = nil
+    ) throws -> [Int] {
+        let x = try golden.floats("\(name)/x", rank: 4).shape
+        if let groups { try golden.require(x[1] % groups == 0, "\(name)/x", "has \(x[1]) channels, not a multiple of \(groups) groups") }
+        for parameter in parameters { _ = try golden.floats("\(name)/\(parameter)", shape: perSample ? Array(x.dropFirst()) : [x[1]]) }
+        return x
+    }
+
     private static func normalizations(_ golden: Golden) throws -> [GoldenComparison] {
-        let channels = try golden.floats("instancenorm/x").shape[1]
+        let channels = try normalizationInput(golden, "instancenorm", parameters: ["weight", "bias"])[1]
+        try normalizationInput(golden, "groupnorm4", parameters: ["weight", "bias"], groups: 4)
+        try normalizationInput(golden, "layernorm", parameters: ["weight", "bias"], perSample: true)
+        try normalizationInput(golden, "batchnorm_train", parameters: ["weight", "bias", "running_mean_in", "running_var_in"])
+        try normalizationInput(golden, "batchnorm_eval", parameters: ["weight", "bias", "running_mean", "running_var"])
         var results = try operation(golden, "instancenorm", inputs: ["x", "weight", "bias"]) {
             $0[0].groupNorm(groups: channels, weight: $0[1], bias: $0[2])
         }

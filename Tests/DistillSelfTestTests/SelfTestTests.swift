@@ -140,6 +140,25 @@ final class GoldenDirectoryTests: XCTestCase {
             let report = SelfTest.run("ops", directory: directory, kernelSets: [.portable])[0]
             XCTAssertEqual(report.problem, problem)
         }
+        // Shapes edited in the header, the data left as it is (the same element count).
+        for (key, shape, edited, problem) in [
+            ("linear/w", "[5,7]", "[7,5]", "ops:linear/w has shape [7, 5] for an input of 7 features"),
+            ("avgpool4/x", "[2,3,4,4]", "[8,3,1,4]", "ops:avgpool4/x has shape [8, 3, 1, 4], smaller than the 4×4 pool"),
+            ("layernorm/weight", "[4,3,3]", "[3,4,3]", "ops:layernorm/weight has shape [3, 4, 3], not [4, 3, 3]"),
+        ] {
+            try writeOps(shapeOf: key, from: shape, to: edited)
+            let report = SelfTest.run("ops", directory: directory, kernelSets: [.portable])[0]
+            XCTAssertEqual(report.problem, problem)
+        }
+    }
+
+    /// A copy of the fixture ops.safetensors whose header gives `key` the shape `edited` (written as `shape` is, same length).
+    private func writeOps(shapeOf key: String, from shape: String, to edited: String) throws {
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: Golden.fixturePath("ops.safetensors")))
+        let entry = Data("\"\(key)\":{\"dtype\":\"F32\",\"shape\":\(shape)".utf8)
+        let range = try XCTUnwrap(bytes.range(of: entry), "\(key) is not written as expected")
+        bytes.replaceSubrange(range, with: Data("\"\(key)\":{\"dtype\":\"F32\",\"shape\":\(edited)".utf8))
+        try bytes.write(to: URL(fileURLWithPath: "\(directory!)/ops.safetensors"))
     }
 
     /// A copy of the fixture ops.safetensors with the first I64 of `key` set to `value`.
