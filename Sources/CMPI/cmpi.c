@@ -4,6 +4,7 @@
 
 #include <mpi.h>
 #include <string.h>
+#include <time.h>
 
 // One window for every work queue of the job: allocating a window is
 // collective, so creating one per queue and freeing it when the queue goes
@@ -12,6 +13,10 @@
 static MPI_Win counter_window = MPI_WIN_NULL;
 static int64_t *counter = NULL;
 
+// A copy of the world communicator for agreeing that every rank has failed:
+// a barrier on it can never match a collective of the command's own work.
+static MPI_Comm failure_comm = MPI_COMM_NULL;
+
 int cmpi_init(int *rank, int *size, int *serialized) {
     int provided = MPI_THREAD_SINGLE;
     int error = MPI_Init_thread(NULL, NULL, MPI_THREAD_SERIALIZED, &provided);
@@ -19,7 +24,9 @@ int cmpi_init(int *rank, int *size, int *serialized) {
     MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
     *serialized = provided >= MPI_THREAD_SERIALIZED;
     if ((error = MPI_Comm_rank(MPI_COMM_WORLD, rank)) != MPI_SUCCESS) return error;
-    return MPI_Comm_size(MPI_COMM_WORLD, size);
+    if ((error = MPI_Comm_size(MPI_COMM_WORLD, size)) != MPI_SUCCESS) return error;
+    if ((error = MPI_Comm_dup(MPI_COMM_WORLD, &failure_comm)) != MPI_SUCCESS) return error;
+    return MPI_Comm_set_errhandler(failure_comm, MPI_ERRORS_RETURN);
 }
 
 int cmpi_finalize(void) {
@@ -27,10 +34,27 @@ int cmpi_finalize(void) {
         MPI_Win_unlock_all(counter_window);
         MPI_Win_free(&counter_window);
     }
+    if (failure_comm != MPI_COMM_NULL) MPI_Comm_free(&failure_comm);
     return MPI_Finalize();
 }
 
 void cmpi_abort(int code) { MPI_Abort(MPI_COMM_WORLD, code); }
+
+int cmpi_every_rank_failed(double seconds) {
+    MPI_Request request = MPI_REQUEST_NULL;
+    if (failure_comm == MPI_COMM_NULL || MPI_Ibarrier(failure_comm, &request) != MPI_SUCCESS) return 0;
+    // A rank that is still working never joins: the barrier is left pending
+    // and the caller aborts the job, which ends it.
+    double deadline = MPI_Wtime() + seconds;
+    struct timespec pause = {0, 1000000};
+    for (;;) {
+        int done = 0;
+        if (MPI_Test(&request, &done, MPI_STATUS_IGNORE) != MPI_SUCCESS) return 0;
+        if (done) return 1;
+        if (MPI_Wtime() >= deadline) return 0;
+        nanosleep(&pause, NULL);
+    }
+}
 
 void cmpi_error_string(int code, char *buffer, int length) {
     char message[MPI_MAX_ERROR_STRING];

@@ -37,6 +37,14 @@ public final class MPIProcessGroup: ProcessGroup, @unchecked Sendable {
         try Self.check(cmpi_finalize(), "MPI_Finalize")
     }
 
+    /// Whether every rank of the job has failed as well: true when all of them call this
+    /// within `seconds` of this rank's call, so none is left in a collective of the
+    /// command's work and the job can end with `finish()`. A rank that fails alone
+    /// gets false after `seconds` and should `abort(code:)`.
+    public func everyRankFailed(within seconds: Double) -> Bool {
+        cmpi_every_rank_failed(seconds) != 0
+    }
+
     /// Stops every rank of the job (`MPI_Abort`) with exit status `code`; does not return.
     public func abort(code: Int32) -> Never {
         cmpi_abort(code)

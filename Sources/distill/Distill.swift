@@ -79,12 +79,15 @@ struct Distill: AsyncParsableCommand {
                 leave(group)
                 fail(ErrorMessages.plain(error))
             }
-            // An error every rank meets (a missing input file) should be reported
-            // once: the other ranks give rank 0 a moment to report it and abort
-            // them first. A rank that fails alone reports after that moment.
-            if job.rank != 0 { usleep(1_000_000) }
-            // One line naming the rank, then every rank stops: the others may be
-            // waiting for this one in a collective and would otherwise hang.
+            // An error every rank meets (a missing input file) is reported once, by
+            // rank 0, as in a plain run, and the job ends normally.
+            if job.everyRankFailed(within: 2) {
+                leave(group)
+                if job.isLeader { fail(ErrorMessages.plain(error)) }
+                Foundation.exit(status(for: error) == 0 ? 1 : status(for: error))
+            }
+            // A rank that fails alone: one line naming it, then every rank stops, as the
+            // others may be waiting for this one in a collective and would otherwise hang.
             fputs("distill: rank \(job.rank) of \(job.size): \(ErrorMessages.line(for: error))\n", stderr)
             job.abort(code: exitCode(for: error).rawValue == 0 ? 1 : exitCode(for: error).rawValue)
         }

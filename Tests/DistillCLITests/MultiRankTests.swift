@@ -174,13 +174,16 @@ final class MultiRankTests: XCTestCase {
         XCTAssertLessThan(Date().timeIntervalSince(started), 60, "the other ranks were stopped, not waited for")
     }
 
-    func testAnErrorEveryRankMeetsIsReportedOnceByRankZero() throws {
-        let result = try distill(ranks: 3, ["evaluate", binary.path("missing.safetensors"), "--models", "MLP"])
+    func testAnErrorEveryRankMeetsIsReportedOnceByRankZeroAndTheJobEndsNormally() throws {
+        let arguments = ["evaluate", binary.path("missing.safetensors"), "--models", "MLP"]
+        let plain = try distill(ranks: 0, arguments)
+        let result = try distill(ranks: 3, arguments)
+        XCTAssertEqual(result.status, plain.status, result.errors)
         XCTAssertNotEqual(result.status, 0)
-        let lines = result.errors.split(separator: "\n").filter { $0.hasPrefix("distill:") }
-        XCTAssertEqual(lines.count, 1, result.errors)
-        XCTAssertTrue(lines.first?.hasPrefix("distill: rank 0 of 3: ") == true, result.errors)
+        let lines = result.errors.split(separator: "\n").filter { $0.hasPrefix("Error:") || $0.hasPrefix("distill:") }
+        XCTAssertEqual(lines.map(String.init), [plain.errors.trimmingCharacters(in: .newlines)], result.errors)
         XCTAssertTrue(lines.first?.contains("missing.safetensors") == true, result.errors)
+        XCTAssertFalse(result.errors.contains("MPI_ABORT"), "no rank aborted the job: \(result.errors)")
     }
 
     func testACommandThatRunsInOneProcessRefusesSeveralRanks() throws {

@@ -12,14 +12,19 @@
 
 /// MPI_Init_thread asking for MPI_THREAD_SERIALIZED (distill calls MPI from
 /// whichever thread runs the command, one call at a time); sets the rank,
-/// the size and the thread level provided.
+/// the size and the thread level provided, and duplicates the world
+/// communicator for `cmpi_every_rank_failed`.
 int cmpi_init(int *rank, int *size, int *serialized);
 
-/// MPI_Finalize, after freeing the work-queue counter.
+/// MPI_Finalize, after freeing the work-queue counter and the failure communicator.
 int cmpi_finalize(void);
 
 /// MPI_Abort on the world communicator: every rank of the job stops.
 void cmpi_abort(int code);
+
+/// 1 when every rank of the job calls this within `seconds` of this rank's
+/// call (MPI_Ibarrier on a duplicate of the world communicator), else 0.
+int cmpi_every_rank_failed(double seconds);
 
 /// The message of an MPI error code, written into `buffer` (NUL-terminated).
 void cmpi_error_string(int code, char *buffer, int length);
