@@ -80,8 +80,10 @@ struct Distill: AsyncParsableCommand {
                 fail(ErrorMessages.plain(error))
             }
             // An error every rank meets (a missing input file) is reported once, by
-            // rank 0, as in a plain run, and the job ends normally.
-            if job.everyRankFailed(within: 2) {
+            // rank 0, as in a plain run, and the job ends normally. Ranks meet such an
+            // error within milliseconds of each other; the margin is for a loaded
+            // machine or a slow shared file system.
+            if job.everyRankFailed(within: 5) {
                 leave(group)
                 if job.isLeader { fail(ErrorMessages.plain(error)) }
                 Foundation.exit(status(for: error) == 0 ? 1 : status(for: error))
