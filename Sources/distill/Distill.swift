@@ -61,9 +61,7 @@ struct Distill: AsyncParsableCommand {
                         + "condense, evaluate and experiment run over ranks")
             }
         } catch {
-            leave(group)
-            if group.isLeader { fail(ErrorMessages.plain(error)) }
-            Foundation.exit(status(for: error))
+            end(group, afterEveryRankMet: ErrorMessages.plain(error))
         }
         do {
             try FaultInjection.failIfChosen(rank: group.rank, environment: environment)
@@ -83,11 +81,7 @@ struct Distill: AsyncParsableCommand {
             // rank 0, as in a plain run, and the job ends normally. Ranks meet such an
             // error within milliseconds of each other; the margin is for a loaded
             // machine or a slow shared file system.
-            if job.everyRankFailed(within: 5) {
-                leave(group)
-                if job.isLeader { fail(ErrorMessages.plain(error)) }
-                Foundation.exit(status(for: error) == 0 ? 1 : status(for: error))
-            }
+            if job.everyRankFailed(within: 5) { end(group, afterEveryRankMet: ErrorMessages.plain(error)) }
             // A rank that fails alone: one line naming it, then every rank stops, as the
             // others may be waiting for this one in a collective and would otherwise hang.
             fputs("distill: rank \(job.rank) of \(job.size): \(ErrorMessages.line(for: error))\n", stderr)
@@ -100,8 +94,27 @@ struct Distill: AsyncParsableCommand {
     /// read more, without the usage synopsis ArgumentParser prints after it.
     /// `--help` and `--version` print as usual.
     private static func fail(_ error: Error) -> Never {
+        guard let line = failureLine(for: error) else { exit(withError: error) }
+        fputs(line + "\n", stderr)
+        Foundation.exit(status(for: error))
+    }
+
+    /// Ends a job whose every rank met `error` (the same arguments, the same missing file):
+    /// rank 0 reports it as `fail` does, and every rank leaves MPI normally. The line is
+    /// printed before leaving, because once one rank exits with a failing status the
+    /// launcher stops the others, and rank 0 might not have printed yet.
+    private static func end(_ group: any ProcessGroup, afterEveryRankMet error: Error) -> Never {
+        let line = group.isLeader ? failureLine(for: error) : nil
+        if let line { fputs(line + "\n", stderr) }
+        leave(group)
+        if group.isLeader, line == nil { exit(withError: error) }
+        Foundation.exit(status(for: error))
+    }
+
+    /// The one line reporting `error`, or nil for `--help` and `--version`, which print as usual.
+    private static func failureLine(for error: Error) -> String? {
         let text = message(for: error)
-        guard exitCode(for: error) != .success, !text.isEmpty else { exit(withError: error) }
+        guard exitCode(for: error) != .success, !text.isEmpty else { return nil }
         var line = "Error: " + text
         let pointer = fullMessage(for: error).split(separator: "\n").last { $0.contains("See '") }
         if let pointer {
@@ -109,8 +122,7 @@ struct Distill: AsyncParsableCommand {
                 .replacingOccurrences(of: "See '", with: "see '")
                 .replacingOccurrences(of: " for more information.", with: "") + ")"
         }
-        fputs(line + "\n", stderr)
-        Foundation.exit(status(for: error))
+        return line
     }
 
     /// The exit status for `error`: ArgumentParser's, and 64 (a usage error) for a repeated option,
