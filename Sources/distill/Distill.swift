@@ -61,7 +61,7 @@ struct Distill: AsyncParsableCommand {
                         + "condense, evaluate and experiment run over ranks")
             }
         } catch {
-            end(group, afterEveryRankMet: ErrorMessages.plain(error))
+            end(group, reporting: ErrorMessages.plain(error))
         }
         do {
             try FaultInjection.failIfChosen(rank: group.rank, environment: environment)
@@ -74,14 +74,13 @@ struct Distill: AsyncParsableCommand {
             }
         } catch {
             guard let job = group as? MPIProcessGroup, job.size > 1 else {
-                leave(group)
-                fail(ErrorMessages.plain(error))
+                end(group, reporting: ErrorMessages.plain(error))
             }
             // An error every rank meets (a missing input file) is reported once, by
             // rank 0, as in a plain run, and the job ends normally. Ranks meet such an
             // error within milliseconds of each other; the margin is for a loaded
             // machine or a slow shared file system.
-            if job.everyRankFailed(within: 5) { end(group, afterEveryRankMet: ErrorMessages.plain(error)) }
+            if job.everyRankFailed(within: 5) { end(group, reporting: ErrorMessages.plain(error)) }
             // A rank that fails alone: one line naming it, then every rank stops, as the
             // others may be waiting for this one in a collective and would otherwise hang.
             fputs("distill: rank \(job.rank) of \(job.size): \(ErrorMessages.line(for: error))\n", stderr)
@@ -90,20 +89,13 @@ struct Distill: AsyncParsableCommand {
         leave(group)
     }
 
-    /// Exits like `exit(withError:)`, but a usage error is one line: the message and where to
-    /// read more, without the usage synopsis ArgumentParser prints after it.
-    /// `--help` and `--version` print as usual.
-    private static func fail(_ error: Error) -> Never {
-        guard let line = failureLine(for: error) else { exit(withError: error) }
-        fputs(line + "\n", stderr)
-        Foundation.exit(status(for: error))
-    }
-
-    /// Ends a job whose every rank met `error` (the same arguments, the same missing file):
-    /// rank 0 reports it as `fail` does, and every rank leaves MPI normally. The line is
-    /// printed before leaving, because once one rank exits with a failing status the
-    /// launcher stops the others, and rank 0 might not have printed yet.
-    private static func end(_ group: any ProcessGroup, afterEveryRankMet error: Error) -> Never {
+    /// Ends the process, or a job whose every rank met `error` (the same arguments, the same
+    /// missing file), like `exit(withError:)`, but a usage error is one line: the message and
+    /// where to read more, without the usage synopsis ArgumentParser prints after it.
+    /// `--help` and `--version` print as usual. Rank 0 alone reports; every rank leaves MPI
+    /// normally. The line is printed before leaving, because once one rank exits with a
+    /// failing status the launcher stops the others, and rank 0 might not have printed yet.
+    private static func end(_ group: any ProcessGroup, reporting error: Error) -> Never {
         let line = group.isLeader ? failureLine(for: error) : nil
         if let line { fputs(line + "\n", stderr) }
         leave(group)
